@@ -1,0 +1,52 @@
+# Omni — the two commands: `make run` (app with demo data) and `make test` (the whole suite).
+# uv is used from PATH when it works, otherwise installed once into .tools/ with pip.
+SHELL := /bin/bash
+UV := $(shell if uv --version >/dev/null 2>&1; then command -v uv; else echo .tools/bin/uv; fi)
+PYTHON_FOR_TOOLS ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CUSTOMERS ?= 300
+
+.PHONY: run test test-postgres lint format sync migrate seed bench-seed check-deploy messages clean
+
+.tools/bin/uv:
+	$(PYTHON_FOR_TOOLS) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+sync: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	UV_PYTHON_DOWNLOADS=never $(UV) sync --frozen
+
+migrate: sync
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(UV) run --frozen python manage.py migrate --no-input
+
+run: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(UV) run --frozen python manage.py seed_demo --if-empty --customers $(CUSTOMERS)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(UV) run --frozen python manage.py runserver $(HOST):$(PORT)
+
+test: sync
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: sync
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py makemigrations --check --dry-run
+
+format: sync
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+# Figures for the closing notes: seed_demo on PostgreSQL (DATABASE_URL must point at it).
+bench-seed: sync
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py seed_demo --customers $${BENCH_CUSTOMERS:-10000} --reset
+
+check-deploy: sync
+	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=omni.example.com \
+		$(UV) run --frozen python manage.py check --deploy --fail-level WARNING
+
+messages: sync
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=.tools
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py compilemessages --ignore=.venv --ignore=.tools
+
+clean:
+	rm -rf .venv .tools var

@@ -1,0 +1,269 @@
+"""Head-office admin of the associates' side: associates, appointments, tasks and notes."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.models import (
+    Appointment,
+    AppointmentStatusChange,
+    Associate,
+    CustomerNotification,
+    Note,
+    ProfileAccess,
+    Task,
+)
+from clienteling.services import (
+    appointment_book,
+    appointment_transition,
+    note_add,
+    task_complete,
+    task_create,
+)
+from omni.admin import (
+    CreateThroughServiceMixin,
+    ReadOnlyAdminMixin,
+    StatusHistoryAdmin,
+    StatusHistoryInline,
+    service_action,
+    transition_action,
+)
+
+CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__loyalty_number")
+ASSOCIATE_SEARCH_FIELDS = ("user__username", "user__first_name", "user__last_name", "user__email")
+
+
+@admin.register(Associate)
+class AssociateAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "store",
+        "role",
+        "specialty_names",
+        "preferred_language",
+        "is_active",
+    )
+    list_filter = ("store", "role", "is_active", "specialties")
+    list_select_related = ("user", "store")
+    search_fields = ASSOCIATE_SEARCH_FIELDS
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("specialties",)
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("specialties")
+
+    @admin.display(description=_("specialties"))
+    def specialty_names(self, associate: Associate) -> str:
+        return ", ".join(specialty.name for specialty in associate.specialties.all())
+
+
+class AppointmentStatusHistoryInline(StatusHistoryInline):
+    model = AppointmentStatusChange
+
+
+def _appointment_action(status: str, description: str, description_plural: str) -> Any:
+    return transition_action(
+        name=f"appointment_to_{status}",
+        description=description,
+        description_plural=description_plural,
+        move=lambda appointment, actor: appointment_transition(
+            appointment=appointment, status=status, actor=actor
+        ),
+    )
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+    list_display = (
+        "starts_at",
+        "customer",
+        "service",
+        "associate",
+        "store",
+        "status",
+        "booked_via",
+    )
+    list_filter = ("status", "store", "service", "booked_via")
+    list_select_related = ("customer", "service", "associate__user", "store")
+    search_fields = (
+        "=external_reference",
+        *CUSTOMER_SEARCH_FIELDS,
+        "associate__user__last_name",
+    )
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("customer", "associate")
+    add_fields = ("customer", "associate", "service", "starts_at", "booked_via", "customer_request")
+    readonly_fields = (
+        "customer",
+        "store",
+        "associate",
+        "service",
+        "starts_at",
+        "ends_at",
+        "status",
+        "booked_via",
+        "booked_by",
+        "source",
+        "external_reference",
+        "created_at",
+        "updated_at",
+    )
+    fields = (
+        "customer",
+        "store",
+        "associate",
+        "service",
+        "starts_at",
+        "ends_at",
+        "status",
+        "booked_via",
+        "customer_request",
+        "booked_by",
+        "source",
+        "external_reference",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (AppointmentStatusHistoryInline,)
+    actions = (
+        _appointment_action(
+            Appointment.Status.CONFIRMED, _("Confirm"), _("Confirm selected appointments")
+        ),
+        _appointment_action(
+            Appointment.Status.COMPLETED,
+            _("Mark completed"),
+            _("Mark selected appointments completed"),
+        ),
+        _appointment_action(
+            Appointment.Status.NO_SHOW, _("Mark no-show"), _("Mark selected appointments no-show")
+        ),
+        _appointment_action(
+            Appointment.Status.CANCELLED,
+            _("Cancel appointment"),
+            _("Cancel selected appointments"),
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The change page shows these too (its title names the service); and once get_queryset
+        # joins anything, the list no longer applies list_select_related by itself.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Rescheduling or changing who serves goes through booking, which checks availability.
+        return () if obj is None else self.readonly_fields
+
+    def create_through_service(self, request: HttpRequest, data: dict[str, Any]) -> Appointment:
+        return appointment_book(
+            customer=data["customer"],
+            associate=data["associate"],
+            service=data["service"],
+            starts_at=data["starts_at"],
+            booked_via=data["booked_via"],
+            actor=request.user,
+            customer_request=data["customer_request"],
+        )
+
+
+@admin.register(AppointmentStatusChange)
+class AppointmentStatusChangeAdmin(StatusHistoryAdmin):
+    status_choices = Appointment.Status
+    list_select_related = ("subject__service", "actor")
+    search_fields = ("=subject__external_reference", "subject__customer__last_name", "note")
+
+
+def _complete_task(request: HttpRequest, task: Task) -> str:
+    task_complete(task=task, actor=request.user)
+    return gettext("%(task)s is done.") % {"task": task}
+
+
+@admin.register(Task)
+class TaskAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+    list_display = ("title", "customer", "store", "assignee", "reason", "due_on", "status")
+    list_filter = ("status", "reason", "store")
+    list_select_related = ("customer", "store", "assignee__user")
+    search_fields = ("title", *CUSTOMER_SEARCH_FIELDS)
+    date_hierarchy = "due_on"
+    autocomplete_fields = ("customer", "assignee")
+    add_fields = ("store", "title", "reason", "due_on", "assignee", "customer", "details")
+    readonly_fields = ("status", "created_by", "completed_at", "created_at", "updated_at")
+    fields = (*add_fields, *readonly_fields)
+    actions = (
+        service_action(
+            name="task_complete",
+            description=_("Mark done"),
+            description_plural=_("Mark selected tasks done"),
+            perform=_complete_task,
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The change page shows these too (its title names the service); and once get_queryset
+        # joins anything, the list no longer applies list_select_related by itself.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def create_through_service(self, request: HttpRequest, data: dict[str, Any]) -> Task:
+        return task_create(
+            store=data["store"],
+            title=data["title"],
+            due_on=data["due_on"],
+            actor=request.user,
+            assignee=data["assignee"],
+            customer=data["customer"],
+            reason=data["reason"],
+            details=data["details"],
+        )
+
+
+@admin.register(Note)
+class NoteAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+    list_display = ("created_at", "customer", "author", "store", "excerpt")
+    list_filter = ("store",)
+    list_select_related = ("customer", "author", "store")
+    search_fields = ("body", *CUSTOMER_SEARCH_FIELDS)
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("customer",)
+    add_fields = ("customer", "store", "body")
+    readonly_fields = ("author", "created_at")
+    fields = (*add_fields, *readonly_fields)
+
+    def create_through_service(self, request: HttpRequest, data: dict[str, Any]) -> Note:
+        return note_add(
+            customer=data["customer"], body=data["body"], actor=request.user, store=data["store"]
+        )
+
+    @admin.display(description=_("note"))
+    def excerpt(self, note: Note) -> str:
+        return note.body[:80]
+
+
+@admin.register(ProfileAccess)
+class ProfileAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The access journal, for the data protection officer: who opened which profile, when."""
+
+    list_display = ("accessed_at", "user", "store", "customer", "context")
+    list_filter = ("context", "store")
+    list_select_related = ("user", "store", "customer")
+    search_fields = ("user__username", "user__last_name", *CUSTOMER_SEARCH_FIELDS)
+    date_hierarchy = "accessed_at"
+    fields = ("accessed_at", "user", "store", "customer", "context")
+    readonly_fields = fields
+
+
+@admin.register(CustomerNotification)
+class CustomerNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Service messages sent to customers (pickup ready...), one per subject and channel."""
+
+    list_display = ("sent_at", "customer", "kind", "channel", "pickup")
+    list_filter = ("kind", "channel")
+    list_select_related = ("customer", "pickup")
+    search_fields = CUSTOMER_SEARCH_FIELDS
+    date_hierarchy = "sent_at"
+    fields = ("sent_at", "customer", "kind", "channel", "pickup")
+    readonly_fields = fields

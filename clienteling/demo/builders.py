@@ -1,0 +1,55 @@
+"""One seeding run: the order in which the families of demo rows are built and written."""
+
+import random
+
+import factory.random
+from django.db import transaction
+from django.utils import timezone
+
+from clienteling.demo.agenda import (
+    AgendaBook,
+    build_notes,
+    build_put_back_tasks,
+    build_tasks,
+    regular_appointments,
+    write_appointments,
+)
+from clienteling.demo.engagement import build_tickets, build_touchpoints, build_wishlists
+from clienteling.demo.heroes import build_hero_stories, hero_appointments
+from clienteling.demo.orders import build_orders, build_pickups, build_returns
+from clienteling.demo.profiles import build_customers, build_profile_details
+from clienteling.demo.reference import build_reference
+from clienteling.demo.staff import build_staff
+from clienteling.demo.world import DemoWorld, explicit_timestamps
+
+
+def seed_demo_data(*, seed: int, customers: int) -> list[str]:
+    """Write the whole demo dataset in one transaction. The same seed gives the same data.
+
+    Dates are relative to now, and pickup codes stay unguessable (drawn with `secrets`).
+    Returns the demo usernames that already existed and so kept their own password.
+    """
+    # Anything drawing from the global generators (factory-boy, Faker through it) is seeded
+    # too; the builders themselves use their own streams from `DemoWorld.rng`.
+    random.seed(seed)
+    factory.random.reseed_random(seed)
+    world = DemoWorld(seed=seed, now=timezone.now())
+    with transaction.atomic(), explicit_timestamps():
+        build_reference(world)
+        build_staff(world)
+        plans = build_customers(world, customers)
+        build_profile_details(world, plans)
+        placed = build_orders(world, plans)
+        build_put_back_tasks(world, build_pickups(world, placed))
+        build_returns(world, placed)
+        build_wishlists(world, plans)
+        build_tickets(world, placed)
+        build_touchpoints(world, plans)
+        book = AgendaBook(world)
+        write_appointments(
+            world, hero_appointments(world, book, plans) + regular_appointments(world, book, plans)
+        )
+        build_tasks(world, plans)
+        build_notes(world, plans)
+        build_hero_stories(world, plans, placed)
+    return world.kept_accounts

@@ -1,0 +1,81 @@
+"""What seed_demo prints: row counts, the demo logins and the hero customers to search."""
+
+from django.contrib.auth.models import User
+from django.db.models import Count
+from django.utils import timezone
+
+from clienteling.demo import catalogue
+from clienteling.demo.reset import DELETION_ORDER
+from clienteling.demo.staff import demo_usernames
+from clienteling.models import Appointment, Associate
+from customers.models import Customer
+from journeys.models import Pickup
+
+
+def row_counts() -> list[tuple[str, int]]:
+    """Rows per demo model, in the order they are created."""
+    return [
+        (str(model._meta.verbose_name_plural), model.objects.count())
+        for model in reversed(DELETION_ORDER)
+        if not model._meta.auto_created
+    ]
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, role, store) of the demo accounts that exist, in the catalogue's order."""
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in=demo_usernames())
+        .select_related("associate__store")
+        .prefetch_related("associate__specialties")
+    }
+    return [_login(users[username]) for username in demo_usernames() if username in users]
+
+
+def _login(user: User) -> tuple[str, str, str]:
+    if user.is_superuser:
+        return user.username, "superuser (admin site)", "—"
+    associate: Associate | None = getattr(user, "associate", None)
+    if associate is None:
+        return user.username, "head-office marketer (admin site)" if user.is_staff else "user", "—"
+    role = "store manager" if associate.is_store_manager else "associate"
+    specialties = ", ".join(specialty.name for specialty in associate.specialties.all())
+    return user.username, f"{role} ({specialties})" if specialties else role, associate.store.name
+
+
+def hero_descriptions() -> list[str]:
+    """One line per hero customer that exists: email, name, orders, what to look at."""
+    customers = {
+        customer.email: customer
+        for customer in Customer.objects.filter(
+            email__in=[hero.email for hero in catalogue.HEROES]
+        ).annotate(order_count=Count("orders"))
+    }
+    lines = []
+    for hero in catalogue.HEROES:
+        customer = customers.get(hero.email)
+        if customer is not None:
+            details = f"{customer.order_count} orders; {hero.story}{_hero_extra(hero, customer)}"
+            lines.append(f"{hero.email:<27} {customer.full_name:<16} {details}")
+    return lines
+
+
+def _hero_extra(hero: catalogue.HeroSpec, customer: Customer) -> str:
+    if hero.key == catalogue.CLAIRE:
+        code = (
+            Pickup.objects.filter(order__customer=customer, status=Pickup.Status.READY)
+            .values_list("code", flat=True)
+            .first()
+        )
+        return f" (pickup code {code})" if code else ""
+    if hero.key == catalogue.SOPHIE:
+        upcoming = (
+            Appointment.objects.filter(customer=customer, starts_at__gte=timezone.now())
+            .select_related("store")
+            .order_by("starts_at")
+            .first()
+        )
+        if upcoming is not None:
+            local = upcoming.starts_at.astimezone(upcoming.store.zone)
+            return f" (next: {local:%A %d %B %H:%M})"
+    return ""

@@ -1,0 +1,191 @@
+"""The store's day, scoped to the associate's store: my day, the pickup desk, the agenda."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from clienteling.models import Appointment, Associate, ProfileAccess, Task
+from customers.models import Customer
+from journeys.models import Pickup
+from omni.models import Store
+
+RECENT_CUSTOMERS = 8
+DESK_LIMIT = 50
+
+
+def store_day_bounds(
+    store: Store, day: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=store.zone)
+    return start, start + datetime.timedelta(days=1)
+
+
+def store_today(store: Store) -> datetime.date:
+    return timezone.localdate(timezone.now(), store.zone)
+
+
+def _appointments_on(store: Store, day: datetime.date) -> QuerySet[Appointment]:
+    start, end = store_day_bounds(store, day)
+    return (
+        Appointment.objects.filter(store=store, starts_at__gte=start, starts_at__lt=end)
+        .select_related("customer", "service", "associate__user")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class MyDay:
+    today: datetime.date
+    appointments: list[Appointment]
+    pickups_to_prepare: list[Pickup]
+    pickups_waiting: list[Pickup]
+    tasks: list[Task]
+    recent_customers: list[Customer]
+
+
+def recently_seen_customers(user: object) -> list[Customer]:
+    entries = (
+        ProfileAccess.objects.filter(user=user, customer__erased_at__isnull=True)
+        .select_related("customer")
+        .order_by("-accessed_at", "-pk")[:50]
+    )
+    seen: dict[int, Customer] = {}
+    for entry in entries:
+        seen.setdefault(entry.customer_id, entry.customer)
+    return list(seen.values())[:RECENT_CUSTOMERS]
+
+
+def my_day(associate: Associate) -> MyDay:
+    """Today's appointments, the pickups to prepare and waiting, my due tasks, who I saw."""
+    store = associate.store
+    today = store_today(store)
+    appointments = _appointments_on(store, today).exclude(status=Appointment.Status.CANCELLED)
+    tasks = (
+        Task.objects.filter(store=store, status=Task.Status.OPEN, due_on__lte=today)
+        .filter(Q(assignee=associate) | Q(assignee__isnull=True))
+        .select_related("customer", "assignee__user")
+        .order_by("due_on", "pk")[:30]
+    )
+    return MyDay(
+        today=today,
+        appointments=list(appointments),
+        pickups_to_prepare=list(
+            desk_pickups(store, statuses=(Pickup.Status.PLACED, Pickup.Status.PREPARING))[:10]
+        ),
+        pickups_waiting=list(desk_pickups(store, statuses=(Pickup.Status.READY,))[:10]),
+        tasks=list(tasks),
+        recent_customers=recently_seen_customers(associate.user),
+    )
+
+
+# Pickup desk -------------------------------------------------------------------------------
+
+
+DESK_TABS = {
+    "to_prepare": (Pickup.Status.PLACED, Pickup.Status.PREPARING),
+    "ready": (Pickup.Status.READY,),
+    "expired": (Pickup.Status.EXPIRED,),
+    "collected": (Pickup.Status.COLLECTED,),
+}
+
+
+def desk_pickups(store: Store, *, statuses: tuple[str, ...]) -> QuerySet[Pickup]:
+    ordering = (
+        ("-collected_at",) if Pickup.Status.COLLECTED in statuses else ("pickup_by", "created_at")
+    )
+    return (
+        Pickup.objects.filter(store=store, status__in=statuses)
+        .select_related("order__customer")
+        .order_by(*ordering, "pk")
+    )
+
+
+@dataclass
+class PickupDesk:
+    tab: str
+    pickups: list[Pickup]
+    counts: dict[str, int] = field(default_factory=dict)
+    today: datetime.date | None = None
+
+
+def pickup_desk(store: Store, *, tab: str) -> PickupDesk:
+    tab = tab if tab in DESK_TABS else "to_prepare"
+    counts = dict.fromkeys(DESK_TABS, 0)
+    for status, number in (
+        Pickup.objects.filter(store=store)
+        .values("status")
+        .annotate(number=Count("pk"))
+        .order_by()
+        .values_list("status", "number")
+    ):
+        for name, statuses in DESK_TABS.items():
+            if status in statuses:
+                counts[name] += number
+    pickups = list(desk_pickups(store, statuses=DESK_TABS[tab])[:DESK_LIMIT])
+    return PickupDesk(tab=tab, pickups=pickups, counts=counts, today=store_today(store))
+
+
+def pickup_for_store(store: Store, pickup_id: int) -> Pickup:
+    """A pickup of the associate's store; another store's pickup is not found (404)."""
+    pickup = (
+        Pickup.objects.filter(store=store, pk=pickup_id)
+        .select_related("order__customer", "store")
+        .prefetch_related("order__lines")
+        .first()
+    )
+    if pickup is None:
+        raise Http404
+    return pickup
+
+
+# Agenda ------------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaColumn:
+    associate: Associate
+    appointments: list[Appointment]
+
+
+def store_associates(store: Store) -> list[Associate]:
+    return list(
+        Associate.objects.filter(store=store, is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+
+
+def store_agenda(
+    store: Store, day: datetime.date, *, associate_id: int | None = None
+) -> list[AgendaColumn]:
+    """The day's appointments of the store, one column per active associate."""
+    associates = store_associates(store)
+    if associate_id:
+        associates = [person for person in associates if person.pk == associate_id]
+    columns = {person.pk: AgendaColumn(person, []) for person in associates}
+    for appointment in _appointments_on(store, day):
+        column = columns.get(appointment.associate_id)
+        if column is not None:
+            column.appointments.append(appointment)
+    return list(columns.values())
+
+
+def appointment_for_store(store: Store, appointment_id: int) -> Appointment:
+    appointment = (
+        Appointment.objects.filter(store=store, pk=appointment_id)
+        .select_related("customer", "service", "associate__user", "store")
+        .first()
+    )
+    if appointment is None:
+        raise Http404
+    return appointment
+
+
+def task_for_store(store: Store, task_id: int) -> Task:
+    task = Task.objects.filter(store=store, pk=task_id).first()
+    if task is None:
+        raise Http404
+    return task

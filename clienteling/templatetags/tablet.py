@@ -1,0 +1,90 @@
+"""Template helpers of the tablet app: vendored icons inline, money, initials."""
+
+import functools
+import re
+from decimal import Decimal
+
+from django import template
+from django.contrib.staticfiles import finders
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
+CHANNEL_ICONS = {
+    "store": "store",
+    "web": "globe",
+    "app": "smartphone",
+    "phone": "phone",
+    "marketplace": "shopping-cart",
+    "social": "at-sign",
+    "email": "mail",
+    "sms": "message-square",
+}
+KIND_ICONS = {
+    "order": "shopping-bag",
+    "return": "undo-2",
+    "wishlist": "heart",
+    "ticket": "wrench",
+    "pickup": "package",
+    "appointment": "calendar-days",
+    "touchpoint": "mouse-pointer-click",
+    "note": "sticky-note",
+}
+
+
+@functools.cache
+def _icon_svg(name: str) -> str:
+    path = finders.find(f"vendor/lucide/icons/{name}.svg")
+    if not path:
+        raise template.TemplateSyntaxError(f"Unknown icon “{name}”.")
+    with open(path, encoding="utf-8") as file:
+        svg = re.sub(r"<!--.*?-->", "", file.read(), flags=re.DOTALL).strip()
+    svg = re.sub(r'\s*class="[^"]*"', "", svg, count=1)
+    svg = re.sub(r'\s*(width|height)="24"', "", svg)
+    svg = svg.replace("<svg", '<svg class="icon" aria-hidden="true" focusable="false"', 1)
+    return re.sub(r">\s+<", "><", svg)
+
+
+@register.simple_tag
+def icon(name: str) -> SafeString:
+    """An icon of the vendored Lucide set, inline so that it takes the text colour."""
+    return mark_safe(_icon_svg(name))
+
+
+@register.simple_tag
+def channel_icon(channel: str) -> SafeString:
+    return icon(CHANNEL_ICONS.get(channel, "circle"))
+
+
+@register.simple_tag
+def kind_icon(kind: str) -> SafeString:
+    return icon(KIND_ICONS.get(kind, "circle"))
+
+
+@register.filter
+def money(amount: Decimal | int | None, currency: str = "EUR") -> str:
+    """1234.5 → “1 234,50 €” in French, “€1,234.50” in English (the active locale)."""
+    if amount is None:
+        return ""
+    formatted = number_format(amount, 2, force_grouping=True)
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    if (get_language() or "en").startswith("fr"):
+        return f"{formatted}\u202f{symbol}"
+    return f"{symbol}{formatted}"
+
+
+@register.filter
+def initials(person: object) -> str:
+    first = getattr(person, "first_name", "") or ""
+    last = getattr(person, "last_name", "") or ""
+    letters = (first[:1] + last[:1]).upper()
+    return letters or "?"
+
+
+@register.simple_tag
+def tier_badge(tier: str, label: str) -> SafeString:
+    return format_html('<span class="badge tier tier-{}">{}</span>', tier, label)

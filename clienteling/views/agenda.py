@@ -1,0 +1,177 @@
+"""The store agenda: appointments by day and associate, the customer brief, follow-ups."""
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from clienteling.availability import opening_ranges
+from clienteling.forms import FollowUpForm
+from clienteling.models import Appointment, ProfileAccess
+from clienteling.selectors import customer_360 as profile
+from clienteling.selectors.store_day import (
+    appointment_for_store,
+    store_agenda,
+    store_associates,
+    store_today,
+)
+from clienteling.services import (
+    APPOINTMENT_WORKFLOW,
+    appointment_follow_up_create,
+    appointment_transition,
+    profile_access_record,
+)
+from clienteling.views.common import (
+    associate_required,
+    current_associate,
+    render_page,
+    render_partial,
+    toast,
+)
+from omni.errors import DomainError
+
+TEMPLATE = "clienteling/agenda.html"
+INVALID = 422
+FOLLOW_UP_AFTER_DAYS = 7
+# What the button that moves an appointment to each status says.
+APPOINTMENT_ACTIONS = {
+    Appointment.Status.CONFIRMED: gettext_lazy("Confirm"),
+    Appointment.Status.COMPLETED: gettext_lazy("Mark as done"),
+    Appointment.Status.NO_SHOW: gettext_lazy("No-show"),
+    Appointment.Status.CANCELLED: gettext_lazy("Cancel"),
+}
+
+
+def _day(request: HttpRequest, today: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return today
+
+
+@require_GET
+@associate_required
+def agenda(request: HttpRequest) -> HttpResponse:
+    store = current_associate(request).store
+    today = store_today(store)
+    day = _day(request, today)
+    try:
+        associate_id = int(request.GET.get("associate", "") or 0)
+    except ValueError:
+        associate_id = 0
+    context = {
+        "day": day,
+        "today": today,
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1),
+        "columns": store_agenda(store, day, associate_id=associate_id or None),
+        "associates": store_associates(store),
+        "associate_id": associate_id,
+        "store_open": bool(opening_ranges(store, day)),
+        "nav": "agenda",
+    }
+    return render_page(request, TEMPLATE, context, partial="grid")
+
+
+def _brief_context(appointment: Appointment, follow_up_form: FollowUpForm | None = None) -> dict:
+    customer = appointment.customer
+    allowed = APPOINTMENT_WORKFLOW.allowed_targets(appointment.status)
+    return {
+        "appointment": appointment,
+        "customer": customer,
+        "next_statuses": [
+            (status, verb) for status, verb in APPOINTMENT_ACTIONS.items() if status in allowed
+        ],
+        "orders": profile.recent_orders_with_lines(customer),
+        "tickets": profile.open_tickets(customer),
+        "notes": profile.latest_notes(customer),
+        "preference": getattr(customer, "preference", None),
+        "follow_up_form": follow_up_form,
+    }
+
+
+def _proposed_follow_up(appointment: Appointment) -> FollowUpForm:
+    return FollowUpForm(
+        initial={
+            "title": _("Follow up with %(customer)s after “%(service)s”")
+            % {"customer": appointment.customer, "service": appointment.service},
+            "due_on": store_today(appointment.store)
+            + datetime.timedelta(days=FOLLOW_UP_AFTER_DAYS),
+        }
+    )
+
+
+@require_GET
+@associate_required
+def brief(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The customer brief before an appointment (a view of the profile: journaled)."""
+    associate = current_associate(request)
+    appointment = appointment_for_store(associate.store, appointment_id)
+    profile_access_record(
+        customer=appointment.customer,
+        actor=request.user,
+        store=associate.store,
+        context=ProfileAccess.Context.BRIEF,
+    )
+    follow_up = (
+        _proposed_follow_up(appointment)
+        if appointment.status == Appointment.Status.COMPLETED
+        else None
+    )
+    return render_partial(request, TEMPLATE, "brief", _brief_context(appointment, follow_up))
+
+
+@require_POST
+@associate_required
+def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    associate = current_associate(request)
+    appointment = appointment_for_store(associate.store, appointment_id)
+    try:
+        appointment = appointment_transition(
+            appointment=appointment, status=request.POST.get("status", ""), actor=request.user
+        )
+    except DomainError as error:
+        response = render_partial(
+            request, TEMPLATE, "brief", _brief_context(appointment), status=INVALID
+        )
+        return toast(response, error.message, level="error")
+    appointment = appointment_for_store(associate.store, appointment_id)
+    follow_up = (
+        _proposed_follow_up(appointment)
+        if appointment.status == Appointment.Status.COMPLETED
+        else None
+    )
+    response = render_partial(request, TEMPLATE, "brief", _brief_context(appointment, follow_up))
+    trigger_client_event(response, "agendaChanged")
+    return toast(
+        response, _("Appointment: %(status)s.") % {"status": appointment.get_status_display()}
+    )
+
+
+@require_POST
+@associate_required
+def follow_up_create(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    associate = current_associate(request)
+    appointment = appointment_for_store(associate.store, appointment_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            appointment_follow_up_create(
+                appointment=appointment,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            response = render_partial(request, TEMPLATE, "brief", _brief_context(appointment))
+            trigger_client_event(response, "closeSheet")
+            return toast(response, _("Follow-up task created."))
+    response = render_partial(
+        request, TEMPLATE, "brief", _brief_context(appointment, form), status=INVALID
+    )
+    return response

@@ -1,0 +1,69 @@
+"""What every tablet view shares: the associate guard, partial rendering and feedback."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from clienteling.models import Associate
+
+View = Callable[..., HttpResponse]
+
+
+def associate_required(view: View) -> View:
+    """The tablet app is for associates; head office users are sent to the admin."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "associate", None) is None:
+            if request.user.is_staff:
+                return redirect("admin:index")
+            raise PermissionDenied(_("Your account is not linked to a store."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def current_associate(request: HttpRequest) -> Associate:
+    return request.associate  # type: ignore[attr-defined]
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The whole page, or only `partial` of it for an htmx request (not a boosted link)."""
+    wants_partial = partial and request.htmx and not request.htmx.boosted  # type: ignore[attr-defined]
+    name = f"{template}#{partial}" if wants_partial else template
+    return render(request, name, context, status=status)
+
+
+def render_partial(
+    request: HttpRequest, template: str, partial: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    return render(request, f"{template}#{partial}", context, status=status)
+
+
+def toast(response: HttpResponse, message: str, *, level: str = "success") -> HttpResponse:
+    return trigger_client_event(response, "toast", {"message": str(message), "level": level})
+
+
+def done(
+    response: HttpResponse, message: str, *, target: str, events: tuple[str, ...] = ()
+) -> HttpResponse:
+    """A successful action from a sheet: swap `target`, close the sheet, confirm, notify."""
+    retarget(response, target)
+    reswap(response, "outerHTML")
+    trigger_client_event(response, "closeSheet")
+    for event in events:
+        trigger_client_event(response, event)
+    return toast(response, message)

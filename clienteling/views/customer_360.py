@@ -1,0 +1,129 @@
+"""The customer 360 page, its timeline, order detail and sections refreshed after actions."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
+
+from clienteling.forms import NoteForm
+from clienteling.models import Associate, ProfileAccess
+from clienteling.selectors import customer_360 as profile
+from clienteling.selectors.timeline import KIND_CHOICES, Cursor, customer_timeline
+from clienteling.services import profile_access_record
+from clienteling.views.common import (
+    associate_required,
+    current_associate,
+    render_page,
+    render_partial,
+)
+from customers.models import Customer
+from omni.models import Channel
+
+TEMPLATE = "clienteling/customer_360.html"
+TIMELINE_CHANNELS = [
+    (value, label) for value, label in Channel.choices if value not in (Channel.SMS,)
+]
+
+
+def section_context(section: str, customer: Customer, associate: Associate) -> dict[str, Any]:
+    """The context one refreshable section of the page needs, and nothing more."""
+    builders = {
+        "wishlist": lambda: {"wishlist": profile.wishlist_items(customer)},
+        "tickets": lambda: {"tickets": profile.open_tickets(customer)},
+        "appointments": lambda: {"appointments": profile.upcoming_appointments(customer)},
+        "tasks": lambda: {"tasks": profile.open_tasks(customer, associate=associate)},
+        "notes": lambda: {"notes": profile.latest_notes(customer), "note_form": NoteForm()},
+        "consents": lambda: _consent_context(customer, associate),
+    }
+    return {"customer": customer, "associate": associate, **builders[section]()}
+
+
+def _consent_context(customer: Customer, associate: Associate) -> dict[str, Any]:
+    consents = profile.customer_consents(customer)
+    badges = profile.consent_badges(consents)
+    return {
+        "consent_badges": badges,
+        "consents_not_asked": [badge.purpose_label for badge in badges if not badge.asked],
+        "contact": profile.contact_details(customer, associate=associate, consents=consents),
+    }
+
+
+def render_section(
+    request: HttpRequest, customer: Customer, section: str, **extra: Any
+) -> HttpResponse:
+    context = {**section_context(section, customer, current_associate(request)), **extra}
+    return render_partial(request, TEMPLATE, section, context)
+
+
+def _timeline_filters(request: HttpRequest) -> dict[str, Any]:
+    kinds = [kind for kind in request.GET.getlist("kind") if kind in dict(KIND_CHOICES)]
+    channels = [value for value in request.GET.getlist("channel") if value in Channel.values]
+    return {"kinds": kinds, "channels": channels}
+
+
+@require_GET
+@associate_required
+def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
+    associate = current_associate(request)
+    customer = profile.customer_for_associate(customer_id)
+    if customer.merged_into_id:
+        return redirect("clienteling:customer", customer_id=customer.merged_into_id)
+    profile_access_record(
+        customer=customer,
+        actor=request.user,
+        store=associate.store,
+        context=ProfileAccess.Context.PROFILE,
+    )
+    context: dict[str, Any] = {"customer": customer, "associate": associate, "nav": "search"}
+    for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
+        context.update(section_context(section, customer, associate))
+    context.update(
+        figures=profile.customer_key_figures(customer),
+        recent_orders=profile.recent_orders_with_lines(customer),
+        timeline=customer_timeline(customer),
+        kind_choices=KIND_CHOICES,
+        channel_choices=TIMELINE_CHANNELS,
+        filters={"kinds": [], "channels": []},
+    )
+    return render_page(request, TEMPLATE, context)
+
+
+@require_GET
+@associate_required
+def customer_timeline_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """A page of the timeline: the first one when filters change, then one per scroll."""
+    customer = profile.customer_for_associate(customer_id)
+    filters = _timeline_filters(request)
+    cursor = Cursor.decode(request.GET.get("before", ""))
+    timeline = customer_timeline(customer, cursor=cursor, **filters)
+    context = {"customer": customer, "timeline": timeline, "filters": filters}
+    partial = "timeline_items" if cursor else "timeline_list"
+    return render_partial(request, TEMPLATE, partial, context)
+
+
+@require_GET
+@associate_required
+def order_detail(request: HttpRequest, customer_id: int, order_id: int) -> HttpResponse:
+    associate = current_associate(request)
+    customer = profile.customer_for_associate(customer_id)
+    order = profile.order_detail(customer, order_id)
+    profile_access_record(
+        customer=customer,
+        actor=request.user,
+        store=associate.store,
+        context=ProfileAccess.Context.ORDER,
+    )
+    return render_page(
+        request,
+        "clienteling/order_detail.html",
+        {"customer": customer, "order": order},
+        partial="sheet",
+    )
+
+
+@require_GET
+@associate_required
+def customer_section(request: HttpRequest, customer_id: int, section: str) -> HttpResponse:
+    customer = profile.customer_for_associate(customer_id)
+    return render_section(request, customer, section)

@@ -1,0 +1,20 @@
+"""The search box: results as the associate types."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from clienteling.selectors.search import MINIMUM_QUERY_LENGTH, customer_search
+from clienteling.views.common import associate_required, render_page
+
+
+@require_GET
+@associate_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    context = {
+        "query": query,
+        "hits": customer_search(query),
+        "too_short": 0 < len(query) < MINIMUM_QUERY_LENGTH,
+        "nav": "search",
+    }
+    return render_page(request, "clienteling/search.html", context, partial="results")

@@ -1,0 +1,514 @@
+"""Customers over the REST API: read the unified profile, upsert from a channel system.
+
+`PUT /api/v1/customers/{source}/{external_id}` goes through identity resolution, so a
+customer the e-shop sends is attached to the profile a store already knows (no duplicate).
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from customers.identity import InboundCustomer, Resolution, customer_resolve
+from customers.ingest import ConsentInput, CustomerInput, customer_upsert
+from customers.models import (
+    Address,
+    Consent,
+    ConsentPurpose,
+    ContactChannel,
+    Customer,
+    ExternalIdentity,
+    LoyaltyTier,
+    Preference,
+)
+from customers.normalization import normalize_email, normalize_phone
+from customers.services import consent_record
+from omni.api.batch import (
+    BatchResponseSerializer,
+    batch_records,
+    batch_request_serializer,
+    batch_run,
+)
+from omni.api.filters import UpdatedSinceFilterSet
+from omni.api.idempotency import idempotent
+from omni.api.viewsets import ApiViewSet
+from omni.models import Channel, Store
+
+SOURCE_PATTERN = r"[A-Za-z][A-Za-z0-9_.-]{0,63}"
+EXTERNAL_ID_PATTERN = r"[^/]{1,128}"
+OPTIONAL_TEXT = {"required": False, "allow_blank": True}
+OPTIONAL_KEY = {"required": False, "allow_blank": True, "allow_null": True}
+
+
+def validate_phone_number(value: str | None) -> str | None:
+    try:
+        return normalize_phone(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages, code="invalid_phone") from None
+
+
+def validate_email_address(value: str | None) -> str | None:
+    try:
+        return normalize_email(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages, code="invalid_email") from None
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+class IdentitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExternalIdentity
+        fields = ["source", "external_id", "matched_on", "created_at", "last_seen_at"]
+        read_only_fields = fields
+
+
+class ConsentStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = [
+            "purpose",
+            "channel",
+            "granted",
+            "recorded_at",
+            "collected_via",
+            "wording_version",
+        ]
+        read_only_fields = fields
+
+
+class PreferenceSerializer(serializers.ModelSerializer):
+    sizes = serializers.DictField(child=serializers.CharField(max_length=20), required=False)
+    favourite_brands = serializers.ListField(
+        child=serializers.CharField(max_length=80), max_length=50, required=False
+    )
+    favourite_categories = serializers.ListField(
+        child=serializers.CharField(max_length=80), max_length=50, required=False
+    )
+    attributes = serializers.DictField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False
+    )
+
+    class Meta:
+        model = Preference
+        fields = ["sizes", "favourite_brands", "favourite_categories", "skin_type", "attributes"]
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(max_length=40, **OPTIONAL_TEXT)
+
+    class Meta:
+        model = Address
+        fields = [
+            "kind",
+            "recipient",
+            "line1",
+            "line2",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "is_default",
+        ]
+
+    def validate_phone(self, value: str) -> str:
+        return validate_phone_number(value) or ""
+
+    def validate_country(self, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise serializers.ValidationError(_("Use a two-letter ISO 3166 country code."))
+        return value.upper()
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    preferred_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    identities = IdentitySerializer(many=True, read_only=True)
+    consents = serializers.SerializerMethodField()
+    preferences = PreferenceSerializer(source="preference", read_only=True, allow_null=True)
+    addresses = AddressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "birth_date",
+            "loyalty_number",
+            "loyalty_tier",
+            "preferred_store",
+            "preferred_language",
+            "acquisition_channel",
+            "lifecycle_stage",
+            "merged_into",
+            "created_at",
+            "updated_at",
+            "identities",
+            "consents",
+            "preferences",
+            "addresses",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ConsentStateSerializer(many=True))
+    def get_consents(self, customer: Customer) -> list[dict[str, Any]]:
+        """The decision in force per purpose × channel (the ledger is prefetched oldest first)."""
+        current: dict[tuple[str, str], Consent] = {}
+        for entry in customer.consents.all():
+            current[(entry.purpose, entry.channel)] = entry
+        return ConsentStateSerializer(current.values(), many=True).data
+
+
+class ResolutionSerializer(serializers.Serializer):
+    created = serializers.BooleanField(help_text="A new profile was created.")
+    matched_on = serializers.CharField(
+        help_text="The key that found the profile: external_id, email, phone, loyalty_number, "
+        "or new_profile."
+    )
+    duplicate_suggestions = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Other profiles sharing a key, left for a person to review (never merged).",
+    )
+
+
+class CustomerUpsertResponseSerializer(CustomerSerializer):
+    resolution = ResolutionSerializer(read_only=True)
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "resolution"]
+        read_only_fields = fields
+
+
+def customers_with_profile() -> QuerySet[Customer]:
+    """Customers with everything the API shows, in a fixed number of queries."""
+    return Customer.objects.select_related("preferred_store", "preference").prefetch_related(
+        "identities",
+        "addresses",
+        Prefetch("consents", queryset=Consent.objects.order_by("recorded_at", "id")),
+    )
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+class InboundCustomerSerializer(serializers.Serializer):
+    """What a channel system knows of a customer; the profile is found by identity resolution."""
+
+    source = serializers.RegexField(SOURCE_PATTERN, required=False, max_length=64)
+    external_id = serializers.CharField(max_length=128, required=False)
+    email = serializers.EmailField(max_length=254, **OPTIONAL_KEY)
+    phone = serializers.CharField(max_length=40, **OPTIONAL_KEY)
+    loyalty_number = serializers.CharField(max_length=32, **OPTIONAL_KEY)
+    first_name = serializers.CharField(max_length=80, **OPTIONAL_TEXT)
+    last_name = serializers.CharField(max_length=80, **OPTIONAL_TEXT)
+
+    def validate_email(self, value: str | None) -> str | None:
+        return validate_email_address(value)
+
+    def validate_phone(self, value: str | None) -> str | None:
+        return validate_phone_number(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("source")) != bool(attrs.get("external_id")):
+            raise serializers.ValidationError(_("Send source and external_id together."))
+        keys = ("external_id", "email", "phone", "loyalty_number", "id")
+        if not any(attrs.get(key) for key in keys):
+            raise serializers.ValidationError(
+                _("Identify the customer: id, source + external_id, email, phone or loyalty.")
+            )
+        return attrs
+
+
+def inbound_customer(data: dict[str, Any]) -> InboundCustomer:
+    profile = {name: data[name] for name in ("first_name", "last_name") if data.get(name)}
+    return InboundCustomer(
+        source=data.get("source", ""),
+        external_id=data.get("external_id", ""),
+        email=data.get("email"),
+        phone=data.get("phone"),
+        loyalty_number=data.get("loyalty_number"),
+        profile=profile,
+    )
+
+
+class CustomerReferenceSerializer(InboundCustomerSerializer):
+    """A customer: her Omni `id`, or what the channel knows (resolved, created if new)."""
+
+    id = serializers.IntegerField(required=False, min_value=1, max_value=2**53)
+
+    def validate_id(self, value: int) -> int:
+        if not Customer.objects.filter(pk=value).exists():
+            raise serializers.ValidationError(_("Unknown customer."), code="unknown_customer")
+        return value
+
+
+def customer_from_reference(data: dict[str, Any]) -> Customer:
+    """The live profile a validated CustomerReferenceSerializer designates."""
+    if data.get("id"):
+        customer = Customer.objects.get(pk=data["id"])
+        while customer.merged_into_id is not None:
+            customer = customer.merged_into
+        return customer
+    return customer_resolve(inbound_customer(data)).customer
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    channel = serializers.ChoiceField(choices=ContactChannel.choices)
+    granted = serializers.BooleanField()
+    wording_version = serializers.CharField(max_length=40)
+    proof = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False
+    )
+
+    def to_input(self, data: dict[str, Any]) -> ConsentInput:
+        return ConsentInput(
+            purpose=data["purpose"],
+            channel=data["channel"],
+            granted=data["granted"],
+            wording_version=data["wording_version"],
+            proof=data.get("proof", {}),
+        )
+
+
+class CustomerWriteSerializer(serializers.Serializer):
+    """The profile a channel system sends. Profile fields fill what Omni does not know yet;
+    what an associate entered is never overwritten."""
+
+    email = serializers.EmailField(max_length=254, **OPTIONAL_KEY)
+    phone = serializers.CharField(max_length=40, **OPTIONAL_KEY)
+    loyalty_number = serializers.CharField(max_length=32, **OPTIONAL_KEY)
+    first_name = serializers.CharField(max_length=80, **OPTIONAL_TEXT)
+    last_name = serializers.CharField(max_length=80, **OPTIONAL_TEXT)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    loyalty_tier = serializers.ChoiceField(choices=LoyaltyTier.choices, required=False)
+    preferred_store = serializers.SlugRelatedField(
+        slug_field="code", queryset=Store.objects.all(), required=False, allow_null=True
+    )
+    preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    acquisition_channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    collected_via = serializers.ChoiceField(
+        choices=Channel.choices,
+        default=Channel.WEB,
+        help_text="Where the consents below were collected.",
+    )
+    preferences = PreferenceSerializer(required=False)
+    addresses = AddressSerializer(many=True, required=False, max_length=20)
+    consents = ConsentInputSerializer(many=True, required=False, max_length=50)
+
+    def validate_email(self, value: str | None) -> str | None:
+        return validate_email_address(value)
+
+    def validate_phone(self, value: str | None) -> str | None:
+        return validate_phone_number(value)
+
+    @staticmethod
+    def to_input(data: dict[str, Any], *, source: str, external_id: str) -> CustomerInput:
+        profile_names = (
+            "first_name",
+            "last_name",
+            "birth_date",
+            "loyalty_tier",
+            "preferred_store",
+            "preferred_language",
+            "acquisition_channel",
+        )
+        inbound = InboundCustomer(
+            source=source,
+            external_id=external_id,
+            email=data.get("email"),
+            phone=data.get("phone"),
+            loyalty_number=data.get("loyalty_number"),
+            profile={name: data[name] for name in profile_names if data.get(name)},
+        )
+        return CustomerInput(
+            inbound=inbound,
+            collected_via=data["collected_via"],
+            preferences=data.get("preferences"),
+            addresses=tuple(data.get("addresses", ())),
+            consents=tuple(
+                ConsentInputSerializer().to_input(consent) for consent in data.get("consents", ())
+            ),
+        )
+
+
+class CustomerBatchRecordSerializer(CustomerWriteSerializer):
+    source = serializers.RegexField(SOURCE_PATTERN, max_length=64)
+    external_id = serializers.CharField(max_length=128)
+
+
+class ConsentCreateSerializer(ConsentInputSerializer):
+    collected_via = serializers.ChoiceField(choices=Channel.choices)
+    store = serializers.SlugRelatedField(
+        slug_field="code", queryset=Store.objects.all(), required=False, allow_null=True
+    )
+
+
+class ConsentEntrySerializer(serializers.ModelSerializer):
+    collected_at_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "purpose",
+            "channel",
+            "granted",
+            "recorded_at",
+            "collected_via",
+            "collected_at_store",
+            "wording_version",
+        ]
+        read_only_fields = fields
+
+
+# Endpoints ----------------------------------------------------------------------------------
+
+
+class CustomerFilter(UpdatedSinceFilterSet):
+    email = filters.CharFilter(method="filter_email", label="Email (any case).")
+    phone = filters.CharFilter(method="filter_phone", label="Phone, in any common format.")
+    source = filters.CharFilter(method="filter_identity", label="Source of an external id.")
+    external_id = filters.CharFilter(method="filter_identity", label="Id in that source.")
+
+    class Meta:
+        model = Customer
+        fields = ["loyalty_number", "lifecycle_stage", "loyalty_tier"]
+
+    def filter_email(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        try:
+            return queryset.filter(email=normalize_email(value))
+        except DjangoValidationError:
+            return queryset.none()
+
+    def filter_phone(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        try:
+            return queryset.filter(phone=normalize_phone(value))
+        except DjangoValidationError:
+            return queryset.none()
+
+    def filter_identity(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Source and external id must match on the same identity row.
+        wanted = {
+            key: self.form.cleaned_data[key]
+            for key in ("source", "external_id")
+            if self.form.cleaned_data.get(key)
+        }
+        owners = ExternalIdentity.objects.filter(**wanted).values("customer_id")
+        return queryset.filter(pk__in=owners)
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """The unified customer profile, with identities, consents, preferences and addresses."""
+
+    scope_resource = "customers"
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return customers_with_profile()
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "upsert":
+            return CustomerWriteSerializer
+        if self.action == "consents":
+            return ConsentCreateSerializer
+        if self.action == "batch":
+            return batch_request_serializer(CustomerBatchRecordSerializer)
+        return CustomerSerializer
+
+    def _upsert_response(self, resolution: Resolution) -> Response:
+        customer = customers_with_profile().get(pk=resolution.customer.pk)
+        customer.resolution = {
+            "created": resolution.created,
+            "matched_on": str(resolution.matched_on),
+            "duplicate_suggestions": [other.pk for other in resolution.conflicts],
+        }
+        code = status.HTTP_201_CREATED if resolution.created else status.HTTP_200_OK
+        return Response(CustomerUpsertResponseSerializer(customer).data, status=code)
+
+    @extend_schema(
+        summary="Create or update a customer by her id in a channel system",
+        request=CustomerWriteSerializer,
+        responses={200: CustomerUpsertResponseSerializer, 201: CustomerUpsertResponseSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["put"],
+        url_path=rf"(?P<source>{SOURCE_PATTERN})/(?P<external_id>(?!consents$){EXTERNAL_ID_PATTERN})",
+    )
+    def upsert(self, request: Request, source: str, external_id: str) -> Response:
+        """Resolved by external id, then email, phone, loyalty number; conflicting matches
+        become duplicate suggestions. Replaying the same body changes nothing."""
+        serializer = CustomerWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = CustomerWriteSerializer.to_input(
+            serializer.validated_data, source=source, external_id=external_id
+        )
+        return self._upsert_response(customer_upsert(data, actor=self.principal.actor))
+
+    @extend_schema(
+        summary="Create or update up to 1,000 customers",
+        request=batch_request_serializer(CustomerBatchRecordSerializer),
+        responses={200: BatchResponseSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="batch")
+    @idempotent
+    def batch(self, request: Request) -> Response:
+        """Each record is validated and written on its own: valid records are written even
+        when others fail; `results` gives each record's outcome or errors, by index."""
+
+        def write(data: dict[str, Any]) -> tuple[int, str]:
+            source, external_id = data.pop("source"), data.pop("external_id")
+            resolution = customer_upsert(
+                CustomerWriteSerializer.to_input(data, source=source, external_id=external_id),
+                actor=self.principal.actor,
+            )
+            return resolution.customer.pk, "created" if resolution.created else "updated"
+
+        result = batch_run(
+            batch_records(request.data),
+            serializer_class=CustomerBatchRecordSerializer,
+            context=self.get_serializer_context(),
+            write=write,
+        )
+        return Response(result)
+
+    @extend_schema(
+        summary="Record a consent decision",
+        request=ConsentCreateSerializer,
+        responses={201: ConsentEntrySerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="consents")
+    @idempotent
+    def consents(self, request: Request, pk: str) -> Response:
+        """Appends to the customer's consent ledger; earlier decisions are kept as proof."""
+        customer = self.get_object()
+        serializer = ConsentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        store = data.get("store")
+        self.check_store_allowed(store.pk if store else None)
+        consent = consent_record(
+            customer=customer,
+            purpose=data["purpose"],
+            channel=data["channel"],
+            granted=data["granted"],
+            collected_via=data["collected_via"],
+            wording_version=data["wording_version"],
+            proof=data.get("proof", {}),
+            store=store,
+            actor=self.principal.actor,
+        )
+        return Response(ConsentEntrySerializer(consent).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,407 @@
+"""The unified customer: profile, identities in other systems, addresses, preferences, consents.
+
+`PERSONAL_FIELDS` on a model lists the fields that hold personal data, so that subject access
+export, erasure and retention purge can be complete by construction.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from customers.normalization import normalize_email, normalize_phone
+from customers.search import search_name_field
+from omni.models import Channel, Store, TimeStampedModel
+
+
+class LifecycleStage(models.TextChoices):
+    REACH = "reach", _("Reach")
+    ACQUISITION = "acquisition", _("Acquisition")
+    CONVERSION = "conversion", _("Conversion")
+    RETENTION = "retention", _("Retention")
+    LOYALTY = "loyalty", _("Loyalty")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+class LoyaltyTier(models.TextChoices):
+    NONE = "none", _("No card")
+    MEMBER = "member", _("Member")
+    SILVER = "silver", _("Silver")
+    GOLD = "gold", _("Gold")
+    VIP = "vip", _("VIP")
+
+
+class MatchKey(models.TextChoices):
+    """How an inbound record was tied to a profile, strongest first."""
+
+    EXTERNAL_ID = "external_id", _("External id")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    LOYALTY_NUMBER = "loyalty_number", _("Loyalty number")
+    NEW_PROFILE = "new_profile", _("New profile")
+    MANUAL = "manual", _("Linked by hand")
+
+
+class Customer(TimeStampedModel):
+    PERSONAL_FIELDS = (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "birth_date",
+        "loyalty_number",
+    )
+
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True, db_index=True)
+    email = models.EmailField(_("email"), null=True, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, null=True, blank=True, db_index=True, help_text=_("E.164")
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    loyalty_number = models.CharField(_("loyalty number"), max_length=32, null=True, blank=True)
+    loyalty_tier = models.CharField(
+        _("loyalty tier"), max_length=10, choices=LoyaltyTier, default=LoyaltyTier.NONE
+    )
+    preferred_store = models.ForeignKey(
+        Store,
+        verbose_name=_("preferred store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preferred_by",
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+    acquisition_channel = models.CharField(
+        _("acquisition channel"), max_length=20, choices=Channel, blank=True
+    )
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=12,
+        choices=LifecycleStage,
+        default=LifecycleStage.REACH,
+        db_index=True,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # Names lower-cased without accents, written by the database: what the search reads.
+    search_name = search_name_field()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(email__isnull=False),
+                name="customer_unique_email",
+                violation_error_message=_("Another customer already has this email."),
+            ),
+            models.UniqueConstraint(
+                fields=["loyalty_number"],
+                condition=models.Q(loyalty_number__isnull=False),
+                name="customer_unique_loyalty_number",
+                violation_error_message=_("Another customer already has this loyalty number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifecycle_stage__in=LifecycleStage.values),
+                name="customer_lifecycle_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")),
+                name="customer_not_merged_into_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or f"#{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    def clean_fields(self, exclude: object = None) -> None:
+        """Normalise email and phone before the field validators see them."""
+        errors: dict[str, list[str]] = {}
+        for field, normalize in (("email", normalize_email), ("phone", normalize_phone)):
+            try:
+                setattr(self, field, normalize(getattr(self, field)))
+            except ValidationError as error:
+                errors[field] = error.messages
+        self.loyalty_number = (self.loyalty_number or "").strip() or None
+        try:
+            super().clean_fields(exclude={*(exclude or ()), *errors})
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExternalIdentity(models.Model):
+    """The customer's id in another system (e-shop, POS, booking widget, loyalty platform)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="identities"
+    )
+    source = models.CharField(
+        _("source"), max_length=64, help_text=_("System of origin, e.g. shopify, pos, booking.")
+    )
+    external_id = models.CharField(_("external id"), max_length=128)
+    matched_on = models.CharField(
+        _("linked by"),
+        max_length=16,
+        choices=MatchKey,
+        default=MatchKey.NEW_PROFILE,
+        help_text=_("Which key tied this identity to the profile when it was first seen."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                name="identity_unique_source_external_id",
+                violation_error_message=_("This external id already belongs to a customer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Address(TimeStampedModel):
+    PERSONAL_FIELDS = ("recipient", "line1", "line2", "postal_code", "city", "phone")
+
+    class Kind(models.TextChoices):
+        HOME = "home", _("Home")
+        BILLING = "billing", _("Billing")
+        SHIPPING = "shipping", _("Shipping")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="addresses"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.HOME)
+    recipient = models.CharField(_("recipient"), max_length=160, blank=True)
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12)
+    city = models.CharField(_("city"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line1}, {self.postal_code} {self.city}"
+
+
+class SkinType(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    DRY = "dry", _("Dry")
+    OILY = "oily", _("Oily")
+    COMBINATION = "combination", _("Combination")
+    NORMAL = "normal", _("Normal")
+    SENSITIVE = "sensitive", _("Sensitive")
+
+
+class Preference(TimeStampedModel):
+    """What an associate needs to advise: sizes, favourite brands and categories, skin type."""
+
+    PERSONAL_FIELDS = ("sizes", "skin_type", "attributes")
+
+    customer = models.OneToOneField(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="preference"
+    )
+    sizes = models.JSONField(
+        _("sizes"),
+        default=dict,
+        blank=True,
+        help_text=_('For example {"tops": "M", "shoes": "38"}'),
+    )
+    favourite_brands = models.JSONField(_("favourite brands"), default=list, blank=True)
+    favourite_categories = models.JSONField(_("favourite categories"), default=list, blank=True)
+    skin_type = models.CharField(
+        _("skin type"), max_length=12, choices=SkinType, default=SkinType.UNKNOWN, blank=True
+    )
+    attributes = models.JSONField(_("other preferences"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return str(_("Preferences of %(customer)s") % {"customer": self.customer_id})
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING = "marketing", _("Marketing offers")
+    NEWSLETTER = "newsletter", _("Newsletter")
+    PERSONALISED_ADVICE = "personalised_advice", _("Personalised advice")
+    SATISFACTION = "satisfaction", _("Satisfaction surveys")
+    PARTNERS = "partners", _("Sharing with partners")
+
+
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("Phone call")
+    POST = "post", _("Post")
+    PUSH = "push", _("App notification")
+
+
+class Consent(models.Model):
+    """One entry of the append-only consent ledger; the latest per purpose × channel wins."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=24, choices=ConsentPurpose)
+    channel = models.CharField(_("contact channel"), max_length=8, choices=ContactChannel)
+    granted = models.BooleanField(_("granted"))
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+    collected_via = models.CharField(_("collected via"), max_length=20, choices=Channel)
+    collected_at_store = models.ForeignKey(
+        Store,
+        verbose_name=_("collected in store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    wording_version = models.CharField(_("wording version"), max_length=40)
+    proof = models.JSONField(
+        _("proof"), default=dict, blank=True, help_text=_("Form, IP address, signature...")
+    )
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent ledger")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["customer", "purpose", "channel", "-recorded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=ConsentPurpose.values), name="consent_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=ContactChannel.values), name="consent_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verb = _("granted") if self.granted else _("withdrawn")
+        return f"{self.get_purpose_display()} / {self.get_channel_display()}: {verb}"
+
+
+class DuplicateSuggestion(models.Model):
+    """Two profiles that may be one person, waiting for someone to merge or dismiss them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    other = models.ForeignKey(
+        Customer, verbose_name=_("possible duplicate"), on_delete=models.CASCADE, related_name="+"
+    )
+    matched_on = models.JSONField(
+        _("matched on"), default=list, help_text=_("Keys that matched: email, phone...")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate suggestion")
+        verbose_name_plural = _("duplicate suggestions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "other"], name="duplicate_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(customer__lt=models.F("other")), name="duplicate_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_id} ~ #{self.other_id}"
+
+
+class CustomerMerge(models.Model):
+    """A recorded merge: which rows moved from the absorbed profile, so it can be undone."""
+
+    survivor = models.ForeignKey(
+        Customer, verbose_name=_("kept profile"), on_delete=models.PROTECT, related_name="+"
+    )
+    absorbed = models.ForeignKey(
+        Customer, verbose_name=_("merged profile"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged at"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    moved_rows = models.JSONField(_("moved rows"), default=dict)
+    absorbed_snapshot = models.JSONField(_("merged profile before the merge"), default=dict)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.absorbed_id} → #{self.survivor_id}"

@@ -1,0 +1,390 @@
+"""Orders and their returns: read, upsert by reference (one or a batch), record a return."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from customers.api import (
+    EXTERNAL_ID_PATTERN,
+    SOURCE_PATTERN,
+    InboundCustomerSerializer,
+    inbound_customer,
+)
+from journeys.api.common import CURRENCY, MAX_AMOUNT, MONEY, store_by_code
+from journeys.ingest import LineInput, OrderInput, UpsertResult, order_upsert
+from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
+from journeys.services import return_record
+from omni.api.batch import (
+    BatchResponseSerializer,
+    batch_records,
+    batch_request_serializer,
+    batch_run,
+)
+from omni.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
+from omni.api.idempotency import idempotent
+from omni.api.principals import ApiPrincipal
+from omni.api.viewsets import ApiViewSet
+from omni.errors import DomainError
+from omni.models import Channel
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "line_number",
+            "product",
+            "sku",
+            "name",
+            "size",
+            "quantity",
+            "unit_price",
+            "discount",
+            "total",
+        ]
+        read_only_fields = fields
+
+
+class ReturnLineSerializer(serializers.ModelSerializer):
+    line_number = serializers.IntegerField(source="order_line.line_number", read_only=True)
+
+    class Meta:
+        model = ReturnLine
+        fields = ["line_number", "quantity", "refund_amount"]
+        read_only_fields = fields
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = ReturnLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Return
+        fields = [
+            "id",
+            "order",
+            "source",
+            "external_reference",
+            "channel",
+            "store",
+            "status",
+            "returned_at",
+            "reason",
+            "refund_amount",
+            "currency",
+            "lines",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PickupSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pickup
+        fields = ["id", "status", "store", "pickup_by"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+    returns = ReturnSerializer(many=True, read_only=True)
+    pickup = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "source",
+            "external_reference",
+            "customer",
+            "channel",
+            "status",
+            "placed_at",
+            "currency",
+            "subtotal",
+            "discount_total",
+            "shipping_total",
+            "tax_total",
+            "total",
+            "store",
+            "fulfilment",
+            "source_updated_at",
+            "created_at",
+            "updated_at",
+            "lines",
+            "returns",
+            "pickup",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PickupSummarySerializer(allow_null=True))
+    def get_pickup(self, order: Order) -> dict[str, Any] | None:
+        pickup = getattr(order, "pickup", None)
+        return PickupSummarySerializer(pickup).data if pickup else None
+
+
+class OrderUpsertResponseSerializer(OrderSerializer):
+    outcome = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "stale"],
+        read_only=True,
+        help_text="`stale`: older (by source_updated_at) than what is stored, so ignored.",
+    )
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "outcome"]
+        read_only_fields = fields
+
+
+class LineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    unit_price = serializers.DecimalField(**MONEY)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    discount = serializers.DecimalField(**MONEY, default=Decimal("0"))
+    size = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        amount = attrs["unit_price"] * attrs["quantity"]
+        if amount > MAX_AMOUNT:
+            raise serializers.ValidationError(_("The line amount is too large."))
+        if attrs["discount"] > amount:
+            raise serializers.ValidationError({"discount": [_("More than the line amount.")]})
+        return attrs
+
+
+class OrderWriteSerializer(serializers.Serializer):
+    """An order as the channel system sees it; `lines` replace the stored lines."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    status = serializers.ChoiceField(choices=Order.Status.choices, default=Order.Status.CONFIRMED)
+    fulfilment = serializers.ChoiceField(choices=Fulfilment.choices, default=Fulfilment.SHIPPING)
+    placed_at = serializers.DateTimeField()
+    currency = serializers.RegexField(**CURRENCY)
+    store = serializers.CharField(
+        max_length=20, required=False, allow_null=True, help_text="Store code."
+    )
+    customer = InboundCustomerSerializer(required=False, allow_null=True)
+    shipping_total = serializers.DecimalField(**MONEY, default=Decimal("0"))
+    discount_total = serializers.DecimalField(**MONEY, default=Decimal("0"))
+    tax_total = serializers.DecimalField(**MONEY, default=Decimal("0"))
+    source_updated_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The order's update time in the source."
+    )
+    lines = LineInputSerializer(many=True, min_length=1, max_length=500)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        lines_total = sum(line["unit_price"] * line["quantity"] for line in attrs["lines"])
+        if lines_total + attrs["shipping_total"] + attrs["tax_total"] > MAX_AMOUNT:
+            raise serializers.ValidationError(_("The order total is too large."))
+        return attrs
+
+    @staticmethod
+    def to_input(data: dict[str, Any], *, source: str, external_reference: str) -> OrderInput:
+        customer = data.get("customer")
+        return OrderInput(
+            source=source,
+            external_reference=external_reference,
+            channel=data["channel"],
+            placed_at=data["placed_at"],
+            lines=tuple(LineInput(**line) for line in data["lines"]),
+            currency=data["currency"],
+            status=data["status"],
+            fulfilment=data["fulfilment"],
+            customer=inbound_customer(customer) if customer else None,
+            store_code=data.get("store") or None,
+            shipping_total=data["shipping_total"],
+            discount_total=data["discount_total"],
+            tax_total=data["tax_total"],
+            source_updated_at=data.get("source_updated_at"),
+        )
+
+
+class OrderBatchRecordSerializer(OrderWriteSerializer):
+    source = serializers.RegexField(SOURCE_PATTERN, max_length=64)
+    external_reference = serializers.CharField(max_length=128)
+
+
+class ReturnLineInputSerializer(serializers.Serializer):
+    line_number = serializers.IntegerField(min_value=1, max_value=32767)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class ReturnCreateSerializer(serializers.Serializer):
+    lines = ReturnLineInputSerializer(many=True, min_length=1, max_length=500)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    store = serializers.CharField(max_length=20, required=False, allow_null=True)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    source = serializers.RegexField(SOURCE_PATTERN, max_length=64, default="omni")
+    external_reference = serializers.CharField(
+        max_length=128,
+        required=False,
+        help_text="The return's id in the source: sending it again returns the same return.",
+    )
+
+
+def orders_with_details() -> QuerySet[Order]:
+    return Order.objects.select_related("store", "pickup").prefetch_related(
+        "lines",
+        Prefetch(
+            "returns",
+            queryset=Return.objects.select_related("store").prefetch_related(
+                Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
+            ),
+        ),
+    )
+
+
+class OrderFilter(UpdatedSinceFilterSet):
+    store = filters.CharFilter(field_name="store__code", label="Store code.")
+    placed_after = UtcDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = UtcDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+
+    class Meta:
+        model = Order
+        fields = ["customer", "source", "external_reference", "channel", "status", "fulfilment"]
+
+
+def check_order_store(
+    principal: ApiPrincipal, *, store_code: str | None, source: str, reference: str
+) -> None:
+    """A store-bound client writes only its own store's orders (and orders with no store)."""
+    if principal.store is None:
+        return
+    if store_code and store_code != principal.store.code:
+        raise DomainError(
+            _("This API client may only act for its own store."), code="store_forbidden"
+        )
+    stored = Order.objects.filter(source=source, external_reference=reference).first()
+    if stored is not None and not principal.can_see_store(stored.store_id) and stored.store_id:
+        raise DomainError(_("This order belongs to another store."), code="store_forbidden")
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Orders from every channel, with their lines, returns and click & collect pickup."""
+
+    scope_resource = "orders"
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+
+    def get_queryset(self) -> QuerySet[Order]:
+        return orders_with_details()
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return {
+            "upsert": OrderWriteSerializer,
+            "batch": batch_request_serializer(OrderBatchRecordSerializer),
+            "returns": ReturnCreateSerializer,
+        }.get(self.action, OrderSerializer)
+
+    def _write(self, data: dict[str, Any], *, source: str, reference: str) -> UpsertResult:
+        check_order_store(
+            self.principal, store_code=data.get("store"), source=source, reference=reference
+        )
+        order_input = OrderWriteSerializer.to_input(
+            data, source=source, external_reference=reference
+        )
+        return order_upsert(order_input, actor=self.principal.actor)
+
+    @extend_schema(
+        summary="Create or update an order by its reference in a channel system",
+        request=OrderWriteSerializer,
+        responses={200: OrderUpsertResponseSerializer, 201: OrderUpsertResponseSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["put"],
+        url_path=(
+            rf"(?P<source>{SOURCE_PATTERN})/(?P<external_reference>(?!returns$){EXTERNAL_ID_PATTERN})"
+        ),
+    )
+    def upsert(self, request: Request, source: str, external_reference: str) -> Response:
+        """Idempotent: the same body again changes nothing; an update older than the stored
+        one (`source_updated_at`) is ignored. The customer goes through identity resolution."""
+        serializer = OrderWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            result = self._write(
+                serializer.validated_data, source=source, reference=external_reference
+            )
+        order = orders_with_details().get(pk=result.order.pk)
+        order.outcome = result.outcome
+        code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
+        return Response(OrderUpsertResponseSerializer(order).data, status=code)
+
+    @extend_schema(
+        summary="Create or update up to 1,000 orders",
+        request=batch_request_serializer(OrderBatchRecordSerializer),
+        responses={200: BatchResponseSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="batch")
+    @idempotent
+    def batch(self, request: Request) -> Response:
+        """Each record is validated and written on its own: valid records are written even
+        when others fail; `results` gives each record's outcome or errors, by index."""
+
+        def write(data: dict[str, Any]) -> tuple[int, str]:
+            source, reference = data.pop("source"), data.pop("external_reference")
+            result = self._write(data, source=source, reference=reference)
+            return result.order.pk, result.outcome
+
+        result = batch_run(
+            batch_records(request.data),
+            serializer_class=OrderBatchRecordSerializer,
+            context=self.get_serializer_context(),
+            write=write,
+        )
+        return Response(result)
+
+    @extend_schema(
+        summary="Record a return of some of the order's lines",
+        request=ReturnCreateSerializer,
+        responses={200: ReturnSerializer, 201: ReturnSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="returns")
+    @idempotent
+    def returns(self, request: Request, pk: str) -> Response:
+        """In any channel: a web order may be returned in a store. 200 with the existing
+        return when its `external_reference` is already known."""
+        order = self.get_object()
+        serializer = ReturnCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        known = Return.objects.filter(
+            source=data["source"], external_reference=data.get("external_reference")
+        ).first()
+        if known is not None:
+            return Response(ReturnSerializer(known).data)
+        store = store_by_code(data.get("store"))
+        self.check_store_allowed(store.pk if store else None)
+        with transaction.atomic():
+            created = return_record(
+                order=order,
+                lines=self._return_lines(order, data["lines"]),
+                channel=data["channel"],
+                actor=self.principal.actor,
+                store=store,
+                reason=data.get("reason", ""),
+                source=data["source"],
+                external_reference=data.get("external_reference"),
+            )
+        return Response(ReturnSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _return_lines(order: Order, lines: list[dict]) -> list[tuple[OrderLine, int]]:
+        by_number = {line.line_number: line for line in order.lines.all()}
+        missing = sorted({line["line_number"] for line in lines} - by_number.keys())
+        if missing:
+            raise serializers.ValidationError(
+                {"lines": [_("The order has no line %s.") % ", ".join(map(str, missing))]}
+            )
+        return [(by_number[line["line_number"]], line["quantity"]) for line in lines]

@@ -1,0 +1,115 @@
+"""factory-boy factories for orders, pickups, tickets... (used by tests and by seed_demo)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from customers.factories import CustomerFactory
+from journeys.models import (
+    AfterSalesTicket,
+    Order,
+    OrderLine,
+    Pickup,
+    Return,
+    Touchpoint,
+    Wishlist,
+    WishlistItem,
+)
+from journeys.pickup_codes import new_pickup_code
+from omni.factories import ProductFactory, StoreFactory
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    customer = factory.SubFactory(CustomerFactory)
+    source = "pos"
+    external_reference = factory.Sequence(lambda number: f"ORD-{number:07d}")
+    channel = "store"
+    placed_at = factory.LazyFunction(timezone.now)
+    store = factory.SubFactory(StoreFactory)
+    subtotal = Decimal("890.00")
+    total = Decimal("890.00")
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    line_number = factory.Sequence(lambda number: number % 30000 + 1)
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.LazyAttribute(lambda line: line.product.sku)
+    name = factory.LazyAttribute(lambda line: line.product.name)
+    quantity = 1
+    unit_price = factory.LazyAttribute(lambda line: line.product.price)
+    total = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)
+
+
+class ReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Return
+
+    order = factory.SubFactory(OrderFactory)
+    source = "pos"
+    external_reference = factory.Sequence(lambda number: f"RET-{number:07d}")
+    channel = "store"
+    returned_at = factory.LazyFunction(timezone.now)
+    refund_amount = Decimal("0.00")
+
+
+class WishlistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Wishlist
+        django_get_or_create = ("customer", "name")
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = "Wishlist"
+
+
+class WishlistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WishlistItem
+
+    wishlist = factory.SubFactory(WishlistFactory)
+    product = factory.SubFactory(ProductFactory)
+    added_at = factory.LazyFunction(timezone.now)
+    added_via = "web"
+
+
+class AfterSalesTicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AfterSalesTicket
+
+    reference = factory.Sequence(lambda number: f"SAV-{number:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    kind = AfterSalesTicket.Kind.REPAIR
+    subject = "Broken zip"
+    store = factory.SubFactory(StoreFactory)
+    channel_opened = "store"
+    sla_due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class PickupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pickup
+
+    order = factory.SubFactory(
+        OrderFactory, channel="web", source="shopify", fulfilment="click_and_collect"
+    )
+    store = factory.SelfAttribute("order.store")
+    code = factory.LazyFunction(new_pickup_code)
+    pickup_by = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))
+
+
+class TouchpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Touchpoint
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = "web"
+    kind = Touchpoint.Kind.PRODUCT_VIEW
+    occurred_at = factory.LazyFunction(timezone.now)

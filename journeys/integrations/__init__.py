@@ -1,0 +1,2 @@
+"""The e-shop integration: Shopify and WooCommerce webhooks in, reconciliation pulls, outbound
+notifications. Models live in `models.py` (registered through journeys.models)."""

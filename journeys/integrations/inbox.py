@@ -1,0 +1,186 @@
+"""The webhook inbox: verify the signature, store the delivery, process it once in a task.
+
+Nothing is stored unless the signature over the raw body is valid. A delivery is stored before
+anything else happens and answered at once; processing runs after commit in a Celery task and
+is idempotent: a processed delivery is never applied again, a failed one keeps its error and can
+be replayed from the admin.
+"""
+
+import functools
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from journeys.integrations.actions import PLATFORMS, payload_apply
+from journeys.integrations.http import ShopUnavailable
+from journeys.integrations.models import ShopIntegration, WebhookDelivery
+from journeys.integrations.signatures import signature_matches
+from journeys.integrations.upstream import Applied, UpstreamRecordMissing
+from omni.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+Status = WebhookDelivery.Status
+# Retried by the task with backoff: the order may arrive later, the shop may come back.
+TRANSIENT_ERRORS = (UpstreamRecordMissing, ShopUnavailable)
+# The database went away: the task retries; nothing about the delivery can be recorded now.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+KEPT_HEADERS = ("content-type", "user-agent")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    delivery_id: int
+    duplicate: bool
+
+
+def webhook_signature_is_valid(
+    *, integration: ShopIntegration, headers: Mapping[str, str], body: bytes
+) -> bool:
+    platform = PLATFORMS[integration.platform]
+    signature = headers.get(platform.SIGNATURE_HEADER) or ""
+    return bool(signature) and signature_matches(
+        body, signature, integration.accepted_webhook_secrets()
+    )
+
+
+def _kept_headers(headers: Mapping[str, str], prefix: str) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in headers.items()
+        if name.lower().startswith(prefix) or name.lower() in KEPT_HEADERS
+    }
+
+
+def webhook_store(
+    *, integration: ShopIntegration, headers: Mapping[str, str], body: bytes
+) -> Receipt:
+    """Store a delivery whose signature was checked, and queue its processing after commit.
+
+    The same delivery id twice (a retry by the shop, or a concurrent duplicate) is stored once.
+    """
+    platform = PLATFORMS[integration.platform]
+    delivery_id = headers.get(platform.DELIVERY_ID_HEADER) or (
+        "sha256:" + hashlib.sha256(body).hexdigest()
+    )
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                integration=integration,
+                topic=(headers.get(platform.TOPIC_HEADER) or "")[:100],
+                delivery_id=delivery_id[:200],
+                event_id=(headers.get(platform.EVENT_ID_HEADER) or "")[:200],
+                headers=_kept_headers(headers, platform.KEPT_HEADER_PREFIX),
+                body=body,
+            )
+            _queue_processing(delivery.pk)
+    except IntegrityError:
+        duplicate = WebhookDelivery.objects.only("pk").get(
+            integration=integration, delivery_id=delivery_id[:200]
+        )
+        return Receipt(duplicate.pk, duplicate=True)
+    return Receipt(delivery.pk, duplicate=False)
+
+
+def _queue_processing(delivery_id: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from journeys.tasks import webhook_delivery_process_task
+
+    # robust: the delivery is safely stored; if the broker is down, the periodic
+    # reconciliation requeues it, and the shop must still get its 200.
+    transaction.on_commit(
+        functools.partial(webhook_delivery_process_task.delay, delivery_id), robust=True
+    )
+
+
+def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Any = None) -> WebhookDelivery:
+    """Process a failed (or stuck) delivery again."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status not in (Status.FAILED, Status.RECEIVED):
+            raise DomainError(_("Only failed or waiting deliveries can be replayed."))
+        delivery.status = Status.RECEIVED
+        delivery.save(update_fields=["status"])
+        _queue_processing(delivery.pk)
+    logger.info("Webhook delivery %s replayed by %s", delivery.pk, actor)
+    return delivery
+
+
+def _apply(delivery: WebhookDelivery) -> Applied:
+    integration = delivery.integration
+    action = PLATFORMS[integration.platform].TOPIC_ACTIONS.get(delivery.topic)
+    if action is None:
+        return Applied("ignored", _("Topic “%s” is not used by Omni") % delivery.topic)
+    payload = json.loads(bytes(delivery.body))
+    return payload_apply(integration=integration, action=action, payload=payload)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, DomainError):
+        return error.message
+    return f"{type(error).__name__}: {error}"
+
+
+def webhook_delivery_process(*, delivery_id: int, final_attempt: bool = True) -> str:
+    """Apply a stored delivery once; returns its status.
+
+    A transient error is raised again for the task to retry, unless this is the final attempt.
+    """
+    try:
+        with transaction.atomic():
+            return _process_locked(delivery_id)
+    except TRANSIENT_ERRORS as error:
+        _record_transient_failure(delivery_id, error, final=final_attempt)
+        if final_attempt:
+            return Status.FAILED
+        raise
+
+
+def _process_locked(delivery_id: int) -> str:
+    # The row lock makes a concurrent duplicate task wait, then find the delivery processed.
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("integration__pickup_store")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status in (Status.PROCESSED, Status.IGNORED):
+        return delivery.status if delivery else "missing"
+    delivery.attempts += 1
+    try:
+        with transaction.atomic():
+            applied = _apply(delivery)
+    except (*TRANSIENT_ERRORS, *DATABASE_ERRORS):
+        raise
+    except Exception as error:
+        # A payload Omni cannot apply (or a bug): retrying the same bytes cannot help. The
+        # error is kept for a person to look at, and the delivery can be replayed after a fix.
+        logger.warning("Webhook delivery %s failed: %s", delivery.pk, error, exc_info=True)
+        delivery.status, delivery.error = Status.FAILED, _describe(error)
+    else:
+        ignored = applied.outcome == "ignored"
+        delivery.status = Status.IGNORED if ignored else Status.PROCESSED
+        delivery.outcome, delivery.error = applied.message[:300], ""
+    delivery.processed_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "error", "outcome", "processed_at"])
+    return delivery.status
+
+
+def _record_transient_failure(delivery_id: int, error: Exception, *, final: bool) -> None:
+    changes: dict[str, Any] = {"error": _describe(error)}
+    if final:
+        changes.update(status=Status.FAILED, processed_at=timezone.now())
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            attempts=delivery.attempts + 1, **changes
+        )

@@ -1,0 +1,293 @@
+"""Applying what a shop reports: orders, refunds, customers, deletions, pickups ready.
+
+Platform-neutral: shopify.py and woocommerce.py turn payloads into the inputs below, and the
+webhook inbox and the reconciliation pull both call these functions, so a record is applied the
+same way whichever path brought it. Each function is idempotent and returns its outcome.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Literal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from customers.gdpr import customer_erase
+from customers.identity import InboundCustomer, customer_resolve
+from customers.models import Customer, CustomerMerge, DuplicateSuggestion, ExternalIdentity
+from journeys.ingest import ACTIVE_PICKUP_STATUSES, OrderInput, order_upsert
+from journeys.integrations.models import ShopIntegration
+from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
+from journeys.services import (
+    order_set_status,
+    pickup_cancel,
+    pickup_create,
+    pickup_mark_ready,
+    pickup_start_preparing,
+)
+from omni.errors import DomainError
+from omni.models import Channel
+
+Outcome = Literal["created", "updated", "unchanged", "stale", "ignored"]
+# Rows that describe the profile itself, or who looked at it, rather than a relationship
+# with the retailer (labels, so that journeys does not import the apps above it).
+NOT_A_RELATIONSHIP = (
+    "customers.Address",
+    "customers.Preference",
+    "customers.Consent",
+    "clienteling.ProfileAccess",
+)
+
+
+class UpstreamRecordMissing(Exception):  # noqa: N818 - a state, not a bug: retried later
+    """The event is about a record Omni has not received yet (e.g. a refund before its order)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundLineInput:
+    sku: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundInput:
+    external_reference: str
+    order_reference: str
+    refunded_at: datetime.datetime
+    amount: Decimal
+    currency: str = ""
+    reason: str = ""
+    lines: tuple[RefundLineInput, ...] = ()
+
+
+@dataclasses.dataclass
+class Applied:
+    outcome: Outcome
+    message: str
+
+
+def upstream_order_save(
+    *, integration: ShopIntegration, data: OrderInput, refunds: Sequence[RefundInput] = ()
+) -> Applied:
+    """Upsert the order, then the refunds it lists."""
+    data = _keep_click_and_collect(data)
+    result = order_upsert(data)
+    outcome: Outcome = result.outcome
+    new_refunds = [
+        refund
+        for refund in refunds
+        if upstream_refund_save(integration=integration, refund=refund).outcome == "created"
+    ]
+    if new_refunds and outcome == "unchanged":
+        outcome = "updated"
+    message = _("Order %(reference)s %(outcome)s") % {
+        "reference": data.external_reference,
+        "outcome": outcome,
+    }
+    if new_refunds:
+        message += _(", %(count)s refund(s) recorded") % {"count": len(new_refunds)}
+    return Applied(outcome, message)
+
+
+def _keep_click_and_collect(data: OrderInput) -> OrderInput:
+    """A pickup opened from a fulfilment event stays: later order payloads may not mention it."""
+    if data.fulfilment == Fulfilment.CLICK_AND_COLLECT:
+        return data
+    stored = (
+        Order.objects.filter(
+            source=data.source,
+            external_reference=data.external_reference,
+            pickup__isnull=False,
+            store__isnull=False,
+        )
+        .select_related("store")
+        .first()
+    )
+    if stored is None:
+        return data
+    return dataclasses.replace(
+        data, fulfilment=Fulfilment.CLICK_AND_COLLECT, store_code=stored.store.code
+    )
+
+
+def _order_for(integration: ShopIntegration, reference: str) -> Order:
+    order = Order.objects.filter(source=integration.source, external_reference=reference).first()
+    if order is None:
+        raise UpstreamRecordMissing(
+            _("Order %(reference)s has not been received from %(shop)s yet.")
+            % {"reference": reference, "shop": integration}
+        )
+    return order
+
+
+def upstream_refund_save(*, integration: ShopIntegration, refund: RefundInput) -> Applied:
+    """Record a refund as a Return, once: refunds are immutable upstream."""
+    order = _order_for(integration, refund.order_reference)
+    known = Return.objects.filter(
+        source=integration.source, external_reference=refund.external_reference
+    )
+    if known.exists():
+        return Applied("unchanged", _("Refund %s already recorded") % refund.external_reference)
+    try:
+        with transaction.atomic():
+            parent = Return.objects.create(
+                order=order,
+                source=integration.source,
+                external_reference=refund.external_reference,
+                channel=Channel.WEB,
+                status=Return.Status.REFUNDED,
+                returned_at=refund.refunded_at,
+                reason=refund.reason[:200],
+                refund_amount=abs(refund.amount),
+                currency=refund.currency or order.currency,
+                source_updated_at=refund.refunded_at,
+            )
+            ReturnLine.objects.bulk_create(_return_lines(parent, order, refund.lines))
+    except IntegrityError:
+        # A concurrent delivery of the same refund recorded it first.
+        return Applied("unchanged", _("Refund %s already recorded") % refund.external_reference)
+    return Applied("created", _("Refund %s recorded") % refund.external_reference)
+
+
+def _return_lines(
+    parent: Return, order: Order, lines: Sequence[RefundLineInput]
+) -> list[ReturnLine]:
+    by_sku: dict[str, OrderLine] = {}
+    for line in order.lines.all():
+        by_sku.setdefault(line.sku, line)
+    return [
+        ReturnLine(
+            parent=parent,
+            order_line=by_sku[line.sku],
+            quantity=line.quantity,
+            refund_amount=abs(line.amount),
+        )
+        for line in lines
+        if line.sku in by_sku and line.quantity > 0
+    ]
+
+
+def upstream_order_deleted(*, integration: ShopIntegration, reference: str) -> Applied:
+    """Keep the order for the customer's history; cancel it if it was still open."""
+    order = Order.objects.filter(source=integration.source, external_reference=reference).first()
+    if order is None:
+        return Applied("ignored", _("Order %s is unknown; nothing to delete") % reference)
+    note = _("Deleted in %s") % integration
+    changed = False
+    if order.status in (Order.Status.PENDING, Order.Status.CONFIRMED):
+        order = order_set_status(order=order, status=Order.Status.CANCELLED, actor=None, note=note)
+        changed = True
+    pickup = Pickup.objects.filter(order=order, status__in=ACTIVE_PICKUP_STATUSES).first()
+    if pickup is not None:
+        pickup_cancel(pickup=pickup, actor=None, reason=note)
+        changed = True
+    return Applied(
+        "updated" if changed else "unchanged",
+        _("Order %(reference)s deleted upstream; kept as %(status)s for the history")
+        % {"reference": reference, "status": order.status},
+    )
+
+
+def upstream_order_fulfilled(*, integration: ShopIntegration, reference: str) -> Applied:
+    order = _order_for(integration, reference)
+    if order.status != Order.Status.CONFIRMED:
+        return Applied(
+            "unchanged",
+            _("Order %(reference)s is %(status)s")
+            % {"reference": reference, "status": order.status},
+        )
+    order_set_status(
+        order=order,
+        status=Order.Status.FULFILLED,
+        actor=None,
+        note=_("Fulfilled in %s") % integration,
+    )
+    return Applied("updated", _("Order %s fulfilled") % reference)
+
+
+def upstream_pickup_ready(*, integration: ShopIntegration, reference: str) -> Applied:
+    """The shop says the parcel is ready: open the pickup if needed and move it to ready."""
+    order = _order_for(integration, reference)
+    pickup = Pickup.objects.filter(order=order).first() or _open_pickup(integration, order)
+    if pickup.status == Pickup.Status.PLACED:
+        pickup = pickup_start_preparing(pickup=pickup, actor=None)
+    if pickup.status == Pickup.Status.PREPARING:
+        pickup_mark_ready(pickup=pickup, actor=None)
+        return Applied("updated", _("Pickup of order %s ready") % reference)
+    return Applied(
+        "unchanged",
+        _("Pickup of order %(reference)s is %(status)s")
+        % {"reference": reference, "status": pickup.status},
+    )
+
+
+def _open_pickup(integration: ShopIntegration, order: Order) -> Pickup:
+    store = integration.pickup_store
+    if store is None:
+        raise DomainError(
+            _("%s has no store for click & collect; set one on the integration.") % integration,
+            code="unknown_store",
+        )
+    Order.objects.filter(pk=order.pk).update(fulfilment=Fulfilment.CLICK_AND_COLLECT, store=store)
+    return pickup_create(order=order, store=store)
+
+
+def upstream_customer_save(*, integration: ShopIntegration, inbound: InboundCustomer) -> Applied:
+    resolution = customer_resolve(inbound)
+    if resolution.created:
+        outcome: Outcome = "created"
+    elif resolution.matched_on != "external_id":
+        outcome = "updated"  # An existing profile was linked to this shop's customer.
+    else:
+        outcome = "unchanged"
+    return Applied(
+        outcome,
+        _("Customer %(id)s → profile #%(pk)s (%(key)s)")
+        % {"id": inbound.external_id, "pk": resolution.customer.pk, "key": resolution.matched_on},
+    )
+
+
+@transaction.atomic
+def upstream_customer_deleted(*, integration: ShopIntegration, external_id: str) -> Applied:
+    """GDPR, not a hard delete: unlink the shop's identity; erase the profile if nothing else
+    ties the customer to the retailer. Orders and returns stay, attached to the profile."""
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("customer")
+        .filter(source=integration.source, external_id=external_id)
+        .first()
+    )
+    if identity is None:
+        return Applied("ignored", _("Customer %s is unknown; nothing to delete") % external_id)
+    customer = identity.customer
+    identity.delete()
+    unlinked = _("Identity %(source)s:%(id)s unlinked from profile #%(pk)s") % {
+        "source": integration.source,
+        "id": external_id,
+        "pk": customer.pk,
+    }
+    if _has_other_relationship(customer, integration):
+        return Applied("updated", unlinked + _("; profile kept (other identities or activity)"))
+    customer_erase(customer=customer, actor=None)
+    return Applied("updated", unlinked + _("; profile pseudonymised, orders kept"))
+
+
+def _has_other_relationship(customer: Customer, integration: ShopIntegration) -> bool:
+    """Anything beyond this shop's orders and the profile's own data: another identity, a
+    store order, a ticket, an appointment, a note... (every app's tables, found by relation)."""
+    for relation in Customer._meta.related_objects:
+        model = relation.related_model
+        if model in (Customer, DuplicateSuggestion, CustomerMerge):
+            continue
+        if model._meta.label in NOT_A_RELATIONSHIP:
+            continue
+        rows = model._default_manager.filter(**{relation.field.name: customer})
+        if model is Order:
+            rows = rows.filter(~Q(source=integration.source))
+        if rows.exists():
+            return True
+    return False

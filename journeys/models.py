@@ -1,0 +1,548 @@
+"""What customers do across channels: orders, returns, wishlists, SAV tickets, pickups, touchpoints.
+
+Records that come from another system carry `source` + their id there, unique together, and
+`source_updated_at`, so that an older update never overwrites a newer one.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+from omni.models import Channel, Product, StatusChange, Store, TimeStampedModel, currency_validator
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def _user_fk(verbose_name: str, **options: object) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        **options,
+    )
+
+
+def _status_is_valid(name: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(status__in=choices.values), name=name)
+
+
+class Fulfilment(models.TextChoices):
+    SHIPPING = "shipping", _("Home delivery")
+    CLICK_AND_COLLECT = "click_and_collect", _("Click & collect")
+    IN_STORE = "in_store", _("Taken in store")
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(TimeStampedModel):
+    Status = OrderStatus
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    source = models.CharField(_("source"), max_length=64, help_text=_("shopify, pos, app..."))
+    external_reference = models.CharField(_("reference"), max_length=128)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.CONFIRMED)
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[currency_validator]
+    )
+    subtotal = models.DecimalField(_("subtotal"), **MONEY, default=0)
+    discount_total = models.DecimalField(_("discounts"), **MONEY, default=0)
+    shipping_total = models.DecimalField(_("shipping"), **MONEY, default=0)
+    tax_total = models.DecimalField(_("taxes"), **MONEY, default=0)
+    total = models.DecimalField(_("total"), **MONEY, default=0)
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("store"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        help_text=_("Where it was sold, or where it is collected."),
+    )
+    sold_by = _user_fk(_("sold or influenced by"))
+    fulfilment = models.CharField(
+        _("fulfilment"), max_length=20, choices=Fulfilment, default=Fulfilment.IN_STORE
+    )
+    source_updated_at = models.DateTimeField(_("updated at source"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-placed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_reference"],
+                name="order_unique_source_reference",
+                violation_error_message=_("An order with this reference already exists."),
+            ),
+            _status_is_valid("order_status_valid", OrderStatus),
+            models.CheckConstraint(
+                condition=models.Q(
+                    subtotal__gte=0,
+                    discount_total__gte=0,
+                    shipping_total__gte=0,
+                    tax_total__gte=0,
+                    total__gte=0,
+                ),
+                name="order_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_reference}"
+
+
+class OrderStatusChange(StatusChange):
+    subject = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status changes")
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    line_number = models.PositiveSmallIntegerField(_("line"))
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.CharField(_("size"), max_length=20, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    discount = models.DecimalField(_("discount"), **MONEY, default=0)
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="line_unique_number"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0, discount__gte=0, total__gte=0),
+                name="line_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    RECEIVED = "received", _("Received")
+    REFUNDED = "refunded", _("Refunded")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Return(TimeStampedModel):
+    """Goods brought back, possibly in another channel than the sale (web order, store return)."""
+
+    Status = ReturnStatus
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns"
+    )
+    source = models.CharField(_("source"), max_length=64)
+    external_reference = models.CharField(_("reference"), max_length=128)
+    channel = models.CharField(_("returned via"), max_length=20, choices=Channel)
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("returned in store"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.RECEIVED)
+    returned_at = models.DateTimeField(_("returned at"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    refund_amount = models.DecimalField(_("refund amount"), **MONEY, default=0)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[currency_validator]
+    )
+    processed_by = _user_fk(_("processed by"))
+    source_updated_at = models.DateTimeField(_("updated at source"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-returned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_reference"], name="return_unique_source_reference"
+            ),
+            _status_is_valid("return_status_valid", ReturnStatus),
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__gte=0), name="return_refund_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_reference}"
+
+
+class ReturnLine(models.Model):
+    parent = models.ForeignKey(
+        Return, verbose_name=_("return"), on_delete=models.CASCADE, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    refund_amount = models.DecimalField(_("refund amount"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="return_line_quantity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__gte=0), name="return_line_refund_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.order_line_id}"
+
+
+class Wishlist(TimeStampedModel):
+    """A customer's wishlist, the same one on the web and in store."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="wishlists"
+    )
+    name = models.CharField(_("name"), max_length=80, default="Wishlist")
+
+    class Meta:
+        verbose_name = _("wishlist")
+        verbose_name_plural = _("wishlists")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="wishlist_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer_id})"
+
+
+class WishlistItem(models.Model):
+    wishlist = models.ForeignKey(
+        Wishlist, verbose_name=_("wishlist"), on_delete=models.CASCADE, related_name="items"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    size = models.CharField(_("size"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    added_at = models.DateTimeField(_("added at"), db_index=True)
+    added_via = models.CharField(_("added via"), max_length=20, choices=Channel)
+    added_at_store = models.ForeignKey(
+        Store,
+        verbose_name=_("added in store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_by = _user_fk(_("added by"))
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_via = models.CharField(_("removed via"), max_length=20, choices=Channel, blank=True)
+
+    class Meta:
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist items")
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wishlist", "product", "size"],
+                condition=models.Q(removed_at__isnull=True),
+                name="wishlist_item_unique_active",
+                violation_error_message=_("This product is already on the wishlist."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} in {self.wishlist_id}"
+
+
+class TicketKind(models.TextChoices):
+    REPAIR = "repair", _("Repair")
+    EXCHANGE = "exchange", _("Exchange")
+    REFUND = "refund", _("Refund")
+    COMPLAINT = "complaint", _("Complaint")
+    QUESTION = "question", _("Question")
+    WARRANTY = "warranty", _("Warranty")
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for customer")
+    READY = "ready", _("Ready")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AfterSalesTicket(TimeStampedModel):
+    """An SAV ticket: repair, exchange, refund, complaint, question or warranty claim."""
+
+    Kind = TicketKind
+
+    Status = TicketStatus
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="after_sales_tickets",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.ForeignKey(
+        Order,
+        verbose_name=_("order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="after_sales_tickets",
+    )
+    order_line = models.ForeignKey(
+        OrderLine,
+        verbose_name=_("order line"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("store"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="after_sales_tickets",
+    )
+    channel_opened = models.CharField(_("opened via"), max_length=20, choices=Channel)
+    opened_by = _user_fk(_("opened by"))
+    assigned_to = _user_fk(_("assigned to"))
+    sla_due_at = models.DateTimeField(_("due by (SLA)"), db_index=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("after-sales ticket")
+        verbose_name_plural = _("after-sales tickets")
+        ordering = ["-created_at"]
+        constraints = [
+            _status_is_valid("ticket_status_valid", TicketStatus),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TicketKind.values), name="ticket_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class AfterSalesStatusChange(StatusChange):
+    subject = models.ForeignKey(
+        AfterSalesTicket, on_delete=models.CASCADE, related_name="status_changes"
+    )
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("ticket status change")
+        verbose_name_plural = _("ticket status changes")
+
+
+class AfterSalesMessage(models.Model):
+    ticket = models.ForeignKey(
+        AfterSalesTicket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    author = _user_fk(_("author"))
+    from_customer = models.BooleanField(_("from the customer"), default=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel)
+    body = models.TextField(_("message"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    sent_at = models.DateTimeField(_("sent at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class PickupStatus(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    PREPARING = "preparing", _("Preparing")
+    READY = "ready", _("Ready for pickup")
+    COLLECTED = "collected", _("Collected")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Pickup(TimeStampedModel):
+    """Click & collect: one per order, collected in a store with an unguessable code."""
+
+    Status = PickupStatus
+
+    order = models.OneToOneField(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="pickup"
+    )
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="pickups"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLACED)
+    code = models.CharField(_("pickup code"), max_length=12, unique=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    pickup_by = models.DateField(_("collect by"), null=True, blank=True, db_index=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    collected_by = _user_fk(_("handed over by"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pickup")
+        verbose_name_plural = _("pickups")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["store", "status"])]
+        constraints = [
+            _status_is_valid("pickup_status_valid", PickupStatus),
+            models.CheckConstraint(
+                condition=~models.Q(status="collected") | models.Q(collected_at__isnull=False),
+                name="pickup_collected_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PickupStatusChange(StatusChange):
+    subject = models.ForeignKey(Pickup, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("pickup status change")
+        verbose_name_plural = _("pickup status changes")
+
+
+class TouchpointKind(models.TextChoices):
+    WEB_VISIT = "web_visit", _("Web visit")
+    PRODUCT_VIEW = "product_view", _("Product viewed")
+    CART_ABANDONED = "cart_abandoned", _("Cart abandoned")
+    EMAIL_OPENED = "email_opened", _("Email opened")
+    EMAIL_CLICKED = "email_clicked", _("Email clicked")
+    SMS_CLICKED = "sms_clicked", _("SMS clicked")
+    SOCIAL = "social", _("Social interaction")
+    REVIEW = "review", _("Review")
+    CALL = "call", _("Call")
+    CHAT = "chat", _("Chat")
+    STORE_VISIT = "store_visit", _("Store visit")
+
+
+class Touchpoint(models.Model):
+    """One interaction in any channel: a web visit, an email opened, a store visit..."""
+
+    Kind = TouchpointKind
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="touchpoints"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    external_id = models.CharField(_("external id"), max_length=128, null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="touchpoint_unique_source_external_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TouchpointKind.values), name="touchpoint_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+# The e-shop integration's models live in their own module; importing them registers them.
+from journeys.integrations.models import (  # noqa: E402, F401
+    OutboundDelivery,
+    OutboundWebhook,
+    ShopIntegration,
+    SyncRun,
+    WebhookDelivery,
+)

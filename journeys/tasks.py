@@ -1,0 +1,85 @@
+"""Background jobs of the e-shop integration: webhook processing, reconciliation pulls, outbound
+notifications. Each task takes ids, calls one service, and is safe to run twice."""
+
+import datetime
+import logging
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from journeys import outbound
+from journeys.integrations.inbox import (
+    DATABASE_ERRORS,
+    TRANSIENT_ERRORS,
+    webhook_delivery_process,
+)
+from journeys.integrations.models import ShopIntegration, SyncRun, WebhookDelivery
+from journeys.integrations.sync import integration_pull
+
+logger = logging.getLogger(__name__)
+
+# Exponential backoff with jitter, capped: 5 s, 10 s, 20 s ... at most 10 minutes apart.
+RETRY_POLICY = {
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+# A delivery still "received" after this long lost its task (broker down): queue it again.
+STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+@shared_task(
+    bind=True,
+    name="journeys.tasks.webhook_delivery_process_task",
+    autoretry_for=(*TRANSIENT_ERRORS, *DATABASE_ERRORS),
+    **RETRY_POLICY,
+)
+def webhook_delivery_process_task(self: Task, delivery_id: int) -> str:
+    return webhook_delivery_process(
+        delivery_id=delivery_id, final_attempt=self.request.retries >= self.max_retries
+    )
+
+
+@shared_task(
+    name="journeys.tasks.integration_sync_task", autoretry_for=DATABASE_ERRORS, **RETRY_POLICY
+)
+def integration_sync_task(integration_id: int, kind: str) -> str:
+    integration = (
+        ShopIntegration.objects.select_related("pickup_store")
+        .filter(pk=integration_id, is_active=True)
+        .first()
+    )
+    if integration is None:
+        return "inactive"
+    run = integration_pull(integration=integration, kind=kind)
+    return run.status if run else "skipped"
+
+
+@shared_task(name="journeys.tasks.integrations_reconcile_task")
+def integrations_reconcile_task() -> int:
+    """Periodic: a pull per active shop and resource, and requeue deliveries left waiting."""
+    queued = 0
+    for integration_id in ShopIntegration.objects.filter(is_active=True).values_list(
+        "pk", flat=True
+    ):
+        for kind in (SyncRun.Kind.CUSTOMERS, SyncRun.Kind.ORDERS):
+            integration_sync_task.delay(integration_id, kind)
+            queued += 1
+    stuck = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.RECEIVED, received_at__lt=timezone.now() - STUCK_AFTER
+    ).values_list("pk", flat=True)
+    for delivery_id in stuck:
+        webhook_delivery_process_task.delay(delivery_id)
+        queued += 1
+    return queued
+
+
+@shared_task(bind=True, name="journeys.tasks.outbound_delivery_send_task", max_retries=10)
+def outbound_delivery_send_task(self: Task, delivery_id: int) -> str:
+    final = self.request.retries >= self.max_retries
+    try:
+        return outbound.outbound_delivery_send(delivery_id=delivery_id, final_attempt=final)
+    except outbound.ReceiverUnavailable as error:
+        # 30 s, 1 min, 2 min ... capped at one hour: about 6 hours in all before giving up.
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error

@@ -1,0 +1,37 @@
+"""The one router of /api/v1/: every app registers its endpoints here."""
+
+from django.urls import URLPattern, URLResolver, re_path
+from rest_framework.routers import SimpleRouter
+
+from clienteling.api import AppointmentViewSet, AssociateViewSet, AvailabilityViewSet
+from customers.api import CustomerViewSet
+from journeys.api import (
+    OrderViewSet,
+    PickupViewSet,
+    TicketViewSet,
+    TouchpointViewSet,
+    WishlistItemViewSet,
+    WishlistViewSet,
+)
+from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
+from omni.api.views import api_not_found
+
+router = SimpleRouter(trailing_slash=False)
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("orders", OrderViewSet, basename="order")
+router.register("wishlists", WishlistViewSet, basename="wishlist")
+router.register("wishlist-items", WishlistItemViewSet, basename="wishlist-item")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("pickups", PickupViewSet, basename="pickup")
+router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("availability", AvailabilityViewSet, basename="availability")
+router.register("associates", AssociateViewSet, basename="associate")
+router.register("stores", StoreViewSet, basename="store")
+router.register("products", ProductViewSet, basename="product")
+router.register("services", ServiceViewSet, basename="service")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    re_path(r"^(?P<unknown>.*)$", api_not_found),
+]

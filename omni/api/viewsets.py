@@ -1,0 +1,66 @@
+"""The base of every API endpoint: authentication, scopes, JSON, filters, cursor pages."""
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.renderers import JSONRenderer
+
+from omni.api.authentication import BearerTokenAuthentication
+from omni.api.pagination import ApiCursorPagination
+from omni.api.parsers import LimitedJSONParser
+from omni.api.permissions import HasApiScope
+from omni.api.principals import ApiPrincipal, principal_of
+from omni.errors import DomainError
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """Subclasses set `scope_resource` (e.g. "orders") and, for lists, a `filterset_class`."""
+
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [HasApiScope]
+    parser_classes = [LimitedJSONParser]
+    renderer_classes = [JSONRenderer]
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = ApiCursorPagination
+    lookup_value_regex = r"[0-9]+"
+    metadata_class = None  # OPTIONS answers 405: the schema at /api/schema/ describes it all.
+    scope_resource: str = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Times go out in UTC whatever the session's zone; naive times sent in are read as UTC.
+        with timezone.override(datetime.UTC):
+            return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def principal(self) -> ApiPrincipal:
+        principal = principal_of(self.request)
+        if principal is None:
+            raise NotAuthenticated()
+        return principal
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["principal"] = principal_of(self.request) if self.request else None
+        return context
+
+    def check_store_allowed(self, store_id: int | None) -> None:
+        """Refuse (403) a write placing a record in a store this principal may not act for."""
+        if store_id is not None and not self.principal.can_see_store(store_id):
+            raise DomainError(
+                _("This API client may only act for its own store."), code="store_forbidden"
+            )
+
+    def limit_to_store(self, queryset: QuerySet, field: str = "store") -> QuerySet:
+        """Records of other stores disappear (404) for a store-bound principal."""
+        if getattr(self, "swagger_fake_view", False):
+            return queryset  # The schema generator has no request principal.
+        store = self.principal.store
+        return queryset if store is None else queryset.filter(**{field: store})

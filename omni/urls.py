@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from omni.api.views import DocsView, SchemaView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("omni.api.router")),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(), name="api-docs"),
+    path("webhooks/", include("journeys.webhook_urls")),
+    # The store associates' tablet app: "/" is the associate's "My day".
+    path("", include("clienteling.urls")),
+]

@@ -1,0 +1,90 @@
+/* Omni tablet app: the little behaviour htmx does not cover. No inline scripts (CSP). */
+(function () {
+  "use strict";
+
+  function sheet() {
+    return document.getElementById("sheet");
+  }
+
+  function closeSheet() {
+    var dialog = sheet();
+    if (dialog && dialog.open) dialog.close();
+    if (dialog) delete dialog.dataset.ready;
+  }
+
+  function showToast(message, level) {
+    var holder = document.getElementById("toasts");
+    if (!holder || !message) return;
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (level || "success");
+    toast.setAttribute("role", level === "error" ? "alert" : "status");
+    toast.textContent = message;
+    holder.appendChild(toast);
+    window.setTimeout(function () {
+      toast.classList.add("leaving");
+      window.setTimeout(function () { toast.remove(); }, 300);
+    }, level === "error" ? 6000 : 3500);
+  }
+
+  // Whatever lands in the sheet opens it as a modal panel; its first field gets the focus.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "sheet-body") {
+      var dialog = sheet();
+      if (dialog && !dialog.open) dialog.showModal();
+      var field = target.querySelector("[autofocus], [aria-invalid='true'], input:not([type=hidden]), select, textarea");
+      if (field && !("ontouchstart" in window)) field.focus();
+    }
+  });
+
+  // Marks the sheet as ready once htmx has wired its content (browser tests wait for it).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "sheet-body") sheet().dataset.ready = "true";
+  });
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close-sheet]");
+    if (closer) {
+      event.preventDefault();
+      closeSheet();
+      return;
+    }
+    // A tap on the backdrop (outside the panel) closes the sheet.
+    var dialog = sheet();
+    if (dialog && event.target === dialog) closeSheet();
+  });
+
+  document.addEventListener("closeSheet", closeSheet);
+  document.addEventListener("toast", function (event) {
+    showToast(event.detail.message, event.detail.level);
+  });
+
+  // Network or server errors: tell the associate instead of failing silently.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var messages = document.documentElement.lang === "fr"
+      ? { 404: "Introuvable, ou réservé à un autre magasin.", other: "Une erreur est survenue ; réessayez." }
+      : { 404: "Not found, or it belongs to another store.", other: "Something went wrong; please try again." };
+    showToast(messages[status] || messages.other, "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showToast(document.documentElement.lang === "fr" ? "Pas de réseau : réessayez." : "No network: try again.", "error");
+  });
+
+  // Date pickers that navigate on change (agenda).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("[data-autosubmit]") && input.form) input.form.requestSubmit();
+  });
+
+  // Hand-over and scan fields: a scanner types the code then Enter; keep the field upper-case.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (input.getAttribute && input.getAttribute("autocapitalize") === "characters") {
+      var position = input.selectionStart;
+      input.value = input.value.toUpperCase();
+      if (position !== null) input.setSelectionRange(position, position);
+    }
+  });
+})();

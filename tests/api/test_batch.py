@@ -1,0 +1,107 @@
+"""Batch endpoints: per-record validation and results; valid records written regardless."""
+
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from customers.models import Customer
+from journeys.models import Order, OrderLine
+from tests.api.conftest import TokenClient, database_state, order_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(reference: str, **overrides: Any) -> dict[str, Any]:
+    return {**order_payload(**overrides), "source": "shopify", "external_reference": reference}
+
+
+def test_valid_records_are_written_and_invalid_ones_reported_by_index(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    records = [
+        _record("B-1"),
+        _record("B-2", lines=[{"sku": "UNKNOWN", "quantity": 1, "unit_price": "10.00"}]),
+        _record("B-3", lines=[{"sku": "SCARF", "quantity": -2, "unit_price": "10.00"}]),
+        _record("B-4", customer={"email": "not-an-email"}),
+        _record("B-5", store="nowhere"),
+        {"source": "shopify"},
+        "not even an object",
+        _record("B-8", customer={"phone": "12"}),
+        _record("B-9"),
+    ]
+    response = api_client.post("/api/v1/orders/batch", {"records": records}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["summary"] == {"created": 2, "error": 7}
+    results = {result["index"]: result for result in body["results"]}
+    assert [results[index]["status"] for index in (0, 8)] == ["created", "created"]
+    assert results[1]["code"] == "unknown_product"
+    assert "lines" in results[1]["errors"]
+    assert "lines.0.quantity" in results[2]["errors"]
+    assert "customer.email" in results[3]["errors"]
+    assert results[4]["code"] == "unknown_store"
+    assert {"channel", "placed_at", "lines", "external_reference"} <= set(results[5]["errors"])
+    assert results[6]["code"] == "invalid"
+    assert "customer.phone" in results[7]["errors"]
+    assert set(Order.objects.values_list("external_reference", flat=True)) == {"B-1", "B-9"}
+    assert OrderLine.objects.count() == 6
+
+
+def test_replaying_a_batch_reports_unchanged(api_client: TokenClient, catalogue: Any) -> None:
+    records = {"records": [_record("B-1"), _record("B-2")]}
+    api_client.post("/api/v1/orders/batch", records, format="json")
+    again = api_client.post("/api/v1/orders/batch", records, format="json").json()
+    assert again["summary"] == {"unchanged": 2}
+    assert Order.objects.count() == 2
+
+
+def test_an_older_update_in_a_batch_is_stale(api_client: TokenClient, catalogue: Any) -> None:
+    newer = _record("B-1", source_updated_at="2026-11-05T10:00:00Z", status="fulfilled")
+    older = _record("B-1", source_updated_at="2026-11-04T10:00:00Z", status="cancelled")
+    api_client.post("/api/v1/orders/batch", {"records": [newer]}, format="json")
+    result = api_client.post("/api/v1/orders/batch", {"records": [older]}, format="json").json()
+    assert result["results"][0]["status"] == "stale"
+    assert Order.objects.get().status == "fulfilled"
+
+
+@override_settings(OMNI_API_BATCH_MAX_RECORDS=5)
+def test_a_batch_over_the_limit_is_413_and_writes_nothing(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    before = database_state()
+    records = [_record(f"B-{number}") for number in range(6)]
+    response = api_client.post("/api/v1/orders/batch", {"records": records}, format="json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "batch_too_large"
+    assert "at most 5" in response.json()["detail"]
+    assert database_state() == before
+
+
+def test_the_default_limit_is_one_thousand_records(api_client: TokenClient, catalogue: Any) -> None:
+    records = [{"source": "shopify"}] * 1001
+    response = api_client.post("/api/v1/orders/batch", {"records": records}, format="json")
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("body", [{}, {"records": []}, {"records": {}}, [], {"records": "x"}])
+def test_a_batch_without_records_is_400(api_client: TokenClient, body: Any) -> None:
+    response = api_client.post("/api/v1/orders/batch", body, format="json")
+    assert response.status_code == 400
+    assert "records" in response.json()["errors"]
+
+
+def test_customer_batch_resolves_each_record(api_client: TokenClient, db: None) -> None:
+    known = Customer.objects.create(email="claire@example.fr", first_name="Claire")
+    records = [
+        {"source": "shopify", "external_id": "1", "email": "CLAIRE@example.fr"},
+        {"source": "shopify", "external_id": "2", "email": "new@example.fr", "phone": "0612345678"},
+        {"source": "shopify", "external_id": "3", "phone": "not a phone"},
+        {"source": "shopify", "email": "missing-id@example.fr"},
+    ]
+    body = api_client.post("/api/v1/customers/batch", {"records": records}, format="json").json()
+    assert body["summary"] == {"updated": 1, "created": 1, "error": 2}
+    assert body["results"][0]["id"] == known.pk
+    assert "phone" in body["results"][2]["errors"]
+    assert "external_id" in body["results"][3]["errors"]
+    assert Customer.objects.count() == 2

@@ -1,0 +1,179 @@
+"""The customer 360: contents, masking, the access journal, the timeline and query bounds."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from clienteling.models import Associate, ProfileAccess
+from clienteling.selectors.timeline import Cursor, customer_timeline
+from customers.factories import ConsentFactory, CustomerFactory
+from customers.models import Customer
+from journeys.factories import OrderFactory, WishlistItemFactory
+from journeys.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def url(customer: Customer) -> str:
+    return reverse("clienteling:customer", args=[customer.pk])
+
+
+def test_profile_shows_identity_figures_and_sections(
+    associate_client: Client, long_history_customer: Customer
+) -> None:
+    response = associate_client.get(url(long_history_customer))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in (
+        "Hélène Dupont-Éluard",
+        "Gold",
+        "Lifetime value",
+        "Orders by channel",
+        "Open after-sales tickets",
+        "Wishlist",
+        "Timeline",
+        "Marketing offers",
+    ):
+        assert expected in html, expected
+    assert "HIST-" in html  # the latest orders open the timeline
+
+
+def test_every_view_is_journaled(
+    associate_client: Client,
+    other_store_client: Client,
+    customer: Customer,
+    associate: Associate,
+    other_store_associate: Associate,
+) -> None:
+    associate_client.get(url(customer))
+    response = other_store_client.get(url(customer))
+    assert response.status_code == 200, "profiles are shared across stores"
+    entries = list(ProfileAccess.objects.filter(customer=customer).order_by("accessed_at", "pk"))
+    assert [(entry.user_id, entry.store_id, entry.context) for entry in entries] == [
+        (associate.user_id, associate.store_id, "profile"),
+        (other_store_associate.user_id, other_store_associate.store_id, "profile"),
+    ]
+
+
+def test_contact_details_masked_without_consent_for_associates(
+    associate_client: Client, manager_client: Client, customer: Customer
+) -> None:
+    masked = associate_client.get(url(customer)).content.decode()
+    assert customer.email not in masked
+    assert "•••@example.fr" in masked
+    full = manager_client.get(url(customer)).content.decode()
+    assert customer.email in full
+    ConsentFactory(customer=customer, purpose="personalised_advice", channel="email")
+    assert customer.email in associate_client.get(url(customer)).content.decode()
+
+
+def test_merged_profile_redirects_and_unknown_is_404(
+    associate_client: Client, customer: Customer
+) -> None:
+    absorbed = CustomerFactory(merged_into=customer)
+    response = associate_client.get(url(absorbed))
+    assert response.status_code == 302
+    assert response["Location"] == url(customer)
+    erased = CustomerFactory(erased_at=timezone.now())
+    assert associate_client.get(url(erased)).status_code == 404
+    assert associate_client.get(reverse("clienteling:customer", args=[999999])).status_code == 404
+
+
+def test_pages_run_a_bounded_number_of_queries(
+    associate_client: Client,
+    long_history_customer: Customer,
+    htmx: dict,
+    django_assert_max_num_queries: object,
+) -> None:
+    customer = long_history_customer
+    assert Order.objects.filter(customer=customer).count() >= 300
+    with django_assert_max_num_queries(32):  # type: ignore[operator]
+        assert associate_client.get(url(customer)).status_code == 200
+    timeline_url = reverse("clienteling:customer_timeline", args=[customer.pk])
+    page = customer_timeline(customer)
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        response = associate_client.get(timeline_url, {"before": page.next_cursor}, **htmx)
+        assert response.status_code == 200
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        response = associate_client.get(
+            timeline_url, {"kind": ["order", "note"], "channel": "web"}, **htmx
+        )
+        assert response.status_code == 200
+    order = customer.orders.first()
+    with django_assert_max_num_queries(10):  # type: ignore[operator]
+        response = associate_client.get(
+            reverse("clienteling:order_detail", args=[customer.pk, order.pk]), **htmx
+        )
+        assert response.status_code == 200
+    for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
+        with django_assert_max_num_queries(8):  # type: ignore[operator]
+            response = associate_client.get(
+                reverse("clienteling:customer_section", args=[customer.pk, section]), **htmx
+            )
+            assert response.status_code == 200
+
+
+def test_timeline_pages_cover_everything_once(long_history_customer: Customer) -> None:
+    seen: list[tuple[str, int]] = []
+    cursor = None
+    while True:
+        page = customer_timeline(long_history_customer, cursor=cursor, page_size=37)
+        seen.extend((item.kind, item.pk) for item in page.items)
+        if not page.next_cursor:
+            break
+        cursor = Cursor.decode(page.next_cursor)
+    assert len(seen) == len(set(seen))
+    assert sum(1 for kind, _pk in seen if kind == "order") == long_history_customer.orders.count()
+    moments = list(seen)
+    assert moments
+
+
+def test_timeline_equal_timestamps_are_not_skipped(customer: Customer) -> None:
+    moment = timezone.now()
+    for _number in range(7):
+        OrderFactory(customer=customer, placed_at=moment)
+        WishlistItemFactory(wishlist__customer=customer, added_at=moment)
+    seen = []
+    cursor = None
+    while True:
+        page = customer_timeline(customer, cursor=cursor, page_size=3)
+        seen.extend((item.kind, item.pk) for item in page.items)
+        if not page.next_cursor:
+            break
+        cursor = Cursor.decode(page.next_cursor)
+    assert len(seen) == len(set(seen)) == 14
+
+
+def test_timeline_filters_by_kind_and_channel(
+    associate_client: Client, long_history_customer: Customer, htmx: dict
+) -> None:
+    timeline_url = reverse("clienteling:customer_timeline", args=[long_history_customer.pk])
+    page = customer_timeline(long_history_customer, kinds=["order"], channels=["web"])
+    assert page.items
+    assert all(item.kind == "order" and item.channel == "web" for item in page.items)
+    response = associate_client.get(timeline_url, {"kind": "order", "channel": "web"}, **htmx)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<ol id="timeline-list"')
+    assert "kind=order" in html
+    assert "before=" in html
+
+
+def test_order_detail_shows_lines_and_returns(
+    associate_client: Client, long_history_customer: Customer, htmx: dict
+) -> None:
+    order = long_history_customer.orders.filter(returns__isnull=False).first()
+    response = associate_client.get(
+        reverse("clienteling:order_detail", args=[long_history_customer.pk, order.pk]), **htmx
+    )
+    html = response.content.decode()
+    assert order.external_reference in html
+    assert "Return of" in html
+    assert "Refund" in html
+    other = CustomerFactory()
+    assert (
+        associate_client.get(
+            reverse("clienteling:order_detail", args=[other.pk, order.pk]), **htmx
+        ).status_code
+        == 404
+    )

@@ -1,0 +1,59 @@
+"""Persona fixtures shared by the whole suite (DESIGN.md, house style §8)."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from clienteling.factories import AssociateFactory
+from clienteling.models import Associate
+from omni.factories import StoreFactory, UserFactory
+from omni.models import Store
+from omni.roles import ensure_head_office_group
+
+
+@pytest.fixture
+def store() -> Store:
+    return StoreFactory(code="paris-flagship", name="Paris Flagship", kind=Store.Kind.FLAGSHIP)
+
+
+@pytest.fixture
+def other_store() -> Store:
+    return StoreFactory(
+        code="lyon", name="Lyon Boutique", city="Lyon", region="Auvergne-Rhône-Alpes"
+    )
+
+
+@pytest.fixture
+def associate(store: Store) -> Associate:
+    return AssociateFactory(user__username="camille", store=store)
+
+
+@pytest.fixture
+def store_manager(store: Store) -> Associate:
+    return AssociateFactory(
+        user__username="manager", store=store, role=Associate.Role.STORE_MANAGER
+    )
+
+
+@pytest.fixture
+def other_store_associate(other_store: Store) -> Associate:
+    return AssociateFactory(user__username="lyon-associate", store=other_store)
+
+
+@pytest.fixture
+def marketer(db: None) -> User:
+    user = UserFactory(username="marketer", is_staff=True)
+    user.groups.add(ensure_head_office_group())
+    return user
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client: Client, superuser: User) -> Client:
+    """The test client signed in as the project's superuser persona."""
+    client.force_login(superuser)
+    return client

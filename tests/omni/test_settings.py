@@ -1,0 +1,69 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from omni.environment import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "omni.settings", **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_configuration_passes_check_deploy_without_warnings() -> None:
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="omni.example.com",
+        DATABASE_URL="postgres://omni@127.0.0.1:5432/omni",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _manage("check", DJANGO_ALLOWED_HOSTS="omni.example.com")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_a_mistyped_boolean_fails_loudly() -> None:
+    result = _manage("check", DJANGO_DEBUG="ture")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_environment_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMNI_TEST_FLAG", "yes")
+    monkeypatch.setenv("OMNI_TEST_NUMBER", "12")
+    monkeypatch.setenv("OMNI_TEST_LIST", "a.example, b.example,")
+    assert env_bool("OMNI_TEST_FLAG", default=False) is True
+    assert env_int("OMNI_TEST_NUMBER", default=0) == 12
+    assert env_list("OMNI_TEST_LIST", default=[]) == ["a.example", "b.example"]
+    assert env_str("OMNI_TEST_MISSING", "fallback") == "fallback"
+    monkeypatch.setenv("OMNI_TEST_NUMBER", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="is not an integer"):
+        env_int("OMNI_TEST_NUMBER", default=0)
+
+
+def test_tasks_run_in_process_without_a_broker_and_time_zone_is_paris(settings) -> None:
+    assert settings.TIME_ZONE == "Europe/Paris"
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.CELERY_BROKER_URL)
