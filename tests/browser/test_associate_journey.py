@@ -82,8 +82,10 @@ def test_associate_serves_a_customer_end_to_end(
     expect(page.locator("#sheet[data-ready]")).to_be_visible()
     sheet.get_by_label("Service").select_option(label="Personal shopping")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    sheet.get_by_label("Day").fill(tomorrow.isoformat())
-    sheet.get_by_label("Day").dispatch_event("change")
+    # Filling the day fires `change` once; wait for that slot list, or a late swap would
+    # replace the list after the click and drop the chosen slot.
+    with page.expect_response(lambda response: f"day={tomorrow.isoformat()}" in response.url):
+        sheet.get_by_label("Day").fill(tomorrow.isoformat())
     slot = sheet.locator(".slot", has_text="11:00").first
     expect(slot).to_be_visible()
     slot.click()

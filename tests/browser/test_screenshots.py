@@ -57,8 +57,8 @@ def test_main_screens(
     sheet = page.locator("#sheet")
     sheet.get_by_label("Service").select_option(label="Personal shopping")
     day = timezone.localdate() + datetime.timedelta(days=1)
-    sheet.get_by_label("Day").fill(day.isoformat())
-    sheet.get_by_label("Day").dispatch_event("change")
+    with page.expect_response(lambda response: f"day={day.isoformat()}" in response.url):
+        sheet.get_by_label("Day").fill(day.isoformat())
     expect(sheet.locator(".slot").first).to_be_visible()
     sheet.locator(".slot").nth(2).click()
     screenshot(page, f"{size}-08-booking-free-slots")
