@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.models import Customer, LifecycleStage
 from omni.models import Channel, Product, StatusChange, Store, TimeStampedModel, currency_validator
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -536,6 +536,133 @@ class Touchpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+class LifecycleSettings(models.Model):
+    """Head office's thresholds for the lifecycle stages (a single row, edited in the admin)."""
+
+    retention_min_orders = models.PositiveSmallIntegerField(
+        _("repeat purchases from"),
+        default=2,
+        help_text=_("A customer with at least this many purchases is in retention."),
+    )
+    loyalty_min_orders = models.PositiveSmallIntegerField(
+        _("loyalty: purchases"),
+        default=4,
+        help_text=_("Loyalty: at least this many purchases within the window below..."),
+    )
+    loyalty_window_months = models.PositiveSmallIntegerField(_("loyalty: window (months)"), default=12)
+    loyalty_tiers = models.JSONField(
+        _("loyalty: qualifying tiers"),
+        default=list,
+        blank=True,
+        help_text=_('...or one of these loyalty tiers, for example ["gold", "platinum"].'),
+    )
+    lapsed_after_months = models.PositiveSmallIntegerField(
+        _("lapsed after (months)"),
+        default=12,
+        help_text=_("A customer whose last purchase is older than this is lapsed."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lifecycle settings")
+        verbose_name_plural = _("lifecycle settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="lifecycle_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(retention_min_orders__gte=2), name="lifecycle_retention_min_2"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(loyalty_window_months__gte=1)
+                & models.Q(lapsed_after_months__gte=1)
+                & models.Q(loyalty_min_orders__gte=1),
+                name="lifecycle_thresholds_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Lifecycle settings"))
+
+
+class LifecycleTrigger(models.TextChoices):
+    EVENT = "event", _("New activity")
+    NIGHTLY = "nightly", _("Nightly recompute")
+    SETTINGS = "settings", _("Thresholds changed")
+    MANUAL = "manual", _("Recomputed by head office")
+
+
+class LifecycleStageChange(models.Model):
+    """One change of a customer's lifecycle stage: when, from what, to what and why."""
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+    )
+    from_stage = models.CharField(_("from"), max_length=12, choices=LifecycleStage, blank=True)
+    to_stage = models.CharField(_("to"), max_length=12, choices=LifecycleStage)
+    changed_at = models.DateTimeField(_("changed at"), db_index=True)
+    reason = models.CharField(_("why"), max_length=255)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=LifecycleTrigger)
+
+    class Meta:
+        verbose_name = _("lifecycle stage change")
+        verbose_name_plural = _("lifecycle stage changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '-'} → {self.to_stage}"
+
+
+class CustomerMetrics(models.Model):
+    """Per-customer figures derived from orders, returns and touchpoints.
+
+    Maintained with the lifecycle stage (incrementally and nightly); segments and dashboards
+    read it instead of aggregating millions of orders. `channels` holds the purchase channels
+    as ",store,web," so that "used the web" is a portable `contains` lookup.
+    """
+
+    customer = models.OneToOneField(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="metrics",
+    )
+    order_count = models.PositiveIntegerField(_("purchases"), default=0, db_index=True)
+    total_spent = models.DecimalField(_("spent"), **MONEY, default=0, db_index=True)
+    total_refunded = models.DecimalField(_("refunded"), **MONEY, default=0)
+    return_count = models.PositiveIntegerField(_("returns"), default=0)
+    first_order_at = models.DateTimeField(_("first purchase"), null=True, blank=True, db_index=True)
+    last_order_at = models.DateTimeField(_("last purchase"), null=True, blank=True, db_index=True)
+    first_order_channel = models.CharField(
+        _("first purchase channel"), max_length=20, choices=Channel, blank=True
+    )
+    channels = models.CharField(_("purchase channels"), max_length=120, blank=True)
+    channel_count = models.PositiveSmallIntegerField(_("channels used"), default=0, db_index=True)
+    first_purchase_path = models.CharField(
+        _("path to first purchase"),
+        max_length=255,
+        blank=True,
+        help_text=_("Channels of the interactions before the first purchase, e.g. social>web>store."),
+    )
+    touchpoint_count = models.PositiveIntegerField(_("interactions"), default=0)
+    last_touchpoint_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer metrics")
+        verbose_name_plural = _("customer metrics")
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [channel for channel in self.channels.split(",") if channel]
 
 
 # The e-shop integration's models live in their own module; importing them registers them.

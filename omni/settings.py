@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "omni",
     "customers",
     "journeys",
+    "segments",
+    "insights",
     "clienteling",
 ]
 
