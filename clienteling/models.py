@@ -2,14 +2,23 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.models import ConsentPurpose, ContactChannel, Customer, LoyaltyTier
 from omni.constraints import PostgresExclusionConstraint
-from omni.models import Channel, Service, Specialty, StatusChange, Store, TimeStampedModel
+from omni.models import (
+    Channel,
+    Product,
+    Service,
+    Specialty,
+    StatusChange,
+    Store,
+    TimeStampedModel,
+)
 
 
 class TsTzRange(models.Func):
@@ -158,6 +167,10 @@ class Task(TimeStampedModel):
         CALL_BACK = "call_back", _("Call back")
         AFTER_SALES = "after_sales", _("After-sales follow-up")
         BIRTHDAY = "birthday", _("Birthday")
+        WISHLIST = "wishlist", _("Wishlist alert")
+        CART_ABANDONED = "cart_abandoned", _("Abandoned cart")
+        SATISFACTION = "satisfaction", _("Satisfaction call")
+        WIN_BACK = "win_back", _("Win back a lapsed customer")
         OTHER = "other", _("Other")
 
     Status = TaskStatus
@@ -334,3 +347,273 @@ class CustomerNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+# Triggers: head office's rules that turn what customers do into associate tasks or events --
+
+
+class TriggerKind(models.TextChoices):
+    WISHLIST_BACK_IN_STOCK = "wishlist_back_in_stock", _("Wishlist item back in stock")
+    WISHLIST_PRICE_DROP = "wishlist_price_drop", _("Wishlist item price drop")
+    CART_ABANDONED_FAVOURITE_ASSOCIATE = (
+        "cart_abandoned_favourite_associate",
+        _("Cart abandoned by a customer with a favourite associate"),
+    )
+    TICKET_CLOSED_SATISFACTION = (
+        "ticket_closed_satisfaction",
+        _("After-sales ticket closed: satisfaction follow-up"),
+    )
+    BIRTHDAY_SOON = "birthday_soon", _("Birthday coming up")
+    LAPSED_VIP = "lapsed_vip", _("Lapsed VIP")
+    APPOINTMENT_COMPLETED_FOLLOW_UP = (
+        "appointment_completed_follow_up",
+        _("Appointment completed: follow-up"),
+    )
+
+
+# Kinds that look back over recent events (lookback_hours); the others read a state.
+EVENT_TRIGGER_KINDS = (
+    TriggerKind.CART_ABANDONED_FAVOURITE_ASSOCIATE,
+    TriggerKind.TICKET_CLOSED_SATISFACTION,
+    TriggerKind.APPOINTMENT_COMPLETED_FOLLOW_UP,
+)
+# Kinds evaluated once a day (birthdays and lapsed customers change by the day).
+DAILY_TRIGGER_KINDS = (TriggerKind.BIRTHDAY_SOON, TriggerKind.LAPSED_VIP)
+
+
+class Trigger(TimeStampedModel):
+    """A rule head office sets in the admin: when it holds for a customer, an associate gets a
+    task and/or the outbound webhooks get a `customer.trigger_fired` event.
+
+    Only the parameters of the trigger's kind are used (see `clean`). Any contact needs the
+    customer's consent for `consent_purpose` by `consent_channel`, and stays within the
+    contact cap of TriggerSettings.
+    """
+
+    Kind = TriggerKind
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind)
+    creates_task = models.BooleanField(
+        _("creates an associate task"), default=True, help_text=_("A task in the store's “My day”.")
+    )
+    sends_event = models.BooleanField(
+        _("sends an outbound event"),
+        default=False,
+        help_text=_("A signed “customer.trigger_fired” webhook, e.g. for the e-mailing tool."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    consent_purpose = models.CharField(
+        _("consent purpose needed"), max_length=24, choices=ConsentPurpose
+    )
+    consent_channel = models.CharField(
+        _("consent channel needed"),
+        max_length=8,
+        choices=ContactChannel,
+        help_text=_("The customer must have granted this purpose for this channel."),
+    )
+    days_ahead = models.PositiveSmallIntegerField(
+        _("days ahead"), default=7, help_text=_("Birthday: how many days before it to act.")
+    )
+    loyalty_tiers = models.JSONField(
+        _("loyalty tiers"),
+        default=list,
+        blank=True,
+        help_text=_('Lapsed VIP: the tiers concerned, for example ["gold", "vip"].'),
+    )
+    minimum_price_drop_percent = models.PositiveSmallIntegerField(
+        _("minimum price drop (%)"), default=10, help_text=_("Price drop: smallest drop announced.")
+    )
+    task_due_in_days = models.PositiveSmallIntegerField(
+        _("task due in (days)"), default=0, help_text=_("0: the task is due the day it is created.")
+    )
+    lookback_hours = models.PositiveSmallIntegerField(
+        _("lookback (hours)"),
+        default=48,
+        help_text=_(
+            "Closed tickets, completed appointments, abandoned carts: how far back to look."
+        ),
+    )
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trigger")
+        verbose_name_plural = _("triggers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TriggerKind.values), name="trigger_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(creates_task=True) | models.Q(sends_event=True),
+                name="trigger_has_an_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not (self.creates_task or self.sends_event):
+            errors["creates_task"] = _("Choose at least one action: a task or an event.")
+        if self.creates_task and self.task_due_in_days > 30:
+            errors["task_due_in_days"] = _("A task is due within 30 days at most.")
+        errors.update(self._kind_parameter_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _kind_parameter_errors(self) -> dict[str, str]:
+        kind = self.kind
+        if kind == TriggerKind.BIRTHDAY_SOON and not 1 <= self.days_ahead <= 60:
+            return {"days_ahead": _("Between 1 and 60 days before the birthday.")}
+        drop = self.minimum_price_drop_percent
+        if kind == TriggerKind.WISHLIST_PRICE_DROP and not 1 <= drop <= 90:
+            return {"minimum_price_drop_percent": _("A drop between 1 and 90 %.")}
+        if kind in EVENT_TRIGGER_KINDS and not 1 <= self.lookback_hours <= 720:
+            return {"lookback_hours": _("Look back between 1 and 720 hours (30 days).")}
+        if kind == TriggerKind.LAPSED_VIP:
+            tiers = self.loyalty_tiers
+            allowed = [tier for tier in LoyaltyTier.values if tier != LoyaltyTier.NONE]
+            if not isinstance(tiers, list) or not tiers or not set(tiers) <= set(allowed):
+                return {
+                    "loyalty_tiers": _("Give a list of tiers among: %(tiers)s.")
+                    % {"tiers": ", ".join(allowed)}
+                }
+        return {}
+
+    @property
+    def action_label(self) -> str:
+        labels = [_("task")] * self.creates_task + [_("event")] * self.sends_event
+        return " + ".join(str(label) for label in labels)
+
+
+class TriggerSettings(models.Model):
+    """The contact cap shared by every trigger (a single row, edited in the admin)."""
+
+    contact_cap = models.PositiveSmallIntegerField(
+        _("contacts per customer at most"),
+        default=2,
+        help_text=_("Tasks and events from all triggers together count as contacts."),
+    )
+    contact_cap_days = models.PositiveSmallIntegerField(_("within (days)"), default=7)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("trigger settings")
+        verbose_name_plural = _("trigger settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="trigger_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(contact_cap__gte=1, contact_cap_days__gte=1),
+                name="trigger_settings_cap_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Trigger settings"))
+
+    @classmethod
+    def load(cls) -> "TriggerSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class FiringOutcome(models.TextChoices):
+    TASK_CREATED = "task_created", _("Task created")
+    EVENT_SENT = "event_sent", _("Event sent")
+    TASK_AND_EVENT = "task_and_event", _("Task created and event sent")
+    SKIPPED_CAP = "skipped_cap", _("Skipped: contact cap reached")
+    SKIPPED_NO_CONSENT = "skipped_no_consent", _("Skipped: no consent")
+    SKIPPED_NO_ASSIGNEE = "skipped_no_assignee", _("Skipped: no store to follow up")
+    SKIPPED_NO_RECEIVER = "skipped_no_receiver", _("Skipped: no webhook takes the event")
+    SKIPPED_CUSTOMER_GONE = "skipped_customer_gone", _("Skipped: customer erased or merged")
+
+
+# Outcomes that reached the customer, counted by the contact cap.
+CONTACT_OUTCOMES = (
+    FiringOutcome.TASK_CREATED,
+    FiringOutcome.EVENT_SENT,
+    FiringOutcome.TASK_AND_EVENT,
+)
+
+
+class TriggerFiring(models.Model):
+    """One time a trigger held for a customer, and what came of it (a contact or a skip).
+
+    `dedupe_key` names the event ("ticket:123", "birthday:2026"): unique per trigger and
+    customer, so an evaluation run twice, or two at once, never acts twice on one event.
+    """
+
+    Outcome = FiringOutcome
+
+    trigger = models.ForeignKey(
+        Trigger, verbose_name=_("trigger"), on_delete=models.PROTECT, related_name="firings"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="trigger_firings",
+    )
+    dedupe_key = models.CharField(_("event"), max_length=120)
+    fired_at = models.DateTimeField(_("fired at"), default=timezone.now, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome)
+    detail = models.CharField(_("why"), max_length=300, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deliveries = models.PositiveSmallIntegerField(_("webhook deliveries"), default=0)
+
+    class Meta:
+        verbose_name = _("trigger firing")
+        verbose_name_plural = _("trigger firings")
+        ordering = ["-fired_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-fired_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trigger", "customer", "dedupe_key"], name="trigger_firing_once_per_event"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=FiringOutcome.values),
+                name="trigger_firing_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trigger_id} → {self.customer_id} ({self.dedupe_key})"
+
+
+class WatchedProduct(models.Model):
+    """What a wishlist trigger last saw of a wished-for product, to notice a change next run.
+
+    `price` is the reference a drop is measured from: it follows rises and announced drops,
+    so several small drops add up to an announced one.
+    """
+
+    trigger = models.ForeignKey(
+        Trigger, verbose_name=_("trigger"), on_delete=models.CASCADE, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+"
+    )
+    price = models.DecimalField(_("reference price"), max_digits=12, decimal_places=2)
+    in_stock = models.BooleanField(_("in stock"))
+    seen_at = models.DateTimeField(_("seen at"))
+
+    class Meta:
+        verbose_name = _("watched product")
+        verbose_name_plural = _("watched products")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trigger", "product"], name="watched_product_once_per_trigger"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ({self.trigger_id})"

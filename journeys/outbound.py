@@ -1,5 +1,5 @@
 """Outbound notifications: a signed POST to the configured URLs when a pickup becomes ready or
-is collected, or an after-sales ticket changes status.
+is collected, an after-sales ticket changes status, or a head-office trigger fires.
 
 Called by the pickup and ticket services inside their transaction; the delivery row is written
 with the change and sent after commit by a Celery task, retried with backoff. The body is stored
@@ -93,7 +93,19 @@ def ticket_status_notify(ticket: AfterSalesTicket) -> None:
     )
 
 
-def _queue(event: str, data: dict[str, Any], *, order_source: str | None) -> None:
+def customer_trigger_fired_notify(
+    *, customer_id: int, trigger: dict[str, Any], context: dict[str, Any]
+) -> int:
+    """Queue customer.trigger_fired (a head-office trigger held for the customer).
+
+    Called by the trigger services of the tablet app, which check consent and the contact
+    cap first. Returns how many endpoints will receive it.
+    """
+    data = {"customer": {"id": customer_id}, "trigger": trigger, "context": context}
+    return _queue(OutboundEvent.CUSTOMER_TRIGGER_FIRED, data, order_source=None)
+
+
+def _queue(event: str, data: dict[str, Any], *, order_source: str | None) -> int:
     endpoints = [
         endpoint
         for endpoint in OutboundWebhook.objects.filter(is_active=True).select_related("integration")
@@ -110,6 +122,7 @@ def _queue(event: str, data: dict[str, Any], *, order_source: str | None) -> Non
         delivery.body = json.dumps(message, cls=DjangoJSONEncoder, sort_keys=True)
         delivery.save()
         _send_after_commit(delivery.pk)
+    return len(endpoints)
 
 
 def _send_after_commit(delivery_id: int) -> None:

@@ -206,6 +206,7 @@ class OutboundEvent(models.TextChoices):
     PICKUP_READY = "pickup.ready", _("Pickup ready")
     PICKUP_COLLECTED = "pickup.collected", _("Pickup collected")
     TICKET_STATUS_CHANGED = "ticket.status_changed", _("After-sales ticket status changed")
+    CUSTOMER_TRIGGER_FIRED = "customer.trigger_fired", _("Customer trigger fired")
 
 
 def validate_outbound_events(value: object) -> None:
