@@ -42,6 +42,22 @@ class MatchKey(models.TextChoices):
     MANUAL = "manual", _("Linked by hand")
 
 
+class Tag(models.Model):
+    """A label head office puts on customers (VIP, press, bridal...) for segments and campaigns."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Customer(TimeStampedModel):
     PERSONAL_FIELDS = (
         "first_name",
@@ -94,6 +110,7 @@ class Customer(TimeStampedModel):
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     # Names lower-cased without accents, written by the database: what the search reads.
     search_name = search_name_field()
 

@@ -1,0 +1,112 @@
+"""Reads on segments: members, who may be contacted, counts, and snapshot members."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from customers.models import Address, ContactChannel, Customer
+from segments.models import Segment, SegmentRule, SegmentSnapshot, SegmentSnapshotMember
+from segments.rules import consent_granted_now, rules_condition
+
+
+@dataclass(frozen=True)
+class SegmentCounts:
+    members: int
+    reachable: int
+
+    @property
+    def excluded(self) -> int:
+        return self.members - self.reachable
+
+
+def live_customers() -> QuerySet[Customer]:
+    """Profiles a segment may hold: not merged into another, not erased."""
+    return Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+
+
+def segment_rules(segment: Segment) -> list[dict[str, Any]]:
+    """The segment's rules as plain data (uses prefetched rules when there are)."""
+    return [rule.as_frozen() for rule in segment.rules.all()]
+
+
+def members_matching(rules: list[dict[str, Any]]) -> QuerySet[Customer]:
+    condition = rules_condition(rules)
+    customers = live_customers()
+    return customers.none() if condition is None else customers.filter(condition)
+
+
+def segment_members(segment: Segment) -> QuerySet[Customer]:
+    """The segment's members now: one query, whatever the rules."""
+    return members_matching(segment_rules(segment))
+
+
+def snapshot_members(snapshot: SegmentSnapshot) -> QuerySet[Customer]:
+    """The frozen members that still exist as live profiles."""
+    frozen = SegmentSnapshotMember.objects.filter(snapshot=snapshot, customer=OuterRef("pk"))
+    return live_customers().filter(Exists(frozen))
+
+
+def has_contact_data(channel: str) -> Q:
+    """The customer can be reached on `channel` (an address for post, a phone for SMS...)."""
+    if channel == ContactChannel.EMAIL:
+        return Q(email__isnull=False) & ~Q(email="")
+    if channel in (ContactChannel.SMS, ContactChannel.PHONE):
+        return Q(phone__isnull=False) & ~Q(phone="")
+    if channel == ContactChannel.POST:
+        return Q(Exists(Address.objects.filter(customer=OuterRef("pk"))))
+    return Q()  # An app notification goes to the customer's account.
+
+
+def reachable(members: QuerySet[Customer], *, purpose: str, channel: str) -> QuerySet[Customer]:
+    """Members whose CURRENT consent covers purpose × channel and who have the contact data."""
+    return members.filter(consent_granted_now(purpose, channel)).filter(has_contact_data(channel))
+
+
+def segment_reachable_members(segment: Segment) -> QuerySet[Customer]:
+    return reachable(
+        segment_members(segment), purpose=segment.purpose, channel=segment.contact_channel
+    )
+
+
+def snapshot_reachable_members(snapshot: SegmentSnapshot) -> QuerySet[Customer]:
+    """Consent is checked again now: it may have been withdrawn since the snapshot."""
+    return reachable(
+        snapshot_members(snapshot), purpose=snapshot.purpose, channel=snapshot.contact_channel
+    )
+
+
+def segment_counts(segment: Segment) -> SegmentCounts:
+    return SegmentCounts(
+        members=segment_members(segment).count(),
+        reachable=segment_reachable_members(segment).count(),
+    )
+
+
+def snapshot_counts(snapshot: SegmentSnapshot) -> SegmentCounts:
+    return SegmentCounts(
+        members=snapshot_members(snapshot).count(),
+        reachable=snapshot_reachable_members(snapshot).count(),
+    )
+
+
+def member_list(members: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Members with what the member list shows, in one query per page."""
+    return members.select_related("metrics", "preferred_store").order_by(
+        "last_name", "first_name", "id"
+    )
+
+
+def export_rows(members: QuerySet[Customer], *, channel: str) -> QuerySet[Customer]:
+    """Members with the contact data of `channel`, for a streamed export in id order."""
+    rows = members.select_related("preferred_store").order_by("id")
+    if channel == ContactChannel.POST:
+        addresses = Address.objects.order_by("-is_default", "id")
+        rows = rows.prefetch_related(Prefetch("addresses", queryset=addresses))
+    return rows
+
+
+def segments_with_rules() -> QuerySet[Segment]:
+    return Segment.objects.prefetch_related(
+        Prefetch("rules", queryset=SegmentRule.objects.order_by("group", "id"))
+    )
