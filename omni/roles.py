@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 HEAD_OFFICE_GROUP = "Head office"
-OMNI_APP_LABELS = ("omni", "customers", "journeys", "clienteling")
+OMNI_APP_LABELS = ("omni", "customers", "journeys", "segments", "clienteling")
 # The consent ledger and workflow histories are append-only: nobody edits or deletes them.
 APPEND_ONLY_MODELS = (
     "consent",
