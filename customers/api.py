@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -129,7 +129,25 @@ class AddressSerializer(serializers.ModelSerializer):
         return value.upper()
 
 
+class CustomerMetricsSummarySerializer(serializers.Serializer):
+    """Figures kept by the lifecycle computation (journeys), read through `customer.metrics`."""
+
+    order_count = serializers.IntegerField(help_text="Purchases (orders not cancelled).")
+    total_spent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    channels = serializers.ListField(
+        source="channel_list", child=serializers.CharField(), help_text="Purchase channels."
+    )
+    last_order_at = serializers.DateTimeField(allow_null=True)
+
+
 class CustomerSerializer(serializers.ModelSerializer):
+    lifecycle_stage_since = serializers.DateTimeField(
+        source="stage_since",
+        read_only=True,
+        allow_null=True,
+        help_text="When she entered her lifecycle stage (null before the first change).",
+    )
+    metrics = CustomerMetricsSummarySerializer(read_only=True, allow_null=True)
     preferred_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
     identities = IdentitySerializer(many=True, read_only=True)
     consents = serializers.SerializerMethodField()
@@ -151,6 +169,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "preferred_language",
             "acquisition_channel",
             "lifecycle_stage",
+            "lifecycle_stage_since",
+            "metrics",
             "merged_into",
             "created_at",
             "updated_at",
@@ -192,10 +212,20 @@ class CustomerUpsertResponseSerializer(CustomerSerializer):
 
 def customers_with_profile() -> QuerySet[Customer]:
     """Customers with everything the API shows, in a fixed number of queries."""
-    return Customer.objects.select_related("preferred_store", "preference").prefetch_related(
-        "identities",
-        "addresses",
-        Prefetch("consents", queryset=Consent.objects.order_by("recorded_at", "id")),
+    # The latest stage change, through the reverse relation (journeys is a higher app).
+    stage_since = (
+        Customer.objects.filter(pk=OuterRef("pk"))
+        .order_by("-stage_changes__changed_at")
+        .values("stage_changes__changed_at")[:1]
+    )
+    return (
+        Customer.objects.select_related("preferred_store", "preference", "metrics")
+        .annotate(stage_since=Subquery(stage_since))
+        .prefetch_related(
+            "identities",
+            "addresses",
+            Prefetch("consents", queryset=Consent.objects.order_by("recorded_at", "id")),
+        )
     )
 
 

@@ -885,3 +885,7 @@ class OutboundDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("journeys.change_outbounddelivery")
+
+
+# Lifecycle stages: thresholds, stage history and per-customer metrics (their own module).
+from journeys.lifecycle import admin as lifecycle_admin  # noqa: E402, F401

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.identity import InboundCustomer, customer_resolve
+from journeys.lifecycle.services import lifecycle_refresh_queue
 from journeys.models import Fulfilment, Order, OrderLine, OrderStatusChange, Pickup, ReturnLine
 from journeys.services import pickup_cancel, pickup_create
 from omni.errors import DomainError
@@ -194,11 +195,15 @@ def _write(data: OrderInput, fields: dict, lines: list[dict], actor: Any) -> Ups
         )
         OrderLine.objects.bulk_create(OrderLine(order=order, **row) for row in lines)
         _sync_pickup(order, actor)
+        lifecycle_refresh_queue(customer_ids=[order.customer_id])
         return UpsertResult(order, "created")
+    previous_customer_id = order.customer_id
     changed = _update_order(order, fields, customer, actor)
     changed |= _update_lines(order, lines)
     if changed:
         _sync_pickup(order, actor)
+        # Her stage (and the previous owner's, when the order moved) follows the order.
+        lifecycle_refresh_queue(customer_ids=[order.customer_id, previous_customer_id])
     return UpsertResult(order, "updated" if changed else "unchanged")
 
 

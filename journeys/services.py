@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
 from journeys import outbound
+from journeys.lifecycle.services import lifecycle_refresh_queue
 from journeys.models import (
     AfterSalesMessage,
     AfterSalesStatusChange,
@@ -86,14 +87,17 @@ TICKET_SLA_DAYS = {
 
 
 def order_set_status(*, order: Order, status: str, actor: Any, note: str = "") -> Order:
-    return apply_transition(
-        order,
-        machine=ORDER_WORKFLOW,
-        target=status,
-        actor=actor,
-        history_model=OrderStatusChange,
-        note=note,
-    )
+    with transaction.atomic():
+        moved = apply_transition(
+            order,
+            machine=ORDER_WORKFLOW,
+            target=status,
+            actor=actor,
+            history_model=OrderStatusChange,
+            note=note,
+        )
+        lifecycle_refresh_queue(customer_ids=[moved.customer_id])
+    return moved
 
 
 # Pickups (click & collect) -----------------------------------------------------------------
@@ -216,6 +220,7 @@ def ticket_open(
         raise DomainError(_("Say in a few words what the ticket is about."))
     if order_line is not None and order_line.order.customer_id != customer.pk:
         raise DomainError(_("This order line belongs to another customer."))
+    lifecycle_refresh_queue(customer_ids=[customer.pk])
     return AfterSalesTicket.objects.create(
         reference=_new_ticket_reference(),
         customer=customer,
@@ -296,6 +301,7 @@ def wishlist_add_item(
         wishlist=wishlist, product=product, size=size, removed_at__isnull=True
     ).exists():
         raise DomainError(_("This product is already on the wishlist."))
+    lifecycle_refresh_queue(customer_ids=[customer.pk])
     return WishlistItem.objects.create(
         wishlist=wishlist,
         product=product,
@@ -362,6 +368,7 @@ def return_record(
         )
         for line, quantity in lines
     )
+    lifecycle_refresh_queue(customer_ids=[order.customer_id])
     return parent
 
 
@@ -430,4 +437,5 @@ def touchpoint_record(
     except IntegrityError:
         # The same event delivered twice at once: the other delivery recorded it.
         return Touchpoint.objects.get(source=source, external_id=external_id), False
+    lifecycle_refresh_queue(customer_ids=[customer.pk])
     return touchpoint, True

@@ -1,5 +1,6 @@
-"""Background jobs of the e-shop integration: webhook processing, reconciliation pulls, outbound
-notifications. Each task takes ids, calls one service, and is safe to run twice."""
+"""Background jobs: the e-shop integration (webhook processing, reconciliation pulls, outbound
+notifications) and the lifecycle stages (refresh after activity, nightly recompute).
+Each task takes ids, calls one service, and is safe to run twice."""
 
 import datetime
 import logging
@@ -15,6 +16,8 @@ from journeys.integrations.inbox import (
 )
 from journeys.integrations.models import ShopIntegration, SyncRun, WebhookDelivery
 from journeys.integrations.sync import integration_pull
+from journeys.lifecycle.services import customers_lifecycle_refresh, lifecycle_recompute_all
+from journeys.models import LifecycleTrigger
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +86,28 @@ def outbound_delivery_send_task(self: Task, delivery_id: int) -> str:
     except outbound.ReceiverUnavailable as error:
         # 30 s, 1 min, 2 min ... capped at one hour: about 6 hours in all before giving up.
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error
+
+
+@shared_task(
+    name="journeys.tasks.customer_lifecycle_refresh_task",
+    autoretry_for=DATABASE_ERRORS,
+    **RETRY_POLICY,
+)
+def customer_lifecycle_refresh_task(customer_ids: list[int]) -> int:
+    """After new activity: these customers' metrics and stages. Returns the stage changes."""
+    result = customers_lifecycle_refresh(customer_ids=customer_ids, trigger=LifecycleTrigger.EVENT)
+    return result.changes
+
+
+@shared_task(name="journeys.tasks.lifecycle_recompute_all_task")
+def lifecycle_recompute_all_task(trigger: str = LifecycleTrigger.NIGHTLY) -> int:
+    """Nightly (and after a thresholds change): every customer; catches who lapsed with time."""
+    result = lifecycle_recompute_all(trigger=trigger)
+    logger.info(
+        "Lifecycle recompute (%s): %s customers, %s changes, %.0f customers/s",
+        trigger,
+        result.customers,
+        result.changes,
+        result.customers_per_second,
+    )
+    return result.changes

@@ -1,5 +1,5 @@
 """One timeline across channels: orders, returns, wishlist, SAV, pickups, appointments,
-touchpoints and notes, newest first, a page at a time.
+touchpoints, notes and lifecycle stage changes, newest first, a page at a time.
 
 Each source is read with its own indexed query, limited to one page past a cursor, then the
 sources are merged in Python: a page costs one query per source whatever the history size.
@@ -17,8 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clienteling.models import Appointment, Note
-from customers.models import Customer
-from journeys.models import AfterSalesTicket, Order, Pickup, Return, Touchpoint, WishlistItem
+from customers.models import Customer, LifecycleStage
+from journeys.models import (
+    AfterSalesTicket,
+    LifecycleStageChange,
+    Order,
+    Pickup,
+    Return,
+    Touchpoint,
+    WishlistItem,
+)
 from omni.models import Channel
 
 PAGE_SIZE = 20
@@ -55,6 +63,8 @@ class Source:
     channel_field: str | None
     queryset: Callable[[Customer], QuerySet]
     to_item: Callable[[Model], TimelineItem]
+    # Without a channel field: happens in store (kept by a store filter) or in no channel.
+    in_store: bool = True
 
 
 def _order_item(order: Order) -> TimelineItem:
@@ -162,6 +172,20 @@ def _note_item(note: Note) -> TimelineItem:
     )
 
 
+def _stage_item(change: LifecycleStageChange) -> TimelineItem:
+    stages = dict(LifecycleStage.choices)
+    moves = {"from": stages.get(change.from_stage, "—"), "to": stages.get(change.to_stage, "")}
+    return TimelineItem(
+        kind="stage",
+        pk=change.pk,
+        occurred_at=change.changed_at,
+        channel="",
+        title=_("Stage: %(from)s → %(to)s") % moves,
+        detail=change.reason,
+        status=change.get_trigger_display(),
+    )
+
+
 SOURCES = (
     Source(
         "order",
@@ -235,6 +259,15 @@ SOURCES = (
         lambda customer: Note.objects.filter(customer=customer).select_related("author", "store"),
         _note_item,
     ),
+    Source(
+        "stage",
+        gettext_lazy("Lifecycle stage"),
+        "changed_at",
+        None,
+        lambda customer: LifecycleStageChange.objects.filter(customer=customer),
+        _stage_item,
+        in_store=False,
+    ),
 )
 KIND_RANK = {source.kind: rank for rank, source in enumerate(SOURCES)}
 KIND_CHOICES = [(source.kind, source.label) for source in SOURCES]
@@ -290,7 +323,7 @@ def _selected_sources(kinds: Iterable[str], channels: Iterable[str]) -> list[tup
             selected.append((source, Q()))
         elif source.channel_field:
             selected.append((source, Q(**{f"{source.channel_field}__in": channels})))
-        elif Channel.STORE in channels:
+        elif source.in_store and Channel.STORE in channels:
             selected.append((source, Q()))
     return selected
 

@@ -33,6 +33,7 @@ KIND_ICONS = {
     "appointment": "calendar-days",
     "touchpoint": "mouse-pointer-click",
     "note": "sticky-note",
+    "stage": "sparkles",
 }
 
 

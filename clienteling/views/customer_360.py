@@ -18,6 +18,7 @@ from clienteling.views.common import (
     render_partial,
 )
 from customers.models import Customer
+from journeys.lifecycle.selectors import customer_stage_since
 from omni.models import Channel
 
 TEMPLATE = "clienteling/customer_360.html"
@@ -80,6 +81,7 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
         context.update(section_context(section, customer, associate))
     context.update(
         figures=profile.customer_key_figures(customer),
+        stage_since=customer_stage_since(customer),
         recent_orders=profile.recent_orders_with_lines(customer),
         timeline=customer_timeline(customer),
         kind_choices=KIND_CHOICES,

@@ -1,0 +1,103 @@
+"""Head office's lifecycle admin: the thresholds (one row), the stage history, the metrics.
+
+Imported by `journeys.admin`, so it registers with the rest of the journeys admin.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from journeys.lifecycle.selectors import SETTINGS_PK, lifecycle_settings_get
+from journeys.lifecycle.services import lifecycle_recompute_request, lifecycle_settings_save
+from journeys.models import CustomerMetrics, LifecycleSettings, LifecycleStageChange
+from omni.admin import ReadOnlyAdminMixin
+
+CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__loyalty_number")
+
+
+@admin.register(LifecycleSettings)
+class LifecycleSettingsAdmin(admin.ModelAdmin):
+    """A singleton: the list opens the one row; it is never added twice nor deleted."""
+
+    fieldsets = (
+        (_("Retention"), {"fields": ("retention_min_orders",)}),
+        (
+            _("Loyalty"),
+            {"fields": ("loyalty_min_orders", "loyalty_window_months", "loyalty_tiers")},
+        ),
+        (_("Lapsed"), {"fields": ("lapsed_after_months",)}),
+    )
+    actions = ["recompute_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)
+        lifecycle_settings_get()
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[SETTINGS_PK])
+        return HttpResponseRedirect(url)
+
+    def save_model(
+        self, request: HttpRequest, obj: LifecycleSettings, form: ModelForm, change: bool
+    ) -> None:
+        if not form.has_changed():
+            return
+        lifecycle_settings_save(thresholds=obj, actor=request.user)
+        self.message_user(
+            request,
+            gettext("Every customer's stage is being recomputed with the new thresholds."),
+            messages.INFO,
+        )
+
+    @admin.action(
+        description=_("Recompute every customer's stage now"),
+        permissions=["change"],
+        location=[admin.ActionLocation.CHANGE_FORM],
+    )
+    def recompute_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        lifecycle_recompute_request(actor=request.user)
+        self.message_user(request, gettext("Every customer's stage is being recomputed."))
+
+
+@admin.register(LifecycleStageChange)
+class LifecycleStageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("changed_at", "customer", "from_stage", "to_stage", "reason", "trigger")
+    list_filter = ("to_stage", "from_stage", "trigger", "changed_at")
+    list_select_related = ("customer",)
+    search_fields = CUSTOMER_SEARCH_FIELDS
+    date_hierarchy = "changed_at"
+    raw_id_fields = ("customer",)
+    show_full_result_count = False
+
+
+@admin.register(CustomerMetrics)
+class CustomerMetricsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "customer",
+        "order_count",
+        "total_spent",
+        "channels",
+        "first_order_at",
+        "last_order_at",
+        "first_purchase_path",
+        "computed_at",
+    )
+    list_filter = ("channel_count", "first_order_channel")
+    list_select_related = ("customer",)
+    search_fields = CUSTOMER_SEARCH_FIELDS
+    raw_id_fields = ("customer",)
+    show_full_result_count = False

@@ -1,0 +1,180 @@
+"""Set-based reads of everything the stage and `CustomerMetrics` need, for a batch of customers.
+
+A batch costs four queries whatever its size (customers with their identification flags,
+purchases, refunds per order, touchpoints); the figures are then folded in Python.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Sum
+
+from customers.models import Customer, ExternalIdentity, Preference
+from journeys.lifecycle.rules import CustomerFacts
+from journeys.models import AfterSalesTicket, Order, Return, Touchpoint, WishlistItem
+
+PURCHASE_STATUSES = (Order.Status.CONFIRMED, Order.Status.FULFILLED, Order.Status.COMPLETED)
+PATH_MAX_LENGTH = 255
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    pk: int
+    stage: str
+    loyalty_number: str | None
+    loyalty_tier: str
+    has_account: bool
+    has_preference: bool
+    has_wishlist: bool
+    has_ticket: bool
+
+
+@dataclass(frozen=True)
+class Purchase:
+    pk: int
+    placed_at: datetime.datetime
+    channel: str
+    total: Decimal
+
+
+@dataclass
+class Activity:
+    """One customer's orders, refunds and touchpoints, as read for a batch."""
+
+    orders: list[Purchase] = field(default_factory=list)
+    refunded_by_order: dict[int, Decimal] = field(default_factory=dict)
+    return_count: int = 0
+    touchpoints: list[tuple[datetime.datetime, int, str]] = field(default_factory=list)
+
+
+def customer_rows(customer_ids: Sequence[int]) -> list[CustomerRow]:
+    """The batch's live (not merged) customers with what identifies them."""
+    rows = (
+        Customer.objects.filter(pk__in=customer_ids, merged_into__isnull=True)
+        .annotate(
+            has_account=Exists(ExternalIdentity.objects.filter(customer=OuterRef("pk"))),
+            has_preference=Exists(Preference.objects.filter(customer=OuterRef("pk"))),
+            has_wishlist=Exists(WishlistItem.objects.filter(wishlist__customer=OuterRef("pk"))),
+            has_ticket=Exists(AfterSalesTicket.objects.filter(customer=OuterRef("pk"))),
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "lifecycle_stage",
+            "loyalty_number",
+            "loyalty_tier",
+            "has_account",
+            "has_preference",
+            "has_wishlist",
+            "has_ticket",
+        )
+    )
+    return [CustomerRow(*row) for row in rows]
+
+
+def batch_activity(customer_ids: Sequence[int]) -> dict[int, Activity]:
+    activity: dict[int, Activity] = defaultdict(Activity)
+    orders = (
+        Order.objects.filter(customer_id__in=customer_ids, status__in=PURCHASE_STATUSES)
+        .order_by()
+        .values_list("customer_id", "pk", "placed_at", "channel", "total")
+    )
+    for customer_id, pk, placed_at, channel, total in orders:
+        activity[customer_id].orders.append(Purchase(pk, placed_at, channel, total))
+    refunds = (
+        Return.objects.filter(order__customer_id__in=customer_ids)
+        .exclude(status=Return.Status.REJECTED)
+        .values_list("order__customer_id", "order_id")
+        .annotate(refunded=Sum("refund_amount"), returns=Count("pk"))
+        .order_by()
+    )
+    for customer_id, order_id, refunded, returns in refunds:
+        activity[customer_id].refunded_by_order[order_id] = refunded or ZERO
+        activity[customer_id].return_count += returns
+    touchpoints = (
+        Touchpoint.objects.filter(customer_id__in=customer_ids)
+        .order_by()
+        .values_list("customer_id", "occurred_at", "pk", "channel")
+    )
+    for customer_id, occurred_at, pk, channel in touchpoints:
+        activity[customer_id].touchpoints.append((occurred_at, pk, channel))
+    return activity
+
+
+def _is_fully_refunded(purchase: Purchase, refunded: dict[int, Decimal]) -> bool:
+    amount = refunded.get(purchase.pk, ZERO)
+    return amount > 0 and amount >= purchase.total
+
+
+def purchases(activity: Activity) -> list[Purchase]:
+    """Her purchases, oldest first (fully refunded orders left out)."""
+    kept = [
+        order
+        for order in activity.orders
+        if not _is_fully_refunded(order, activity.refunded_by_order)
+    ]
+    return sorted(kept, key=lambda order: (order.placed_at, order.pk))
+
+
+def _collapse(channels: list[str]) -> list[str]:
+    return [
+        channel
+        for index, channel in enumerate(channels)
+        if index == 0 or channels[index - 1] != channel
+    ]
+
+
+def first_purchase_path(activity: Activity, first: Purchase | None) -> str:
+    if first is None:
+        return ""
+    before = sorted(point for point in activity.touchpoints if point[0] < first.placed_at)
+    steps = _collapse([channel for _time, _pk, channel in before] + [first.channel])
+    path = ">".join(steps)
+    while len(path) > PATH_MAX_LENGTH:
+        steps = steps[1:]
+        path = ">".join(steps)
+    return path
+
+
+def metrics_values(activity: Activity, bought: list[Purchase]) -> dict[str, object]:
+    """The `CustomerMetrics` fields for one customer (see the package docstring)."""
+    first = bought[0] if bought else None
+    channels = sorted({order.channel for order in bought})
+    last_touch = max((point[0] for point in activity.touchpoints), default=None)
+    return {
+        "order_count": len(bought),
+        "total_spent": sum((order.total for order in bought), ZERO),
+        "total_refunded": sum(activity.refunded_by_order.values(), ZERO),
+        "return_count": activity.return_count,
+        "first_order_at": first.placed_at if first else None,
+        "last_order_at": bought[-1].placed_at if bought else None,
+        "first_order_channel": first.channel if first else "",
+        "channels": f",{','.join(channels)}," if channels else "",
+        "channel_count": len(channels),
+        "first_purchase_path": first_purchase_path(activity, first),
+        "touchpoint_count": len(activity.touchpoints),
+        "last_touchpoint_at": last_touch,
+    }
+
+
+def customer_facts(
+    row: CustomerRow,
+    activity: Activity,
+    bought: list[Purchase],
+    window_start: datetime.datetime,
+) -> CustomerFacts:
+    return CustomerFacts(
+        purchase_count=len(bought),
+        recent_purchase_count=sum(1 for order in bought if order.placed_at >= window_start),
+        first_purchase_at=bought[0].placed_at if bought else None,
+        last_purchase_at=bought[-1].placed_at if bought else None,
+        loyalty_tier=row.loyalty_tier,
+        has_loyalty_number=bool(row.loyalty_number),
+        has_account=row.has_account,
+        has_profile_data=row.has_preference,
+        has_interaction=bool(activity.touchpoints) or row.has_wishlist or row.has_ticket,
+    )

@@ -1,0 +1,226 @@
+"""Writes of the lifecycle: refresh stages and metrics, recompute everyone, queue refreshes."""
+
+import datetime
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from customers.models import Customer
+from journeys.lifecycle import metrics
+from journeys.lifecycle.rules import StageDecision, loyalty_window_start, stage_decide
+from journeys.lifecycle.selectors import lifecycle_settings_get
+from journeys.models import (
+    CustomerMetrics,
+    LifecycleSettings,
+    LifecycleStageChange,
+    LifecycleTrigger,
+)
+
+DEFAULT_BATCH_SIZE = 2000
+METRIC_FIELDS = [
+    "order_count",
+    "total_spent",
+    "total_refunded",
+    "return_count",
+    "first_order_at",
+    "last_order_at",
+    "first_order_channel",
+    "channels",
+    "channel_count",
+    "first_purchase_path",
+    "touchpoint_count",
+    "last_touchpoint_at",
+]
+
+
+@dataclass
+class RefreshResult:
+    customers: int = 0
+    changes: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: "RefreshResult") -> None:
+        self.customers += other.customers
+        self.changes += other.changes
+
+    @property
+    def customers_per_second(self) -> float:
+        return self.customers / self.seconds if self.seconds else 0.0
+
+
+def _write_stage_changes(
+    moves: list[tuple[metrics.CustomerRow, StageDecision]], *, trigger: str, now: datetime.datetime
+) -> None:
+    by_stage: dict[str, list[int]] = defaultdict(list)
+    for row, decision in moves:
+        by_stage[decision.stage].append(row.pk)
+    for stage, customer_ids in by_stage.items():
+        # update(), not save(): only the stage changes, `updated_at` keeps meaning "profile edited".
+        Customer.objects.filter(pk__in=customer_ids).update(lifecycle_stage=stage)
+    LifecycleStageChange.objects.bulk_create(
+        LifecycleStageChange(
+            customer_id=row.pk,
+            from_stage=row.stage,
+            to_stage=decision.stage,
+            changed_at=now,
+            reason=decision.reason[:255],
+            trigger=trigger,
+        )
+        for row, decision in moves
+    )
+
+
+def _refresh_batch(
+    customer_ids: Sequence[int],
+    *,
+    trigger: str,
+    now: datetime.datetime,
+    thresholds: LifecycleSettings,
+) -> RefreshResult:
+    rows = metrics.customer_rows(customer_ids)
+    activity = metrics.batch_activity([row.pk for row in rows])
+    window_start = loyalty_window_start(thresholds, now)
+    figures, moves = [], []
+    for row in rows:
+        done = activity.get(row.pk) or metrics.Activity()
+        bought = metrics.purchases(done)
+        figures.append(CustomerMetrics(customer_id=row.pk, **metrics.metrics_values(done, bought)))
+        decision = stage_decide(
+            metrics.customer_facts(row, done, bought, window_start), thresholds, now
+        )
+        if decision.stage != row.stage:
+            moves.append((row, decision))
+    with transaction.atomic():
+        CustomerMetrics.objects.bulk_create(
+            figures,
+            update_conflicts=True,
+            unique_fields=["customer"],
+            update_fields=[*METRIC_FIELDS, "computed_at"],
+        )
+        _write_stage_changes(moves, trigger=trigger, now=now)
+    return RefreshResult(customers=len(rows), changes=len(moves))
+
+
+def customers_lifecycle_refresh(
+    *,
+    customer_ids: Iterable[int],
+    trigger: str,
+    now: datetime.datetime | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> RefreshResult:
+    """Recompute the metrics and stage of these customers; a stage change is recorded with
+    when, why and what triggered it. Merged profiles are skipped. Safe to run twice."""
+    if trigger not in LifecycleTrigger.values:
+        raise ValueError(f"Unknown lifecycle trigger {trigger!r}")
+    now = now or timezone.now()
+    thresholds = lifecycle_settings_get()
+    ids = sorted(set(customer_ids))
+    result = RefreshResult()
+    started = time.monotonic()
+    # Reasons are stored once, in the site's language, whoever triggered the change.
+    with translation.override(settings.LANGUAGE_CODE):
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size]
+            result.add(_refresh_batch(batch, trigger=trigger, now=now, thresholds=thresholds))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def lifecycle_recompute_all(
+    *,
+    trigger: str = LifecycleTrigger.NIGHTLY,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    now: datetime.datetime | None = None,
+    progress: Callable[[RefreshResult], Any] | None = None,
+) -> RefreshResult:
+    """Every live customer, walked in id order a batch at a time (each batch commits alone)."""
+    now = now or timezone.now()
+    total = RefreshResult()
+    started, last_id = time.monotonic(), 0
+    while True:
+        batch = list(
+            Customer.objects.filter(pk__gt=last_id, merged_into__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            break
+        total.add(
+            customers_lifecycle_refresh(
+                customer_ids=batch, trigger=trigger, now=now, batch_size=batch_size
+            )
+        )
+        total.seconds = time.monotonic() - started
+        last_id = batch[-1]
+        if progress is not None:
+            progress(total)
+    total.seconds = time.monotonic() - started
+    return total
+
+
+# Queuing -----------------------------------------------------------------------------------
+
+
+def _send_refresh(pending: set[int]) -> None:
+    if not pending:
+        return
+    customer_ids = sorted(pending)
+    pending.clear()
+    from journeys.tasks import customer_lifecycle_refresh_task  # tasks import these services
+
+    customer_lifecycle_refresh_task.delay(customer_ids)
+
+
+def lifecycle_refresh_queue(*, customer_ids: Iterable[int | None]) -> None:
+    """Refresh these customers' stage once the current transaction commits.
+
+    Ids are gathered per transaction, so that a batch of 1,000 orders queues one task with
+    every customer once, not 1,000 tasks. Every call registers a callback (a savepoint rolled
+    back drops its own), and the first to run sends everything gathered so far.
+    """
+    ids = {customer_id for customer_id in customer_ids if customer_id is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _send_refresh(ids)
+        return
+    outermost = connection.atomic_blocks[0]
+    state = getattr(connection, "omni_lifecycle_pending", None)
+    if state is None or state[0] is not outermost:
+        state = (outermost, set())
+        connection.omni_lifecycle_pending = state
+    pending: set[int] = state[1]
+    pending.update(ids)
+    transaction.on_commit(lambda: _send_refresh(pending))
+
+
+def lifecycle_settings_save(
+    *, thresholds: LifecycleSettings, actor: Any = None
+) -> LifecycleSettings:
+    """Save head office's thresholds and recompute every customer's stage after the commit."""
+    from journeys.tasks import lifecycle_recompute_all_task
+
+    with transaction.atomic():
+        thresholds.pk = 1
+        thresholds.full_clean()
+        thresholds.save()
+        transaction.on_commit(
+            lambda: lifecycle_recompute_all_task.delay(trigger=LifecycleTrigger.SETTINGS)
+        )
+    return thresholds
+
+
+def lifecycle_recompute_request(*, actor: Any = None) -> None:
+    """Head office asks for a full recompute now (runs in the background after the commit)."""
+    from journeys.tasks import lifecycle_recompute_all_task
+
+    transaction.on_commit(
+        lambda: lifecycle_recompute_all_task.delay(trigger=LifecycleTrigger.MANUAL)
+    )

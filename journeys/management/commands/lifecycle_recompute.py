@@ -1,0 +1,64 @@
+"""Recompute every customer's lifecycle stage and metrics now, and print how fast it went.
+
+The nightly task does the same (`lifecycle_recompute_all_task`); this command runs it in the
+foreground, for a first fill after an import or to measure it on a large dataset.
+"""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
+
+from customers.models import Customer
+from journeys.lifecycle.services import (
+    DEFAULT_BATCH_SIZE,
+    RefreshResult,
+    lifecycle_recompute_all,
+)
+from journeys.models import LifecycleTrigger
+
+
+class Command(BaseCommand):
+    help = "Recompute every customer's lifecycle stage and metrics; prints customers/s and changes."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--trigger",
+            default=LifecycleTrigger.MANUAL,
+            choices=LifecycleTrigger.values,
+            help="Recorded on each stage change (default: manual).",
+        )
+        parser.add_argument("--quiet-progress", action="store_true", help="No progress lines.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        batch_size = int(options["batch_size"])  # type: ignore[call-overload]
+        if batch_size < 1:
+            raise CommandError("--batch-size must be positive.")
+        every = max(1, 50_000 // batch_size)
+        batches = 0
+
+        def progress(result: RefreshResult) -> None:
+            nonlocal batches
+            batches += 1
+            if not options["quiet_progress"] and batches % every == 0:
+                self.stdout.write(
+                    f"  {result.customers} customers, {result.changes} changes, "
+                    f"{result.customers_per_second:.0f} customers/s"
+                )
+
+        result = lifecycle_recompute_all(
+            trigger=str(options["trigger"]), batch_size=batch_size, progress=progress
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.customers} customers in {result.seconds:.1f} s "
+                f"({result.customers_per_second:.0f} customers/s), "
+                f"{result.changes} stage changes."
+            )
+        )
+        stages = (
+            Customer.objects.filter(merged_into__isnull=True)
+            .values_list("lifecycle_stage")
+            .annotate(count=Count("pk"))
+            .order_by("lifecycle_stage")
+        )
+        self.stdout.write(", ".join(f"{stage}: {count}" for stage, count in stages))
