@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,7 @@ def _user(actor: Any) -> Any:
 
 def _insert_members(snapshot: SegmentSnapshot, segment: Segment) -> int:
     """INSERT … SELECT: the database copies the members, however many (no rows in Python)."""
-    members = segment_members(segment).order_by().values("pk")
+    members = segment_members(segment).order_by().values(member_id=F("pk"))
     try:
         select_sql, params = members.query.sql_with_params()
     except EmptyResultSet:
@@ -50,7 +51,7 @@ def _insert_members(snapshot: SegmentSnapshot, segment: Segment) -> int:
         cursor.execute(
             # The table name is ours and the SELECT is compiled by the ORM with its parameters.
             f"INSERT INTO {table} (snapshot_id, customer_id) "
-            f"SELECT %s, member.id FROM ({select_sql}) member",
+            f"SELECT %s, member.member_id FROM ({select_sql}) member",
             [snapshot.pk, *params],
         )
         return cursor.rowcount

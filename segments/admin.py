@@ -1,0 +1,301 @@
+"""Head office builds segments, sees who is in them, freezes snapshots and exports members.
+
+Exports keep only the members whose current consent covers the segment's purpose and channel,
+need the `segments.export_segment` permission, and are journaled (SegmentExport).
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from omni.admin import ReadOnlyAdminMixin, TabularInline, related_count, service_action
+from segments.models import (
+    RULES_HELP_TEXT,
+    Segment,
+    SegmentExport,
+    SegmentRule,
+    SegmentSnapshot,
+)
+from segments.selectors import (
+    SegmentCounts,
+    member_list,
+    segment_counts,
+    segment_members,
+    segments_with_rules,
+    snapshot_counts,
+)
+from segments.services import Export, segment_export, segment_snapshot_create, snapshot_export
+
+MEMBERS_PER_PAGE = 50
+
+
+def has_export_permission(request: HttpRequest) -> bool:
+    return request.user.has_perm("segments.export_segment")
+
+
+def csv_response(export: Export) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(export.lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+def counts_summary(counts: SegmentCounts, purpose: str, channel: str) -> str:
+    return gettext(
+        "%(members)s members; %(reachable)s may be contacted for “%(purpose)s” by %(channel)s; "
+        "%(excluded)s left out of exports (no current consent or no contact data)."
+    ) % {
+        "members": counts.members,
+        "reachable": counts.reachable,
+        "excluded": counts.excluded,
+        "purpose": purpose,
+        "channel": channel,
+    }
+
+
+class SegmentRuleInline(TabularInline):
+    model = SegmentRule
+    fields = ("group", "field", "operator", "value")
+    extra = 1
+    verbose_name_plural = _("rules")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.help_text = RULES_HELP_TEXT
+        return formset
+
+
+def _freeze(request: HttpRequest, segment: Segment) -> str:
+    snapshot = segment_snapshot_create(segment=segment, actor=request.user)
+    return gettext("Snapshot “%(name)s” frozen with %(count)s members.") % {
+        "name": snapshot.name,
+        "count": snapshot.member_count,
+    }
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    change_form_template = "admin/segments/segment/change_form.html"
+    list_display = (
+        "name",
+        "purpose",
+        "contact_channel",
+        "is_active",
+        "rule_count",
+        "created_by",
+        "updated_at",
+    )
+    list_filter = ("purpose", "contact_channel", "is_active")
+    list_select_related = ("created_by",)
+    search_fields = ("name", "description")
+    readonly_fields = ("live_count", "created_by", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "description", "is_active")}),
+        (_("Campaign"), {"fields": ("purpose", "contact_channel")}),
+        (_("Members now"), {"fields": ("live_count",), "description": RULES_HELP_TEXT}),
+        (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
+    )
+    inlines = (SegmentRuleInline,)
+    actions = (
+        service_action(
+            name="freeze_snapshot",
+            description=_("Freeze a snapshot of the members"),
+            description_plural=_("Freeze a snapshot of each selected segment"),
+            perform=_freeze,
+            permission="snapshot",
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).annotate(rule_count=related_count(Segment, "rules"))
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/members/",
+                view(self.members_view),
+                name="segments_segment_members",
+            ),
+            path(
+                "<path:object_id>/export/",
+                view(require_POST(self.export_view)),
+                name="segments_segment_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Segment, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_snapshot_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("segments.add_segmentsnapshot")
+
+    @admin.display(description=_("rules"), ordering="rule_count")
+    def rule_count(self, segment: Segment) -> int:
+        return segment.rule_count
+
+    @admin.display(description=_("live count"))
+    def live_count(self, segment: Segment) -> str:
+        if segment.pk is None:
+            return gettext("Save the segment to count its members.")
+        summary = counts_summary(
+            segment_counts(segment),
+            segment.get_purpose_display(),
+            segment.get_contact_channel_display(),
+        )
+        url = reverse("admin:segments_segment_members", args=[segment.pk])
+        return format_html('{} <a href="{}">{}</a>', summary, url, gettext("See the members"))
+
+    def _segment_or_404(self, request: HttpRequest, object_id: str) -> Segment:
+        segment = get_object_or_404(segments_with_rules(), pk=object_id)
+        if not self.has_view_permission(request, segment):
+            raise PermissionDenied
+        return segment
+
+    def members_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        segment = self._segment_or_404(request, object_id)
+        page = Paginator(member_list(segment_members(segment)), MEMBERS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": segment,
+            "title": gettext("Members of “%(name)s”") % {"name": segment.name},
+            "page": page,
+            "can_export": has_export_permission(request),
+            "export_url": reverse("admin:segments_segment_export", args=[segment.pk]),
+        }
+        return TemplateResponse(request, "admin/segments/segment/members.html", context)
+
+    def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        segment = self._segment_or_404(request, object_id)
+        if not has_export_permission(request):
+            raise PermissionDenied
+        return csv_response(segment_export(segment=segment, actor=request.user))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        extra = {
+            **(extra_context or {}),
+            "can_export": has_export_permission(request),
+            "members_url": reverse("admin:segments_segment_members", args=[object_id]),
+            "export_url": reverse("admin:segments_segment_export", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+
+@admin.register(SegmentSnapshot)
+class SegmentSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/segments/segmentsnapshot/change_form.html"
+    list_display = ("name", "segment", "created_at", "created_by", "member_count", "purpose")
+    list_filter = ("purpose", "contact_channel", "segment")
+    list_select_related = ("segment", "created_by")
+    search_fields = ("name", "segment__name")
+    date_hierarchy = "created_at"
+    fields = (
+        "name",
+        "segment",
+        "created_at",
+        "created_by",
+        "member_count",
+        "purpose",
+        "contact_channel",
+        "frozen_rules",
+        "exportable_now",
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A campaign's audience can be removed once sent; the export journal keeps the trace.
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/export/",
+                view(require_POST(self.export_view)),
+                name="segments_segmentsnapshot_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("rules when frozen"))
+    def frozen_rules(self, snapshot: SegmentSnapshot) -> str:
+        labels = dict(SegmentRule._meta.get_field("field").choices)
+        operators = dict(SegmentRule._meta.get_field("operator").choices)
+        return " · ".join(
+            f"[{rule['group']}] {labels.get(rule['field'], rule['field'])} "
+            f"{operators.get(rule['operator'], rule['operator'])} {rule['value']}".strip()
+            for rule in snapshot.rules
+        )
+
+    @admin.display(description=_("exportable now"))
+    def exportable_now(self, snapshot: SegmentSnapshot) -> str:
+        return counts_summary(
+            snapshot_counts(snapshot),
+            snapshot.get_purpose_display(),
+            snapshot.get_contact_channel_display(),
+        )
+
+    def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        snapshot = get_object_or_404(SegmentSnapshot, pk=object_id)
+        if not self.has_view_permission(request, snapshot) or not has_export_permission(request):
+            raise PermissionDenied
+        return csv_response(snapshot_export(snapshot=snapshot, actor=request.user))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        extra = {
+            **(extra_context or {}),
+            "can_export": has_export_permission(request),
+            "export_url": reverse("admin:segments_segmentsnapshot_export", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+
+@admin.register(SegmentExport)
+class SegmentExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The journal of exports, for the data protection officer."""
+
+    list_display = (
+        "exported_at",
+        "label",
+        "exported_by",
+        "purpose",
+        "contact_channel",
+        "row_count",
+        "excluded_count",
+    )
+    list_filter = ("purpose", "contact_channel", "exported_by")
+    list_select_related = ("exported_by",)
+    search_fields = ("label",)
+    date_hierarchy = "exported_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.opts.fields]
