@@ -256,6 +256,8 @@ class ApiScope(models.TextChoices):
     TOUCHPOINTS_READ = "touchpoints:read", _("Read touchpoints")
     TOUCHPOINTS_WRITE = "touchpoints:write", _("Record touchpoints")
     CATALOG_READ = "catalog:read", _("Read stores, products and services")
+    SEGMENTS_READ = "segments:read", _("Read segments and their consenting members")
+    SEGMENTS_WRITE = "segments:write", _("Freeze segment snapshots")
 
 
 def validate_api_scopes(value: object) -> None:
