@@ -1,10 +1,12 @@
-"""Head-office admin of the associates' side: associates, appointments, tasks and notes."""
+"""Head-office admin of the associates' side: associates, appointments, tasks, notes, triggers."""
 
+import datetime
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,10 @@ from clienteling.models import (
     Note,
     ProfileAccess,
     Task,
+    Trigger,
+    TriggerFiring,
+    TriggerSettings,
+    WatchedProduct,
 )
 from clienteling.services import (
     appointment_book,
@@ -24,11 +30,13 @@ from clienteling.services import (
     task_complete,
     task_create,
 )
+from clienteling.triggers.services import trigger_run
 from omni.admin import (
     CreateThroughServiceMixin,
     ReadOnlyAdminMixin,
     StatusHistoryAdmin,
     StatusHistoryInline,
+    related_count,
     service_action,
     transition_action,
 )
@@ -266,4 +274,137 @@ class CustomerNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = CUSTOMER_SEARCH_FIELDS
     date_hierarchy = "sent_at"
     fields = ("sent_at", "customer", "kind", "channel", "pickup")
+    readonly_fields = fields
+
+
+# Triggers ------------------------------------------------------------------------------------
+
+
+def _run_trigger(request: HttpRequest, trigger: Trigger) -> str:
+    outcomes = trigger_run(trigger=trigger, actor=request.user)
+    if not outcomes:
+        return gettext("%(trigger)s: nothing new.") % {"trigger": trigger}
+    summary = ", ".join(
+        f"{TriggerFiring.Outcome(outcome).label}: {count}"
+        for outcome, count in sorted(outcomes.items())
+    )
+    return gettext("%(trigger)s: %(summary)s.") % {"trigger": trigger, "summary": summary}
+
+
+@admin.register(Trigger)
+class TriggerAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "action",
+        "is_active",
+        "consent",
+        "firings_last_30_days",
+        "last_run_at",
+    )
+    list_filter = ("kind", "is_active", "creates_task", "sends_event")
+    search_fields = ("name",)
+    readonly_fields = ("last_run_at", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "is_active")}),
+        (_("What it does"), {"fields": ("creates_task", "task_due_in_days", "sends_event")}),
+        (
+            _("Consent needed"),
+            {
+                "fields": ("consent_purpose", "consent_channel"),
+                "description": _(
+                    "Customers without this consent are not contacted; the skip is recorded. "
+                    "The contact cap is in the trigger settings."
+                ),
+            },
+        ),
+        (
+            _("Parameters of the kind"),
+            {
+                "fields": (
+                    "days_ahead",
+                    "loyalty_tiers",
+                    "minimum_price_drop_percent",
+                    "lookback_hours",
+                ),
+                "description": _("Only the parameters of the chosen kind are used."),
+            },
+        ),
+        (_("History"), {"fields": readonly_fields}),
+    )
+    actions = (
+        service_action(
+            name="trigger_run",
+            description=_("Run now"),
+            description_plural=_("Run selected triggers now"),
+            perform=_run_trigger,
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        since = timezone.now() - datetime.timedelta(days=30)
+        recent = related_count(Trigger, "firings", fired_at__gte=since)
+        return super().get_queryset(request).annotate(recent_firings=recent)
+
+    @admin.display(description=_("action"))
+    def action(self, trigger: Trigger) -> str:
+        return trigger.action_label
+
+    @admin.display(description=_("consent needed"))
+    def consent(self, trigger: Trigger) -> str:
+        return f"{trigger.get_consent_purpose_display()} / {trigger.get_consent_channel_display()}"
+
+    @admin.display(description=_("firings (30 days)"), ordering="recent_firings")
+    def firings_last_30_days(self, trigger: Trigger) -> int:
+        return trigger.recent_firings
+
+
+@admin.register(TriggerFiring)
+class TriggerFiringAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What each trigger did: the task created, the event sent, or why it skipped."""
+
+    list_display = ("fired_at", "trigger", "customer", "outcome", "detail", "task")
+    list_filter = ("trigger", "outcome", "fired_at")
+    list_select_related = ("trigger", "customer", "task")
+    search_fields = ("=dedupe_key", *CUSTOMER_SEARCH_FIELDS)
+    date_hierarchy = "fired_at"
+    fields = (
+        "fired_at",
+        "trigger",
+        "customer",
+        "dedupe_key",
+        "outcome",
+        "detail",
+        "task",
+        "deliveries",
+        "context",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+
+@admin.register(TriggerSettings)
+class TriggerSettingsAdmin(admin.ModelAdmin):
+    """The contact cap shared by all triggers: a single row."""
+
+    list_display = ("__str__", "contact_cap", "contact_cap_days", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not TriggerSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WatchedProduct)
+class WatchedProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the wishlist triggers last saw of each wished-for product (price, stock)."""
+
+    list_display = ("product", "trigger", "price", "in_stock", "seen_at")
+    list_filter = ("trigger", "in_stock")
+    list_select_related = ("product", "trigger")
+    search_fields = ("product__sku", "product__name")
+    fields = ("trigger", "product", "price", "in_stock", "seen_at")
     readonly_fields = fields

@@ -542,6 +542,7 @@ class TriggerFiring(models.Model):
 
     `dedupe_key` names the event ("ticket:123", "birthday:2026"): unique per trigger and
     customer, so an evaluation run twice, or two at once, never acts twice on one event.
+    A merge moves the firings to the surviving profile, which then counts them too.
     """
 
     Outcome = FiringOutcome
@@ -556,6 +557,9 @@ class TriggerFiring(models.Model):
         related_name="trigger_firings",
     )
     dedupe_key = models.CharField(_("event"), max_length=120)
+    # The profile it fired for, kept when a merge moves the row to the surviving profile:
+    # the uniqueness below then never blocks a merge of two profiles that both fired.
+    fired_for_customer_id = models.BigIntegerField(_("fired for customer #"), editable=False)
     fired_at = models.DateTimeField(_("fired at"), default=timezone.now, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome)
     detail = models.CharField(_("why"), max_length=300, blank=True)
@@ -577,7 +581,8 @@ class TriggerFiring(models.Model):
         indexes = [models.Index(fields=["customer", "-fired_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["trigger", "customer", "dedupe_key"], name="trigger_firing_once_per_event"
+                fields=["trigger", "fired_for_customer_id", "dedupe_key"],
+                name="trigger_firing_once_per_event",
             ),
             models.CheckConstraint(
                 condition=models.Q(outcome__in=FiringOutcome.values),
