@@ -267,3 +267,23 @@ class AggregateRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DashboardPage(AggregateRun):
+    """An admin index entry that opens the head-office dashboard (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = _("head-office dashboard")
+        verbose_name_plural = _("head-office dashboard")
+
+
+class JourneyAnalysisPage(AggregateRun):
+    """An admin index entry that opens the journey analysis (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = _("journey analysis")
+        verbose_name_plural = _("journey analysis")

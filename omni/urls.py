@@ -4,6 +4,8 @@ from django.urls import include, path
 from omni.api.views import DocsView, SchemaView
 
 urlpatterns = [
+    # Head-office dashboards inside the admin (before admin.site.urls, which owns /admin/).
+    path("admin/insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("omni.api.router")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

@@ -1,0 +1,87 @@
+"""Head office's view of the insights: links to the dashboards and the read-only aggregates."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from insights import models
+from insights.views import PERMISSION
+from omni.admin import ReadOnlyAdminMixin
+
+
+class PageLinkAdmin(admin.ModelAdmin):
+    """The admin index lists the page; its "list" is the page itself."""
+
+    url_name = ""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(PERMISSION)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return HttpResponseRedirect(reverse(self.url_name))
+
+
+@admin.register(models.DashboardPage)
+class DashboardPageAdmin(PageLinkAdmin):
+    url_name = "insights:dashboard"
+
+
+@admin.register(models.JourneyAnalysisPage)
+class JourneyAnalysisPageAdmin(PageLinkAdmin):
+    url_name = "insights:journeys"
+
+
+class AggregateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows written only by insights.aggregates; head office may look, not edit."""
+
+    list_select_related = ("store",)
+    date_hierarchy = "day"
+    list_filter = ("region",)
+    list_per_page = 100
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+
+DAILY_ADMINS = {
+    models.SalesDaily: ("day", "store", "channel", "currency", "orders", "revenue", "first_orders"),
+    models.ReturnsDaily: ("day", "store", "order_channel", "return_channel", "returns"),
+    models.PickupDaily: ("day", "store", "channel", "pickups", "collected", "expired"),
+    models.TicketDaily: ("day", "store", "channel", "opened", "closed", "closed_within_sla"),
+    models.StageDaily: ("day", "store", "stage", "customers"),
+    models.StageTransitionDaily: ("day", "store", "from_stage", "to_stage", "changes"),
+    models.AssociateSalesDaily: ("day", "store", "associate", "orders", "revenue"),
+    models.FirstPurchaseDaily: ("day", "store", "channel", "path", "customers"),
+}
+for model, columns in DAILY_ADMINS.items():
+    admin_class = type(f"{model.__name__}Admin", (AggregateAdmin,), {"list_display": columns})
+    admin.site.register(model, admin_class)
+
+
+@admin.register(models.RetentionMonthly)
+class RetentionMonthlyAdmin(AggregateAdmin):
+    date_hierarchy = "month"
+    list_display = ("month", "store", "profile", "buyers", "previous_buyers", "retained")
+
+
+@admin.register(models.CohortMonthly)
+class CohortMonthlyAdmin(AggregateAdmin):
+    date_hierarchy = "cohort_month"
+    list_display = ("cohort_month", "channel", "store", "months_since", "customers")
+
+
+@admin.register(models.AggregateRun)
+class AggregateRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("started_at", "day_from", "day_to", "seconds")
+    readonly_fields = ("started_at", "day_from", "day_to", "seconds", "row_counts")

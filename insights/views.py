@@ -1,0 +1,59 @@
+"""The head-office dashboard and journey analysis: parse the filters, read the aggregates, render.
+
+Both pages live inside the admin (its login, layout and navigation): non-staff users are sent
+to the admin login, staff without the `insights.view_dashboard` permission get a 403.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from insights import pages
+from insights.forms import InsightsFilterForm
+from omni.models import Store
+
+PERMISSION = "insights.view_dashboard"
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def dashboard_view(view: View) -> View:
+    @wraps(view)
+    def checked(request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        return view(request)
+
+    return admin.site.admin_view(require_GET(checked))
+
+
+def _render(request: HttpRequest, template: str, title: str, build: Callable) -> HttpResponse:
+    regions = list(
+        Store.objects.exclude(region="").order_by("region").values_list("region", flat=True)
+    )
+    form = InsightsFilterForm(request.GET or None, regions=sorted(set(regions)))
+    context = {**admin.site.each_context(request), "title": title, "form": form}
+    if request.GET and not form.is_valid():
+        return TemplateResponse(request, template, {**context, "invalid": True}, status=400)
+    if not request.GET:
+        form = InsightsFilterForm({}, regions=sorted(set(regions)))
+        form.is_valid()
+    filters = form.filters()
+    return TemplateResponse(request, template, {**context, "filters": filters, **build(filters)})
+
+
+@dashboard_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request, "insights/dashboard.html", _("Head-office dashboard"), pages.dashboard_context
+    )
+
+
+@dashboard_view
+def journeys(request: HttpRequest) -> HttpResponse:
+    return _render(request, "insights/journeys.html", _("Journey analysis"), pages.journeys_context)
