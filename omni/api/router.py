@@ -15,6 +15,7 @@ from journeys.api import (
 )
 from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
 from omni.api.views import api_not_found
+from segments.api import SegmentViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("customers", CustomerViewSet, basename="customer")
@@ -30,6 +31,7 @@ router.register("associates", AssociateViewSet, basename="associate")
 router.register("stores", StoreViewSet, basename="store")
 router.register("products", ProductViewSet, basename="product")
 router.register("services", ServiceViewSet, basename="service")
+router.register("segments", SegmentViewSet, basename="segment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,

@@ -30,6 +30,7 @@ from omni.factories import UserFactory
 from omni.models import Store
 from segments.factories import SegmentFactory, SegmentRuleFactory, TagFactory
 from segments.models import Segment
+from tests.api.conftest import api_client, make_api_client  # noqa: F401 - API fixtures
 
 NOW = timezone.now()
 
