@@ -1,12 +1,15 @@
 """Head-office triggers: each kind fires on its case and only then, once, within consent and cap."""
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from clienteling.factories import AppointmentFactory, AssociateFactory, TaskFactory
@@ -32,10 +35,13 @@ from journeys.factories import (
     TouchpointFactory,
     WishlistItemFactory,
 )
+from journeys.integrations.models import OutboundDelivery, OutboundWebhook
 from journeys.models import AfterSalesTicket
 from journeys.services import ticket_transition
 from omni.factories import ProductFactory, StoreFactory
 from omni.models import Product, StockLevel, Store
+from tests.admin_helpers import admin_url, run_action
+from tests.integrations.test_outbound import SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
 Outcome = TriggerFiring.Outcome
@@ -529,3 +535,251 @@ def test_each_firing_costs_a_fixed_number_of_queries(store: Store) -> None:
     # Savepoint, customer lock, dedupe check, consent, cap, task, firing, savepoint release.
     per_firing = (six - two) / 4
     assert per_firing == (six - four) / 2 == 8
+
+
+# Outbound event ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver().start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+def test_an_event_trigger_posts_a_signed_customer_trigger_fired_after_commit(
+    customer: Customer, store: Store, receiver: Receiver, django_capture_on_commit_callbacks
+) -> None:
+    OutboundWebhook.objects.create(name="CRM", url=receiver.url, secret=SECRET)
+    grant(customer, purpose="satisfaction", channel="email")
+    ticket = closed_ticket(customer, store)
+    trigger = make_trigger(
+        TriggerKind.TICKET_CLOSED_SATISFACTION,
+        creates_task=False,
+        sends_event=True,
+        consent_purpose="satisfaction",
+        consent_channel="email",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trigger_run(trigger=trigger) == {Outcome.EVENT_SENT: 1}
+
+    [message] = receiver.received
+    assert message.signature_is_valid
+    assert message.headers["x-omni-event"] == "customer.trigger_fired"
+    data = message.json["data"]
+    assert data["customer"] == {"id": customer.pk}
+    assert data["trigger"]["kind"] == "ticket_closed_satisfaction"
+    assert data["trigger"]["consent"] == {"purpose": "satisfaction", "channel": "email"}
+    assert data["context"]["ticket"] == ticket.reference
+    assert data["context"]["event"] == f"ticket:{ticket.pk}"
+    assert OutboundDelivery.objects.get().status == OutboundDelivery.Status.DELIVERED
+    assert TriggerFiring.objects.get().deliveries == 1
+    assert not Task.objects.exists()
+
+
+def test_an_event_nobody_receives_is_recorded_as_skipped(customer: Customer, store: Store) -> None:
+    OutboundWebhook.objects.create(
+        name="Pickups only",
+        url="https://shop.example.com/hooks",
+        secret=SECRET,
+        events=["pickup.ready"],
+    )
+    closed_ticket(customer, store)
+    trigger = make_trigger(
+        TriggerKind.TICKET_CLOSED_SATISFACTION, creates_task=False, sends_event=True
+    )
+
+    assert trigger_run(trigger=trigger) == {Outcome.SKIPPED_NO_RECEIVER: 1}
+    assert not OutboundDelivery.objects.exists()
+
+
+def test_a_trigger_can_create_a_task_and_send_an_event(
+    customer: Customer, store: Store, receiver: Receiver, django_capture_on_commit_callbacks
+) -> None:
+    OutboundWebhook.objects.create(name="CRM", url=receiver.url, secret=SECRET)
+    closed_ticket(customer, store)
+    trigger = make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION, sends_event=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trigger_run(trigger=trigger) == {Outcome.TASK_AND_EVENT: 1}
+
+    assert len(receiver.received) == 1
+    assert TriggerFiring.objects.get().task == Task.objects.get()
+
+
+# Admin and tablet ----------------------------------------------------------------------------
+
+
+def _trigger_form(**changes: object) -> dict[str, object]:
+    return {
+        "name": "Birthdays",
+        "kind": "birthday_soon",
+        "is_active": "on",
+        "creates_task": "on",
+        "task_due_in_days": "0",
+        "consent_purpose": "marketing",
+        "consent_channel": "sms",
+        "days_ahead": "7",
+        "loyalty_tiers": "[]",
+        "minimum_price_drop_percent": "10",
+        "lookback_hours": "48",
+        **changes,
+    }
+
+
+def test_head_office_creates_a_trigger_in_the_admin(client: Client, marketer: User) -> None:
+    client.force_login(marketer)
+
+    response = client.post(admin_url(Trigger, "add"), _trigger_form())
+
+    assert response.status_code == 302
+    trigger = Trigger.objects.get()
+    assert (trigger.kind, trigger.days_ahead, trigger.consent_channel) == (
+        "birthday_soon",
+        7,
+        "sms",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"days_ahead": "0"}, "days_ahead", "Between 1 and 60 days before the birthday."),
+        (
+            {"kind": "lapsed_vip", "loyalty_tiers": '["platinum"]'},
+            "loyalty_tiers",
+            "Give a list of tiers among: member, silver, gold, vip.",
+        ),
+        (
+            {"kind": "wishlist_price_drop", "minimum_price_drop_percent": "95"},
+            "minimum_price_drop_percent",
+            "A drop between 1 and 90 %.",
+        ),
+        (
+            {"kind": "ticket_closed_satisfaction", "lookback_hours": "0"},
+            "lookback_hours",
+            "Look back between 1 and 720 hours (30 days).",
+        ),
+        ({"creates_task": ""}, "creates_task", "Choose at least one action: a task or an event."),
+    ],
+)
+def test_parameters_are_checked_per_kind_and_a_refused_form_changes_nothing(
+    admin_client: Client, changes: dict, field: str, message: str
+) -> None:
+    trigger = make_trigger(TriggerKind.BIRTHDAY_SOON, name="Birthdays")
+    before = Trigger.objects.values().get()
+
+    response = admin_client.post(admin_url(Trigger, "change", trigger.pk), _trigger_form(**changes))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [message]
+    assert Trigger.objects.values().get() == before
+
+
+def test_run_now_fires_the_selected_trigger(
+    admin_client: Client, customer: Customer, store: Store
+) -> None:
+    closed_ticket(customer, store)
+    trigger = make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION, name="Satisfaction")
+
+    shown = run_action(admin_client, Trigger, "trigger_run", [trigger])
+
+    assert shown == ["Satisfaction: Task created: 1."]
+    assert Task.objects.get().reason == Task.Reason.SATISFACTION
+    assert run_action(admin_client, Trigger, "trigger_run", [trigger]) == [
+        "Satisfaction: nothing new."
+    ]
+
+
+def test_associates_never_reach_the_trigger_admin(client: Client, associate: Associate) -> None:
+    client.force_login(associate.user)
+
+    response = client.post(admin_url(Trigger, "add"), _trigger_form())
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    assert not Trigger.objects.exists()
+
+
+def test_trigger_list_shows_recent_firings_in_constant_queries(
+    admin_client: Client, customer: Customer, store: Store
+) -> None:
+    def add_trigger_with_firings(count: int) -> None:
+        trigger = make_trigger(TriggerKind.BIRTHDAY_SOON)
+        for number in range(count):
+            TriggerFiring.objects.create(
+                trigger=trigger,
+                customer=customer,
+                fired_for_customer_id=customer.pk,
+                dedupe_key=f"birthday:{2000 + number}",
+                outcome=Outcome.SKIPPED_CAP,
+            )
+        TriggerFiring.objects.create(
+            trigger=trigger,
+            customer=customer,
+            fired_for_customer_id=customer.pk,
+            dedupe_key="birthday:1990",
+            outcome=Outcome.SKIPPED_CAP,
+            fired_at=timezone.now() - datetime.timedelta(days=31),
+        )
+
+    add_trigger_with_firings(3)
+    url = admin_url(Trigger, "changelist")
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        response = admin_client.get(url)
+    assert [row.recent_firings for row in response.context["cl"].result_list] == [3]
+    for count in range(8):
+        add_trigger_with_firings(count)
+
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url)
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert sorted(row.recent_firings for row in response.context["cl"].result_list) == [
+        0,
+        1,
+        2,
+        3,
+        3,
+        4,
+        5,
+        6,
+        7,
+    ]
+
+
+def test_the_firing_list_filters_by_outcome_and_searches_customers(
+    admin_client: Client, customer: Customer, store: Store
+) -> None:
+    ConsentFactory(customer=customer, purpose="personalised_advice", channel="phone", granted=False)
+    closed_ticket(customer, store)
+    trigger_run(trigger=make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION))
+    url = admin_url(TriggerFiring, "changelist")
+
+    skipped = admin_client.get(url, {"outcome__exact": "skipped_no_consent"})
+    created = admin_client.get(url, {"outcome__exact": "task_created"})
+    found = admin_client.get(url, {"q": customer.last_name})
+
+    assert [firing.customer for firing in skipped.context["cl"].result_list] == [customer]
+    assert list(created.context["cl"].result_list) == []
+    assert len(found.context["cl"].result_list) == 1
+    assert admin_client.get(admin_url(TriggerFiring, "add")).status_code == 403
+
+
+def test_trigger_tasks_read_well_in_my_day(
+    client: Client, customer: Customer, store: Store, associate: Associate
+) -> None:
+    associate.preferred_language = "en"
+    associate.save()
+    sold_in_store(customer, associate)
+    ticket = closed_ticket(customer, store)
+    trigger_run(trigger=make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION))
+    client.force_login(associate.user)
+
+    page = client.get(reverse("clienteling:my_day")).content.decode()
+
+    assert f"Satisfaction call: ticket {ticket.reference} closed on " in page
+    assert "· Satisfaction call ·" in page  # The task's reason, after the customer's name.
