@@ -51,6 +51,13 @@ class LifecycleSettingsAdmin(admin.ModelAdmin):
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[SETTINGS_PK])
         return HttpResponseRedirect(url)
 
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> LifecycleSettings | None:
+        if str(object_id) == str(SETTINGS_PK):
+            lifecycle_settings_get()  # the defaults row, on first visit
+        return super().get_object(request, object_id, from_field)
+
     def save_model(
         self, request: HttpRequest, obj: LifecycleSettings, form: ModelForm, change: bool
     ) -> None:
