@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 PALETTE = ("#2563eb", "#d97706", "#059669", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#b91c1c")
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 96, 16, 16, 44
 
 Number = int | float | Decimal | None
 

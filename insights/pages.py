@@ -282,6 +282,6 @@ def journeys_context(filters: InsightsFilters) -> dict[str, Any]:
 
 
 def _steps(row: dict[str, Any]) -> list[str]:
-    """'social>web' → ['Social media', 'Web'] (none: no interaction before it)."""
+    """The labels of a path's channels: "social>web" gives Social media, Web."""
     steps = [_channel_label(step) for step in row["path"].split(">") if step]
-    return steps or [_("no interaction before")]
+    return steps or [_("unknown")]

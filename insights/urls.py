@@ -9,4 +9,5 @@ app_name = "insights"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("journeys/", views.journeys, name="journeys"),
+    path("rebuild/", views.rebuild, name="rebuild"),
 ]

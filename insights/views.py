@@ -7,15 +7,18 @@ to the admin login, staff without the `insights.view_dashboard` permission get a
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from insights import pages
 from insights.forms import InsightsFilterForm
+from insights.tasks import insights_rebuild_task
 from omni.models import Store
 
 PERMISSION = "insights.view_dashboard"
@@ -37,7 +40,12 @@ def _render(request: HttpRequest, template: str, title: str, build: Callable) ->
         Store.objects.exclude(region="").order_by("region").values_list("region", flat=True)
     )
     form = InsightsFilterForm(request.GET or None, regions=sorted(set(regions)))
-    context = {**admin.site.each_context(request), "title": title, "form": form}
+    context = {
+        **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # the charts need the width
+        "title": title,
+        "form": form,
+    }
     if request.GET and not form.is_valid():
         return TemplateResponse(request, template, {**context, "invalid": True}, status=400)
     if not request.GET:
@@ -57,3 +65,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @dashboard_view
 def journeys(request: HttpRequest) -> HttpResponse:
     return _render(request, "insights/journeys.html", _("Journey analysis"), pages.journeys_context)
+
+
+@admin.site.admin_view
+@require_POST
+def rebuild(request: HttpRequest) -> HttpResponse:
+    """Superusers: queue a full rebuild of the aggregate tables now."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    transaction.on_commit(insights_rebuild_task.delay)
+    messages.success(request, _("The dashboards are being rebuilt; reload in a minute."))
+    return HttpResponseRedirect(reverse("insights:dashboard"))
