@@ -20,6 +20,7 @@ from customers.models import (
     ExternalIdentity,
     MatchKey,
     Preference,
+    Tag,
 )
 from customers.normalization import normalize_phone
 from customers.services import (
@@ -125,6 +126,7 @@ class CustomerAdmin(admin.ModelAdmin):
         "loyalty_tier",
         "preferred_store",
         "acquisition_channel",
+        "tags",
         MergedFilter,
     )
     list_select_related = ("preferred_store",)
@@ -151,12 +153,14 @@ class CustomerAdmin(admin.ModelAdmin):
                     "lifecycle_stage",
                     "acquisition_channel",
                     "preferred_store",
+                    "tags",
                 )
             },
         ),
         (_("Record"), {"fields": readonly_fields}),
     )
     inlines = (ExternalIdentityInline, AddressInline, PreferenceInline, ConsentInline)
+    autocomplete_fields = ("tags",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         order_count = related_count(Customer, "orders")
@@ -437,3 +441,19 @@ class CustomerMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_merge_permission(self, request: HttpRequest) -> bool:
         return has_merge_permission(request)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Labels for customers (VIP, press...): segments select on them."""
+
+    list_display = ("name", "description", "customer_count", "created_at")
+    search_fields = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        customers = related_count(Tag, "customers")
+        return super().get_queryset(request).annotate(customer_count=customers)
+
+    @admin.display(description=_("customers"), ordering="customer_count")
+    def customer_count(self, tag: Tag) -> int:
+        return tag.customer_count

@@ -28,9 +28,11 @@ from customers.models import (
     ExternalIdentity,
     LoyaltyTier,
     Preference,
+    Tag,
 )
 from customers.normalization import normalize_email, normalize_phone
 from customers.services import consent_record
+from customers.tags import customer_tags_set
 from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
@@ -153,6 +155,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     consents = serializers.SerializerMethodField()
     preferences = PreferenceSerializer(source="preference", read_only=True, allow_null=True)
     addresses = AddressSerializer(many=True, read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -178,6 +181,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "consents",
             "preferences",
             "addresses",
+            "tags",
         ]
         read_only_fields = fields
 
@@ -224,6 +228,7 @@ def customers_with_profile() -> QuerySet[Customer]:
         .prefetch_related(
             "identities",
             "addresses",
+            "tags",
             Prefetch("consents", queryset=Consent.objects.order_by("recorded_at", "id")),
         )
     )
@@ -403,6 +408,24 @@ class ConsentEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CustomerTagsSerializer(serializers.Serializer):
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=50,
+        help_text="Tag names (any case); they replace the customer's tags. Head office keeps "
+        "the list of tags.",
+    )
+
+    def validate_tags(self, names: list[str]) -> list[str]:
+        known = {name.lower() for name in Tag.objects.values_list("name", flat=True)}
+        unknown = sorted({name for name in names if name.strip().lower() not in known})
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown tags: %(names)s.") % {"names": ", ".join(unknown)}, code="unknown_tag"
+            )
+        return names
+
+
 # Endpoints ----------------------------------------------------------------------------------
 
 
@@ -542,3 +565,19 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
             actor=self.principal.actor,
         )
         return Response(ConsentEntrySerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace the customer's tags",
+        request=CustomerTagsSerializer,
+        responses={200: CustomerTagsSerializer},
+    )
+    @action(detail=True, methods=["put"], url_path="tags")
+    def tags(self, request: Request, pk: str) -> Response:
+        """Sets exactly the tags sent (an empty list removes them all); a replay changes nothing."""
+        customer = self.get_object()
+        serializer = CustomerTagsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tags = customer_tags_set(
+            customer=customer, names=serializer.validated_data["tags"], actor=self.principal.actor
+        )
+        return Response({"tags": [tag.name for tag in tags]})
