@@ -28,6 +28,8 @@ Definitions:
   touchpoints before her first purchase, oldest first, then the first purchase's channel,
   consecutive repeats collapsed ("social>web>store"); `touchpoint_count` and
   `last_touchpoint_at` cover all her touchpoints.
+- Everything is taken as of the computation's `now`: activity dated later is not counted
+  yet (the nightly run's `now` is the present; the demo replays past nights this way).
 - Merged profiles are skipped (their history moved to the surviving profile); erased ones
   are computed like any other.
 - Reasons are written in the site's language (`LANGUAGE_CODE`) when the change happens.

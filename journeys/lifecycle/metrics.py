@@ -51,15 +51,22 @@ class Activity:
     touchpoints: list[tuple[datetime.datetime, int, str]] = field(default_factory=list)
 
 
-def customer_rows(customer_ids: Sequence[int]) -> list[CustomerRow]:
-    """The batch's live (not merged) customers with what identifies them."""
+def customer_rows(customer_ids: Sequence[int], *, now: datetime.datetime) -> list[CustomerRow]:
+    """The batch's live (not merged) customers with what identified them by `now`."""
+    customer = OuterRef("pk")
+    identities = ExternalIdentity.objects.filter(customer=customer, created_at__lte=now)
+    wishes = WishlistItem.objects.filter(wishlist__customer=customer, added_at__lte=now)
     rows = (
         Customer.objects.filter(pk__in=customer_ids, merged_into__isnull=True)
         .annotate(
-            has_account=Exists(ExternalIdentity.objects.filter(customer=OuterRef("pk"))),
-            has_preference=Exists(Preference.objects.filter(customer=OuterRef("pk"))),
-            has_wishlist=Exists(WishlistItem.objects.filter(wishlist__customer=OuterRef("pk"))),
-            has_ticket=Exists(AfterSalesTicket.objects.filter(customer=OuterRef("pk"))),
+            has_account=Exists(identities),
+            has_preference=Exists(
+                Preference.objects.filter(customer=customer, created_at__lte=now)
+            ),
+            has_wishlist=Exists(wishes),
+            has_ticket=Exists(
+                AfterSalesTicket.objects.filter(customer=customer, created_at__lte=now)
+            ),
         )
         .order_by("pk")
         .values_list(
@@ -76,17 +83,21 @@ def customer_rows(customer_ids: Sequence[int]) -> list[CustomerRow]:
     return [CustomerRow(*row) for row in rows]
 
 
-def batch_activity(customer_ids: Sequence[int]) -> dict[int, Activity]:
+def batch_activity(customer_ids: Sequence[int], *, now: datetime.datetime) -> dict[int, Activity]:
+    """Orders, refunds and touchpoints of the batch up to `now` (the nightly run's "now" is the
+    present, so this cuts nothing; the demo replays past nights with it)."""
     activity: dict[int, Activity] = defaultdict(Activity)
     orders = (
-        Order.objects.filter(customer_id__in=customer_ids, status__in=PURCHASE_STATUSES)
+        Order.objects.filter(
+            customer_id__in=customer_ids, status__in=PURCHASE_STATUSES, placed_at__lte=now
+        )
         .order_by()
         .values_list("customer_id", "pk", "placed_at", "channel", "total")
     )
     for customer_id, pk, placed_at, channel, total in orders:
         activity[customer_id].orders.append(Purchase(pk, placed_at, channel, total))
     refunds = (
-        Return.objects.filter(order__customer_id__in=customer_ids)
+        Return.objects.filter(order__customer_id__in=customer_ids, returned_at__lte=now)
         .exclude(status=Return.Status.REJECTED)
         .values_list("order__customer_id", "order_id")
         .annotate(refunded=Sum("refund_amount"), returns=Count("pk"))
@@ -96,7 +107,7 @@ def batch_activity(customer_ids: Sequence[int]) -> dict[int, Activity]:
         activity[customer_id].refunded_by_order[order_id] = refunded or ZERO
         activity[customer_id].return_count += returns
     touchpoints = (
-        Touchpoint.objects.filter(customer_id__in=customer_ids)
+        Touchpoint.objects.filter(customer_id__in=customer_ids, occurred_at__lte=now)
         .order_by()
         .values_list("customer_id", "occurred_at", "pk", "channel")
     )

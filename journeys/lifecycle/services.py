@@ -83,8 +83,8 @@ def _refresh_batch(
     now: datetime.datetime,
     thresholds: LifecycleSettings,
 ) -> RefreshResult:
-    rows = metrics.customer_rows(customer_ids)
-    activity = metrics.batch_activity([row.pk for row in rows])
+    rows = metrics.customer_rows(customer_ids, now=now)
+    activity = metrics.batch_activity([row.pk for row in rows], now=now)
     window_start = loyalty_window_start(thresholds, now)
     figures, moves = [], []
     for row in rows:

@@ -35,7 +35,7 @@ from journeys.models import (
 )
 
 pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
+NOW = datetime.datetime(2030, 6, 15, 9, 0, tzinfo=datetime.UTC)  # after any factory default
 
 
 def days_ago(days: float) -> datetime.datetime:
@@ -99,7 +99,8 @@ def test_each_stage_on_hand_built_customers() -> None:
     assert (change.from_stage, change.to_stage) == (LifecycleStage.REACH, LifecycleStage.LOYALTY)
     assert change.reason == "4 purchases in the last 12 months"
     assert (change.trigger, change.changed_at) == (LifecycleTrigger.EVENT, NOW)
-    assert LifecycleStageChange.objects.get(customer=lapsed).reason == "No purchase since 05/2025"  # 400 days ago
+    # Her last purchase was 400 days ago.
+    assert LifecycleStageChange.objects.get(customer=lapsed).reason == "No purchase since 05/2029"
 
 
 def test_a_second_refresh_records_no_change_and_a_move_records_one() -> None:
@@ -263,6 +264,22 @@ def test_the_nightly_recompute_is_scheduled() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["recompute-lifecycle-stages"]
     assert entry["task"] == "journeys.tasks.lifecycle_recompute_all_task"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+
+
+def test_activity_after_the_computation_time_is_not_counted() -> None:
+    """What the demo relies on to replay past nights: the stage as of `now`."""
+    customer = CustomerFactory(loyalty_number=None)
+    bought(customer, NOW + datetime.timedelta(minutes=1))
+    TouchpointFactory(customer=customer, occurred_at=NOW + datetime.timedelta(minutes=1))
+    refresh(customer)
+    assert stage_of(customer) == LifecycleStage.REACH
+    assert CustomerMetrics.objects.get(customer=customer).order_count == 0
+    customers_lifecycle_refresh(
+        customer_ids=[customer.pk],
+        trigger=LifecycleTrigger.NIGHTLY,
+        now=NOW + datetime.timedelta(minutes=2),
+    )
+    assert stage_of(customer) == LifecycleStage.CONVERSION
 
 
 def test_every_metric_of_the_model_is_written() -> None:
