@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CUSTOMERS ?= 300
 
-.PHONY: run test test-postgres lint format sync migrate seed bench-seed check-deploy messages clean
+.PHONY: run test test-postgres lint format sync migrate seed bench-seed bench-dashboards check-deploy messages clean
 
 .tools/bin/uv:
 	$(PYTHON_FOR_TOOLS) -m venv .tools
@@ -39,6 +39,13 @@ format: sync
 bench-seed: sync
 	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py seed_demo --customers $${BENCH_CUSTOMERS:-10000} --reset
+
+# Dashboards on 1,000,000 customers / 5,000,000 orders: DATABASE_URL must point at a dedicated
+# PostgreSQL database (generation is refused on SQLite and on a database with other customers).
+bench-dashboards: sync
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py bench_dashboards --generate \
+		--customers $${BENCH_CUSTOMERS:-1000000} --orders $${BENCH_ORDERS:-5000000} $(BENCH_ARGS)
 
 check-deploy: sync
 	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=omni.example.com \

@@ -1,0 +1,807 @@
+"""A large, realistic and reproducible dataset for the dashboard benchmark (PostgreSQL only).
+
+Everything is written by set-based `INSERT … SELECT FROM generate_series` statements on the
+migrated schema (nothing is dropped or altered). Randomness is a hash of the row number
+(`hashint8extended(n, salt)`), so a rerun with the same sizes and anchor day writes exactly the
+same rows. Orders are spread over the three years before the anchor day (default: today, UTC).
+
+Benchmark customers are recognised by their email domain (`BENCH_EMAIL_DOMAIN`). The generator
+refuses a database that holds other customers unless `reset=True`; before generating it empties
+the retail tables (customers, stores, products and everything that references them, through
+`TRUNCATE … CASCADE`) and deletes the benchmark associates' users.
+
+The per-customer metrics, lifecycle stages and stage history are computed here in SQL with the
+rules and thresholds of `journeys.models.LifecycleSettings`, so that the aggregates have
+realistic input without depending on `journeys.lifecycle`.
+"""
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+BENCH_EMAIL_DOMAIN = "bench.omni.example"
+BENCH_USER_PREFIX = "bench-"
+SPAN_DAYS = 1095  # three years of orders
+STORE_COUNT = 20
+ASSOCIATES_PER_STORE = 5
+PRODUCT_COUNT = 2000
+
+REGIONS = (
+    ("Île-de-France", ("Paris", "Versailles", "Boulogne-Billancourt", "Saint-Denis")),
+    ("Auvergne-Rhône-Alpes", ("Lyon", "Grenoble", "Annecy")),
+    ("Provence-Alpes-Côte d'Azur", ("Marseille", "Nice", "Aix-en-Provence", "Toulon")),
+    ("Nouvelle-Aquitaine", ("Bordeaux", "Biarritz", "Limoges")),
+    ("Occitanie", ("Toulouse", "Montpellier", "Nîmes")),
+    ("Hauts-de-France", ("Lille", "Amiens", "Arras")),
+)
+FIRST_NAMES = (
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Jade",
+    "Louise",
+    "Emma",
+    "Alice",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Jules",
+    "Adam",
+    "Gabriel",
+    "Arthur",
+    "Nathan",
+    "Paul",
+    "Raphaël",
+)
+LAST_NAMES = (
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+)
+
+# Tables emptied before a generation: TRUNCATE … CASCADE follows every foreign key to them.
+RESET_TABLES = ("customers_customer", "omni_store", "omni_product")
+
+# Tables whose ids are written explicitly; their identity sequences are moved past them.
+EXPLICIT_ID_TABLES = (
+    "omni_store",
+    "customers_customer",
+    "journeys_order",
+    "journeys_pickup",
+    "journeys_aftersalesticket",
+)
+
+COUNTED_TABLES = (
+    ("stores", "omni_store"),
+    ("associates", "clienteling_associate"),
+    ("products", "omni_product"),
+    ("customers", "customers_customer"),
+    ("consents", "customers_consent"),
+    ("orders", "journeys_order"),
+    ("pickups", "journeys_pickup"),
+    ("returns", "journeys_return"),
+    ("after_sales_tickets", "journeys_aftersalesticket"),
+    ("ticket_status_changes", "journeys_aftersalesstatuschange"),
+    ("touchpoints", "journeys_touchpoint"),
+    ("customer_metrics", "journeys_customermetrics"),
+    ("stage_changes", "journeys_lifecyclestagechange"),
+)
+
+
+class BenchmarkRefusedError(Exception):
+    """The database is not one the generator may fill."""
+
+
+@dataclass
+class GenerationReport:
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(seconds for _, seconds in self.timings)
+
+
+_MACRO = re.compile(r"\b(PM|U|H)\(([^(),]+),\s*(\d+)\)")
+
+
+def _expand(sql: str) -> str:
+    """H(x, s): a 31-bit hash of x salted by s; PM(x, s): 0-999; U(x, s): uniform in [0, 1)."""
+
+    def replace(match: re.Match[str]) -> str:
+        kind, expr, salt = match.group(1), match.group(2).strip(), match.group(3)
+        hashed = f"((hashint8extended(({expr})::bigint, {salt}) & 2147483647)::int)"
+        if kind == "H":
+            return hashed
+        if kind == "PM":
+            return f"mod({hashed}, 1000)"
+        return f"({hashed}::float8 / 2147483648.0)"
+
+    return _MACRO.sub(replace, sql)
+
+
+def _channel(permille: str) -> str:
+    """Order channels: store 55 %, web 25 %, app 10 %, phone 4 %, marketplace 4 %, social 2 %."""
+    return (
+        f"(CASE WHEN {permille} < 550 THEN 'store' WHEN {permille} < 800 THEN 'web' "
+        f"WHEN {permille} < 900 THEN 'app' WHEN {permille} < 940 THEN 'phone' "
+        f"WHEN {permille} < 980 THEN 'marketplace' ELSE 'social' END)"
+    )
+
+
+def _touchpoint_channel(permille: str) -> str:
+    return (
+        f"(CASE WHEN {permille} < 250 THEN 'social' WHEN {permille} < 600 THEN 'web' "
+        f"WHEN {permille} < 800 THEN 'email' WHEN {permille} < 900 THEN 'app' ELSE 'store' END)"
+    )
+
+
+def _text_array(values: tuple[str, ...] | list[str]) -> str:
+    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"ARRAY[{quoted}]"
+
+
+def is_benchmark_database() -> bool:
+    """True when every customer of the database is a benchmark customer (or there are none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM customers_customer "
+            "WHERE email IS NULL OR right(email, %s) <> %s)",
+            [len(BENCH_EMAIL_DOMAIN) + 1, "@" + BENCH_EMAIL_DOMAIN],
+        )
+        return not cursor.fetchone()[0]
+
+
+def check_database(*, reset: bool) -> None:
+    if connection.vendor != "postgresql":
+        raise BenchmarkRefusedError(
+            f"The dashboard benchmark dataset needs PostgreSQL; this database is "
+            f"{connection.vendor}. Set DATABASE_URL=postgres://… to a PostgreSQL database."
+        )
+    if not reset and not is_benchmark_database():
+        raise BenchmarkRefusedError(
+            "This database holds customers that are not benchmark customers; the generator "
+            "would erase them. Use a dedicated database, or pass --reset-benchmark to empty "
+            "the retail tables first."
+        )
+
+
+def dataset_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for label, table in COUNTED_TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # fixed table names
+            counts[label] = cursor.fetchone()[0]
+    return counts
+
+
+def _lifecycle_thresholds() -> dict[str, Any]:
+    from journeys.models import LifecycleSettings
+
+    settings = LifecycleSettings.objects.filter(pk=1).first() or LifecycleSettings()
+    return {
+        "retention_min": settings.retention_min_orders,
+        "loyalty_min": settings.loyalty_min_orders,
+        "loyalty_months": settings.loyalty_window_months,
+        "loyalty_tiers": [str(tier) for tier in settings.loyalty_tiers or []],
+        "lapsed_months": settings.lapsed_after_months,
+    }
+
+
+def generate_dataset(
+    *,
+    customers: int = 1_000_000,
+    orders: int = 5_000_000,
+    anchor: date | None = None,
+    reset: bool = False,
+    log: Callable[[str], None] = print,
+) -> GenerationReport:
+    """Fill the database with the benchmark dataset; returns the time of each step and counts."""
+    if customers < 1 or orders < 1:
+        raise BenchmarkRefusedError("Customers and orders must be at least 1.")
+    check_database(reset=reset)
+    anchor_day = anchor or datetime.now(UTC).date()
+    params: dict[str, Any] = {
+        "customers": customers,
+        "orders": orders,
+        "anchor": datetime(anchor_day.year, anchor_day.month, anchor_day.day, tzinfo=UTC),
+        "span": SPAN_DAYS,
+        "stores": STORE_COUNT,
+        "per_store": ASSOCIATES_PER_STORE,
+        "products": PRODUCT_COUNT,
+        "domain": "@" + BENCH_EMAIL_DOMAIN,
+        "user_prefix": BENCH_USER_PREFIX,
+        **_lifecycle_thresholds(),
+    }
+    report = GenerationReport()
+    log(
+        f"Generating {customers:,} customers and {orders:,} orders up to {anchor_day} "
+        f"on {connection.settings_dict.get('NAME')}"
+    )
+    with connection.cursor() as cursor:
+        for label, statements in STEPS:
+            started = time.perf_counter()
+            with transaction.atomic():
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                for statement in statements:
+                    cursor.execute(_expand(statement), params)
+            elapsed = time.perf_counter() - started
+            report.timings.append((label, elapsed))
+            log(f"  {label:<44} {elapsed:8.1f} s")
+        for table in ("bench_cust", "bench_orders", "bench_m", "bench_stage", "bench_assoc"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    report.counts = dataset_counts()
+    log(f"  {'total':<44} {report.total_seconds:8.1f} s")
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# The steps. Parameters: %(customers)s, %(orders)s, %(anchor)s (midnight UTC of the anchor day)…
+# ---------------------------------------------------------------------------------------------
+
+_RESET = [
+    # Inside a longer transaction (tests), check the deferred foreign keys of earlier writes
+    # now: TRUNCATE refuses a table with pending trigger events.
+    "SET CONSTRAINTS ALL IMMEDIATE",
+    "TRUNCATE " + ", ".join(RESET_TABLES) + " RESTART IDENTITY CASCADE",
+    "DELETE FROM auth_user WHERE starts_with(username, %(user_prefix)s)",
+    *(
+        f"DROP TABLE IF EXISTS {table}"
+        for table in ("bench_cust", "bench_orders", "bench_m", "bench_stage", "bench_assoc")
+    ),
+]
+
+
+def _store_rows() -> str:
+    rows = []
+    number = 0
+    while number < STORE_COUNT:
+        for region, cities in REGIONS:
+            city = cities[(number // len(REGIONS)) % len(cities)]
+            number += 1
+            if number > STORE_COUNT:
+                break
+            kind = "flagship" if number <= len(REGIONS) else "boutique"
+            rows.append(
+                f"({number}, 'bench-{number:02d}', "
+                f"'{city.replace(chr(39), chr(39) * 2)} {number:02d}', '{kind}', "
+                f"'{city.replace(chr(39), chr(39) * 2)}', '{region.replace(chr(39), chr(39) * 2)}')"
+            )
+    return ",\n".join(rows)
+
+
+_REFERENCE = [
+    f"""
+    INSERT INTO omni_store (id, created_at, updated_at, code, name, kind, address_line,
+        postal_code, city, region, country, phone, email, timezone, opening_hours,
+        offers_click_and_collect, is_active)
+    SELECT v.id, %(anchor)s - interval '4 years', %(anchor)s - interval '4 years', v.code,
+        v.name, v.kind, '', '', v.city, v.region, 'FR', '', '', 'Europe/Paris',
+        '{{"monday": [["10:00", "19:00"]], "tuesday": [["10:00", "19:00"]],
+          "wednesday": [["10:00", "19:00"]], "thursday": [["10:00", "19:00"]],
+          "friday": [["10:00", "19:00"]], "saturday": [["10:00", "19:30"]]}}'::jsonb,
+        true, true
+    FROM (VALUES {_store_rows()}) AS v(id, code, name, kind, city, region)
+    """.replace("{{", "{").replace("}}", "}"),
+    """
+    INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name,
+        email, is_staff, is_active, date_joined)
+    SELECT '!', NULL, false, %(user_prefix)s || 'associate-' || s || '-' || k,
+        'Associate', 'Store ' || s, '', false, true, %(anchor)s - interval '4 years'
+    FROM generate_series(1, %(stores)s) AS s, generate_series(0, %(per_store)s - 1) AS k
+    """,
+    """
+    CREATE TEMP TABLE bench_assoc AS
+    SELECT u.id AS user_id, s AS store_id, k
+    FROM generate_series(1, %(stores)s) AS s
+    CROSS JOIN generate_series(0, %(per_store)s - 1) AS k
+    JOIN auth_user u ON u.username = %(user_prefix)s || 'associate-' || s || '-' || k
+    """,
+    """
+    INSERT INTO clienteling_associate (created_at, updated_at, role, preferred_language,
+        is_active, store_id, user_id)
+    SELECT %(anchor)s - interval '4 years', %(anchor)s - interval '4 years',
+        CASE WHEN k = 0 THEN 'store_manager' ELSE 'associate' END, 'fr', true, store_id, user_id
+    FROM bench_assoc
+    """,
+    """
+    INSERT INTO omni_product (created_at, updated_at, sku, name, brand, department, category,
+        price, currency, image_url, attributes, is_active)
+    SELECT %(anchor)s - interval '4 years', %(anchor)s - interval '4 years',
+        'BENCH-' || lpad(p::text, 6, '0'), 'Product ' || p,
+        (ARRAY['Maison Omni', 'Atelier Nord', 'Lumière', 'Sable', 'Verdure'])[1 + mod(p, 5)],
+        (ARRAY['fashion', 'beauty', 'accessories'])[1 + mod(p, 3)],
+        (ARRAY['dresses', 'skincare', 'bags', 'shirts', 'fragrance', 'jewellery'])[1 + mod(p, 6)],
+        round((10 + 290 * U(p, 5))::numeric, 2), 'EUR', '', '{}'::jsonb, true
+    FROM generate_series(1, %(products)s) AS p
+    """,
+]
+
+# One row per customer: how many orders (k, summing exactly to %(orders)s), when the first and
+# the last order were placed (f and e days before the anchor), main channel, omnichannel or not.
+_PLAN = [
+    f"""
+    CREATE TEMP TABLE bench_cust AS
+    WITH base AS (
+        SELECT n AS id,
+            CASE WHEN PM(n, 1) < 350 THEN 0
+                 WHEN PM(n, 2) < 450 THEN 1
+                 WHEN PM(n, 2) < 700 THEN 2 + mod(H(n, 3), 2)
+                 WHEN PM(n, 2) < 880 THEN 4 + mod(H(n, 3), 5)
+                 ELSE 10 + mod(H(n, 3), 25) END AS w,
+            -- last order: 22 %% of buyers stopped over a year ago (lapsed)
+            CASE WHEN PM(n, 4) < 220 THEN 380 + mod(H(n, 5), %(span)s - 390)
+                 ELSE floor(365 * power(U(n, 6), 2))::int END AS e,
+            U(n, 7) AS spread,
+            {_channel("PM(n, 8)")} AS channel,
+            PM(n, 9) < 420 AS omni,
+            CASE WHEN PM(n, 10) < 850 THEN 1 + mod(H(n, 11), %(stores)s) END AS pref,
+            PM(n, 12) AS identity_draw,
+            PM(n, 13) AS card_draw,
+            mod(H(n, 14), 4) AS tp_draw
+        FROM generate_series(1, %(customers)s) AS n
+    ), cumulated AS (
+        SELECT base.*,
+            sum(w) OVER (ORDER BY id) AS cum_w,
+            sum(w) OVER () AS total_w
+        FROM base
+    ), planned AS (
+        SELECT cumulated.*,
+            CASE WHEN total_w = 0 THEN 0
+                 ELSE floor(%(orders)s::numeric * (cum_w - w) / total_w)::bigint END AS start,
+            CASE WHEN total_w = 0 THEN (CASE WHEN id = 1 THEN %(orders)s ELSE 0 END)
+                 ELSE (floor(%(orders)s::numeric * cum_w / total_w)
+                       - floor(%(orders)s::numeric * (cum_w - w) / total_w))::int END AS k
+        FROM cumulated
+    )
+    SELECT id, k, start, channel, omni, pref,
+        -- touchpoints: 0-3 before a buyer's first purchase, 1-3 for an identified prospect
+        -- (an interaction identifies), none for an unknown contact (reach)
+        CASE WHEN k > 0 THEN tp_draw WHEN identity_draw < 550 THEN 1 + mod(tp_draw, 3)
+             ELSE 0 END AS tpn,
+        k > 0 OR identity_draw < 550 AS identified,
+        (k > 0 AND card_draw < 600) OR (k = 0 AND identity_draw < 550 AND card_draw < 400)
+            AS has_card,
+        e,
+        CASE WHEN k <= 1 THEN e
+             ELSE e + 1 + floor((%(span)s - 2 - e) * spread)::int END AS f
+    FROM planned
+    """,
+    "ALTER TABLE bench_cust ADD PRIMARY KEY (id)",
+    "ANALYZE bench_cust",
+]
+
+# All orders, first in a temporary table: the customers' stages depend on them.
+_ORDERS_PLAN = [
+    f"""
+    CREATE TEMP TABLE bench_orders AS
+    WITH drawn AS (
+        SELECT c.start + j AS id, c.id AS customer_id, j, c.k, c.pref,
+            CASE WHEN c.omni AND PM(c.start + j, 20) < 500 THEN {_channel("PM(c.start + j, 21)")}
+                 ELSE c.channel END AS channel,
+            %(anchor)s
+                - make_interval(days => c.f + 1
+                    - CASE WHEN c.k = 1 THEN 0 ELSE ((c.f - c.e) * (j - 1)) / (c.k - 1) END)
+                + make_interval(hours => 9 + mod(H(c.start + j, 22), 11),
+                                mins => mod(H(c.start + j, 23), 60)) AS placed_at,
+            round((15 + 485 * power(U(c.start + j, 24), 2))::numeric, 2) AS total,
+            (j >= 5 AND j < c.k AND PM(c.start + j, 25) < 70) AS cancelled
+        FROM bench_cust c CROSS JOIN LATERAL generate_series(1, c.k) AS j
+    ), fulfilled AS (
+        SELECT drawn.*,
+            CASE WHEN channel = 'store' THEN 'in_store'
+                 WHEN channel IN ('web', 'app') AND PM(id, 26) < 300 THEN 'click_and_collect'
+                 ELSE 'shipping' END AS fulfilment
+        FROM drawn
+    )
+    , decided AS (
+    SELECT fulfilled.*,
+        CASE WHEN fulfilment = 'shipping' THEN NULL
+             WHEN pref IS NOT NULL AND PM(id, 27) < 800 THEN pref
+             ELSE 1 + mod(H(id, 28), %(stores)s) END AS store_id,
+        CASE WHEN cancelled THEN 'cancelled'
+             WHEN channel = 'store' THEN 'completed'
+             WHEN placed_at > %(anchor)s - interval '3 days' THEN 'confirmed'
+             WHEN PM(id, 29) < 150 THEN 'fulfilled'
+             ELSE 'completed' END AS status,
+        CASE channel WHEN 'store' THEN 'pos' WHEN 'web' THEN 'shopify' WHEN 'app' THEN 'app'
+             WHEN 'phone' THEN 'phone' WHEN 'marketplace' THEN 'marketplace'
+             ELSE 'social' END AS source,
+        NOT cancelled AND placed_at < %(anchor)s - interval '30 days'
+            AND PM(id, 85) < CASE channel WHEN 'web' THEN 150 WHEN 'app' THEN 150
+                                          WHEN 'store' THEN 50 ELSE 80 END AS returned
+    FROM fulfilled
+    )
+    -- a purchase: neither cancelled nor fully refunded (as journeys.lifecycle counts them)
+    SELECT decided.*,
+        NOT cancelled AND NOT (returned AND PM(id, 83) < 850 AND PM(id, 84) < 700) AS purchase
+    FROM decided
+    """,
+    "ANALYZE bench_orders",
+    """
+    CREATE TEMP TABLE bench_m AS
+    SELECT customer_id,
+        count(*) FILTER (WHERE purchase) AS cnt,
+        sum(total) FILTER (WHERE purchase) AS spent,
+        array_agg(placed_at ORDER BY placed_at) FILTER (WHERE purchase) AS dates,
+        (array_agg(channel ORDER BY placed_at) FILTER (WHERE purchase))[1] AS first_channel,
+        count(*) FILTER (WHERE purchase
+            AND placed_at >= %(anchor)s - make_interval(months => %(loyalty_months)s))
+            AS cnt_window,
+        bool_or(channel = 'app' AND purchase) AS ch_app,
+        bool_or(channel = 'marketplace' AND purchase) AS ch_marketplace,
+        bool_or(channel = 'phone' AND purchase) AS ch_phone,
+        bool_or(channel = 'social' AND purchase) AS ch_social,
+        bool_or(channel = 'store' AND purchase) AS ch_store,
+        bool_or(channel = 'web' AND purchase) AS ch_web
+    FROM bench_orders
+    GROUP BY customer_id
+    """,
+    "ALTER TABLE bench_m ADD PRIMARY KEY (customer_id)",
+    """
+    CREATE TEMP TABLE bench_stage AS
+    WITH tiered AS (
+        SELECT c.id, c.identified, m.cnt, m.dates, m.cnt_window,
+            CASE WHEN NOT c.has_card THEN 'none'
+                 WHEN coalesce(m.cnt, 0) >= 15 AND PM(c.id, 30) < 300 THEN 'vip'
+                 WHEN coalesce(m.cnt, 0) >= 8 THEN 'gold'
+                 WHEN coalesce(m.cnt, 0) >= 3 THEN 'silver'
+                 ELSE 'member' END AS tier
+        FROM bench_cust c LEFT JOIN bench_m m ON m.customer_id = c.id
+    )
+    SELECT id, tier,
+        CASE WHEN coalesce(cnt, 0) = 0 THEN
+                CASE WHEN identified THEN 'acquisition' ELSE 'reach' END
+             WHEN dates[cardinality(dates)]
+                < %(anchor)s - make_interval(months => %(lapsed_months)s) THEN 'lapsed'
+             WHEN cnt_window >= %(loyalty_min)s
+                OR tier = ANY(%(loyalty_tiers)s::varchar[]) THEN 'loyalty'
+             WHEN cnt >= %(retention_min)s THEN 'retention'
+             ELSE 'conversion' END AS stage
+    FROM tiered
+    """,
+    "ALTER TABLE bench_stage ADD PRIMARY KEY (id)",
+]
+
+_CUSTOMERS = [
+    f"""
+    INSERT INTO customers_customer (id, created_at, updated_at, first_name, last_name, email,
+        phone, birth_date, loyalty_number, loyalty_tier, preferred_language,
+        acquisition_channel, lifecycle_stage, merged_at, erased_at, merged_into_id,
+        preferred_store_id)
+    SELECT c.id, created, created,
+        ({_text_array(FIRST_NAMES)})[1 + mod(H(c.id, 40), {len(FIRST_NAMES)})],
+        ({_text_array(LAST_NAMES)})[1 + mod(H(c.id, 41), {len(LAST_NAMES)})],
+        'c' || c.id || %(domain)s,
+        CASE WHEN PM(c.id, 42) < 600 THEN '+336' || lpad(c.id::text, 8, '0') END,
+        CASE WHEN PM(c.id, 43) < 800
+             THEN date '1950-01-01' + mod(H(c.id, 44), 365 * 55) END,
+        CASE WHEN c.has_card THEN 'BL' || lpad(c.id::text, 10, '0') END,
+        s.tier,
+        CASE WHEN PM(c.id, 45) < 850 THEN 'fr' ELSE 'en' END,
+        CASE WHEN c.k > 0 AND PM(c.id, 46) < 700 THEN c.channel
+             ELSE {_touchpoint_channel("PM(c.id, 47)")} END,
+        s.stage, NULL, NULL, NULL, c.pref
+    FROM bench_cust c
+    JOIN bench_stage s ON s.id = c.id
+    CROSS JOIN LATERAL (
+        SELECT %(anchor)s - make_interval(days => CASE WHEN c.k > 0
+                THEN c.f + 10 + mod(H(c.id, 48), 50)
+                ELSE 1 + mod(H(c.id, 49), %(span)s) END) AS created
+    ) AS t
+    """,
+]
+
+_CONSENTS = [
+    """
+    INSERT INTO customers_consent (purpose, channel, granted, recorded_at, collected_via,
+        wording_version, proof, collected_at_store_id, recorded_by_id, customer_id)
+    SELECT p.purpose, p.channel, PM(c.id * 8 + p.slot, 50) < p.granted_permille,
+        c.created_at, CASE WHEN c.acquisition_channel IN ('email', 'sms')
+                           THEN 'web' ELSE c.acquisition_channel END,
+        'bench-v1', '{}'::jsonb,
+        CASE WHEN c.acquisition_channel = 'store' THEN c.preferred_store_id END, NULL, c.id
+    FROM customers_customer c
+    CROSS JOIN (VALUES (1, 'marketing', 'email', 700, 620), (2, 'marketing', 'sms', 400, 300),
+                       (3, 'newsletter', 'email', 500, 450), (4, 'satisfaction', 'email', 600, 500))
+        AS p(slot, purpose, channel, asked_permille, granted_permille)
+    WHERE PM(c.id * 8 + p.slot, 51) < p.asked_permille
+    """,
+]
+
+_ORDERS = [
+    """
+    INSERT INTO journeys_order (id, created_at, updated_at, source, external_reference, channel,
+        status, placed_at, currency, subtotal, discount_total, shipping_total, tax_total, total,
+        fulfilment, source_updated_at, customer_id, sold_by_id, store_id)
+    SELECT o.id, o.placed_at, o.placed_at, o.source, 'B' || o.id, o.channel, o.status,
+        o.placed_at, 'EUR', o.total, 0, 0, round(o.total / 6, 2), o.total, o.fulfilment,
+        o.placed_at, o.customer_id, a.user_id, o.store_id
+    FROM bench_orders o
+    LEFT JOIN bench_assoc a ON o.channel = 'store' AND PM(o.id, 60) < 400
+        AND a.store_id = o.store_id AND a.k = mod(H(o.id, 61), %(per_store)s)
+    """,
+]
+
+# Click & collect: placed → ready within 2-48 h → collected within 0-6 days, or expired.
+_PICKUPS = [
+    """
+    INSERT INTO journeys_pickup (id, created_at, updated_at, status, code, ready_at, pickup_by,
+        collected_at, cancelled_at, collected_by_id, order_id, store_id)
+    SELECT id, placed_at, coalesce(collected_at, ready_at, placed_at), status,
+        'BP' || id, ready_at, (ready_at + interval '7 days')::date, collected_at,
+        CASE WHEN status = 'cancelled' THEN placed_at + interval '1 hour' END, NULL, id, store_id
+    FROM (
+        SELECT o.id, o.placed_at, o.store_id,
+            CASE WHEN o.status = 'cancelled' THEN 'cancelled'
+                 WHEN ready > %(anchor)s THEN 'preparing'
+                 WHEN PM(o.id, 70) < 80 THEN
+                    CASE WHEN ready + interval '7 days' > %(anchor)s THEN 'ready' ELSE 'expired' END
+                 WHEN ready + pickup_delay > %(anchor)s THEN 'ready'
+                 ELSE 'collected' END AS status,
+            CASE WHEN o.status <> 'cancelled' AND ready <= %(anchor)s THEN ready END AS ready_at,
+            CASE WHEN o.status <> 'cancelled' AND PM(o.id, 70) >= 80
+                      AND ready + pickup_delay <= %(anchor)s
+                 THEN ready + pickup_delay END AS collected_at
+        FROM bench_orders o
+        CROSS JOIN LATERAL (
+            SELECT o.placed_at + make_interval(hours => 2 + mod(H(o.id, 71), 46)) AS ready,
+                make_interval(days => mod(H(o.id, 72), 7), hours => mod(H(o.id, 73), 8))
+                    AS pickup_delay
+        ) AS t
+        WHERE o.fulfilment = 'click_and_collect'
+    ) AS p
+    """,
+]
+
+# Returns: 15 % of web/app orders (40 % of those brought back to a store), 5 % of store orders.
+_RETURNS = [
+    """
+    INSERT INTO journeys_return (created_at, updated_at, source, external_reference, channel,
+        status, returned_at, reason, refund_amount, currency, source_updated_at, order_id,
+        processed_by_id, store_id)
+    SELECT returned_at, returned_at, CASE WHEN channel = 'store' THEN 'pos' ELSE 'shopify' END,
+        'R' || id, channel, status, returned_at, '',
+        CASE WHEN status = 'refunded' THEN refund ELSE 0 END, 'EUR', returned_at, id, NULL,
+        store_id
+    FROM (
+        SELECT o.id,
+            o.placed_at + make_interval(days => 3 + mod(H(o.id, 80), 25)) AS returned_at,
+            CASE WHEN o.channel = 'store' OR PM(o.id, 81) < 400 THEN 'store'
+                 ELSE o.channel END AS channel,
+            CASE WHEN o.channel = 'store' THEN o.store_id
+                 WHEN PM(o.id, 81) < 400 THEN coalesce(o.pref, 1 + mod(H(o.id, 82), %(stores)s))
+                 END AS store_id,
+            CASE WHEN PM(o.id, 83) < 850 THEN 'refunded'
+                 WHEN PM(o.id, 83) < 950 THEN 'received' ELSE 'rejected' END AS status,
+            CASE WHEN PM(o.id, 84) < 700 THEN o.total ELSE round(o.total / 2, 2) END AS refund
+        FROM bench_orders o
+        WHERE o.returned
+    ) AS r
+    """,
+]
+
+# SAV: 2 % of orders; SLA 5 days (14 for repairs); a quarter resolved late, 4 % cancelled.
+_TICKETS = [
+    """
+    INSERT INTO journeys_aftersalesticket (id, created_at, updated_at, reference, kind, status,
+        subject, description, channel_opened, sla_due_at, resolution, closed_at,
+        assigned_to_id, customer_id, opened_by_id, product_id, store_id, order_id, order_line_id)
+    SELECT id, opened_at, coalesce(closed_at, opened_at), 'SAV-B' || id, kind, status,
+        'Benchmark ticket', '', channel_opened,
+        opened_at + CASE WHEN kind = 'repair' THEN interval '14 days' ELSE interval '5 days' END,
+        '', closed_at, NULL, customer_id, NULL, NULL, store_id, id, NULL
+    FROM (
+        SELECT t.*,
+            CASE WHEN PM(t.id, 90) < 40 THEN 'cancelled'
+                 WHEN resolved_at > %(anchor)s THEN
+                    CASE WHEN PM(t.id, 91) < 400 THEN 'open' ELSE 'in_progress' END
+                 ELSE 'closed' END AS status,
+            CASE WHEN PM(t.id, 90) < 40 THEN least(t.opened_at + interval '1 day', %(anchor)s)
+                 WHEN resolved_at > %(anchor)s THEN NULL
+                 ELSE resolved_at END AS closed_at
+        FROM (
+            SELECT o.id, o.customer_id,
+                o.placed_at + make_interval(days => mod(H(o.id, 92), 20), hours => 2) AS opened_at,
+                o.placed_at + make_interval(days => mod(H(o.id, 92), 20), hours => 2)
+                    + CASE WHEN PM(o.id, 93) < 750
+                           THEN make_interval(days => 1 + mod(H(o.id, 94), 4))
+                           ELSE make_interval(days => 5 + mod(H(o.id, 94), 11)) END
+                    AS resolved_at,
+                (ARRAY['repair', 'exchange', 'refund', 'complaint', 'question',
+                       'warranty'])[1 + mod(H(o.id, 95), 6)] AS kind,
+                CASE WHEN o.channel IN ('store', 'web', 'phone') THEN o.channel
+                     ELSE 'web' END AS channel_opened,
+                coalesce(o.store_id, o.pref) AS store_id
+            FROM bench_orders o
+            WHERE NOT o.cancelled AND PM(o.id, 96) < 20
+        ) AS t
+        WHERE t.opened_at < %(anchor)s
+    ) AS tickets
+    """,
+    """
+    INSERT INTO journeys_aftersalesstatuschange (from_status, to_status, changed_at, note,
+        actor_id, subject_id)
+    SELECT 'open', 'in_progress', created_at + interval '2 hours', '', NULL::integer, id
+    FROM journeys_aftersalesticket
+    WHERE status <> 'open' AND created_at + interval '2 hours' <= coalesce(closed_at, %(anchor)s)
+    UNION ALL
+    SELECT CASE WHEN created_at + interval '2 hours' <= closed_at THEN 'in_progress'
+                ELSE 'open' END,
+        status, closed_at, '', NULL, id
+    FROM journeys_aftersalesticket
+    WHERE status IN ('closed', 'cancelled')
+    """,
+]
+
+# Touchpoints: 0-3 before each buyer's first purchase (the paths), 0-3 for the others.
+_TOUCHPOINTS = [
+    f"""
+    INSERT INTO journeys_touchpoint (channel, kind, occurred_at, source, external_id, payload,
+        created_at, customer_id, product_id, store_id)
+    SELECT channel,
+        CASE channel WHEN 'social' THEN 'social' WHEN 'email' THEN 'email_clicked'
+             WHEN 'app' THEN 'product_view' WHEN 'store' THEN 'store_visit'
+             ELSE CASE WHEN PM(slot, 100) < 150 THEN 'cart_abandoned' ELSE 'web_visit' END END,
+        occurred_at, 'bench', NULL, '{{}}'::jsonb, occurred_at, customer_id, NULL,
+        CASE WHEN channel = 'store' THEN store_id END
+    FROM (
+        SELECT c.id * 4 + i AS slot, c.id AS customer_id,
+            {_touchpoint_channel("PM(c.id * 4 + i, 101)")} AS channel,
+            CASE WHEN c.k > 0
+                 THEN %(anchor)s - make_interval(days => c.f + 1 + 2 * (c.tpn - i + 1),
+                                                 hours => -(10 + mod(H(c.id * 4 + i, 102), 10)))
+                 ELSE cu.created_at + make_interval(hours => i) END AS occurred_at,
+            coalesce(c.pref, 1 + mod(H(c.id, 103), %(stores)s)) AS store_id
+        FROM bench_cust c
+        JOIN customers_customer cu ON cu.id = c.id
+        CROSS JOIN LATERAL generate_series(1, c.tpn) AS i
+    ) AS t
+    """.replace("{{}}", "{}"),
+]
+
+_METRICS = [
+    """
+    INSERT INTO journeys_customermetrics (customer_id, order_count, total_spent, total_refunded,
+        return_count, first_order_at, last_order_at, first_order_channel, channels,
+        channel_count, first_purchase_path, touchpoint_count, last_touchpoint_at, computed_at)
+    SELECT c.id, coalesce(m.cnt, 0), coalesce(m.spent, 0), coalesce(r.refunded, 0),
+        coalesce(r.n, 0), m.dates[1], m.dates[cardinality(m.dates)],
+        coalesce(m.first_channel, ''),
+        CASE WHEN coalesce(m.cnt, 0) = 0 THEN ''
+             ELSE ',' || concat_ws(',', CASE WHEN m.ch_app THEN 'app' END,
+                CASE WHEN m.ch_marketplace THEN 'marketplace' END,
+                CASE WHEN m.ch_phone THEN 'phone' END, CASE WHEN m.ch_social THEN 'social' END,
+                CASE WHEN m.ch_store THEN 'store' END, CASE WHEN m.ch_web THEN 'web' END) || ','
+             END,
+        CASE WHEN coalesce(m.cnt, 0) = 0 THEN 0
+             ELSE m.ch_app::int + m.ch_marketplace::int + m.ch_phone::int + m.ch_social::int
+                + m.ch_store::int + m.ch_web::int END,
+        CASE WHEN coalesce(m.cnt, 0) = 0 THEN ''
+             WHEN t.last_channel = m.first_channel THEN t.path
+             ELSE coalesce(t.path || '>', '') || m.first_channel END,
+        coalesce(t.n, 0), t.last_at, %(anchor)s
+    FROM bench_cust c
+    LEFT JOIN bench_m m ON m.customer_id = c.id
+    LEFT JOIN (
+        SELECT o.customer_id, sum(r.refund_amount) AS refunded, count(*) AS n
+        FROM journeys_return r JOIN bench_orders o ON o.id = r.order_id
+        WHERE r.status <> 'rejected'
+        GROUP BY o.customer_id
+    ) AS r ON r.customer_id = c.id
+    LEFT JOIN (
+        SELECT customer_id, count(*) AS n, max(occurred_at) AS last_at,
+            string_agg(channel, '>' ORDER BY occurred_at, id)
+                FILTER (WHERE before_first AND channel IS DISTINCT FROM previous) AS path,
+            (array_agg(channel ORDER BY occurred_at DESC, id DESC)
+                FILTER (WHERE before_first))[1] AS last_channel
+        FROM (
+            SELECT tp.id, tp.customer_id, tp.channel, tp.occurred_at,
+                tp.occurred_at < bm.dates[1] AS before_first,
+                lag(tp.channel) OVER (PARTITION BY tp.customer_id
+                                      ORDER BY tp.occurred_at, tp.id) AS previous
+            FROM journeys_touchpoint tp LEFT JOIN bench_m bm ON bm.customer_id = tp.customer_id
+        ) AS points
+        GROUP BY customer_id
+    ) AS t ON t.customer_id = c.id
+    """,
+]
+
+# Stage history consistent with the stages: identified → first purchase → repeat purchase →
+# loyalty or, a year (the lapsed threshold) after the last purchase, lapsed.
+_STAGE_CHANGES = [
+    """
+    INSERT INTO journeys_lifecyclestagechange (from_stage, to_stage, changed_at, reason,
+        trigger, customer_id)
+    SELECT 'reach', 'acquisition', cu.created_at + interval '1 hour',
+        'Identified: account or loyalty card', 'event', c.id
+    FROM bench_cust c JOIN customers_customer cu ON cu.id = c.id
+    WHERE c.identified
+    UNION ALL
+    SELECT 'acquisition', 'conversion', m.dates[1], 'First purchase', 'event', m.customer_id
+    FROM bench_m m WHERE m.cnt >= 1
+    UNION ALL
+    SELECT 'conversion', 'retention', m.dates[%(retention_min)s],
+        'Repeat purchase (' || %(retention_min)s || ' purchases)', 'event', m.customer_id
+    FROM bench_m m WHERE m.cnt >= %(retention_min)s
+    UNION ALL
+    SELECT CASE WHEN m.cnt >= %(retention_min)s THEN 'retention' ELSE 'conversion' END,
+        'loyalty',
+        CASE WHEN m.cnt_window >= %(loyalty_min)s
+             THEN m.dates[cardinality(m.dates) - m.cnt_window + %(loyalty_min)s]
+             ELSE m.dates[cardinality(m.dates)] END,
+        CASE WHEN m.cnt_window >= %(loyalty_min)s
+             THEN %(loyalty_min)s || ' purchases within ' || %(loyalty_months)s || ' months'
+             ELSE 'Loyalty tier' END,
+        'event', m.customer_id
+    FROM bench_m m JOIN bench_stage s ON s.id = m.customer_id
+    WHERE s.stage = 'loyalty'
+    UNION ALL
+    SELECT CASE WHEN m.cnt >= %(retention_min)s THEN 'retention' ELSE 'conversion' END,
+        'lapsed', m.dates[cardinality(m.dates)] + make_interval(months => %(lapsed_months)s),
+        'No purchase for ' || %(lapsed_months)s || ' months', 'nightly', m.customer_id
+    FROM bench_m m JOIN bench_stage s ON s.id = m.customer_id
+    WHERE s.stage = 'lapsed'
+    """,
+]
+
+_FINISH = [
+    *(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+        for table in EXPLICIT_ID_TABLES
+    ),
+    *(f"ANALYZE {table}" for _, table in COUNTED_TABLES),
+]
+
+STEPS: list[tuple[str, list[str]]] = [
+    ("reset (truncate retail tables)", _RESET),
+    ("stores, associates, products", _REFERENCE),
+    ("customer plan", _PLAN),
+    ("orders plan, per-customer figures, stages", _ORDERS_PLAN),
+    ("customers", _CUSTOMERS),
+    ("consents", _CONSENTS),
+    ("orders", _ORDERS),
+    ("click & collect pickups", _PICKUPS),
+    ("returns", _RETURNS),
+    ("after-sales tickets and status changes", _TICKETS),
+    ("touchpoints", _TOUCHPOINTS),
+    ("customer metrics", _METRICS),
+    ("lifecycle stage changes", _STAGE_CHANGES),
+    ("sequences, ANALYZE", _FINISH),
+]
+
+__all__ = [
+    "BENCH_EMAIL_DOMAIN",
+    "BenchmarkRefusedError",
+    "GenerationReport",
+    "check_database",
+    "dataset_counts",
+    "generate_dataset",
+]

@@ -1,0 +1,97 @@
+"""`manage.py bench_dashboards`: the head-office dashboards on a large PostgreSQL dataset.
+
+    DATABASE_URL=postgres://…/omni_bench manage.py bench_dashboards --generate
+    DATABASE_URL=postgres://…/omni_bench manage.py bench_dashboards --repeat 10
+    make bench-dashboards DATABASE_URL=postgres://…/omni_bench
+
+With --generate it first fills the database with the benchmark dataset (default 1,000,000
+customers and 5,000,000 orders over three years, see insights/benchmark/dataset.py; refused on
+SQLite and on a database holding other customers unless --reset-benchmark). Then it rebuilds
+every aggregate table (timed), optionally times the nightly lifecycle recompute
+(--with-lifecycle), and requests each dashboard view with six filter combinations, printing
+p50/p95/max in ms, SQL queries and status. It exits non-zero if a view fails.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from insights.benchmark import harness
+from insights.benchmark.dataset import BenchmarkRefusedError, dataset_counts, generate_dataset
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the head-office dashboards: optionally generate the 1M-customer / 5M-order "
+        "dataset (--generate; PostgreSQL only: set DATABASE_URL=postgres://…), rebuild the "
+        "aggregate tables, then time each view with several filters."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--generate", action="store_true", help="Generate the dataset first.")
+        parser.add_argument("--customers", type=int, default=1_000_000)
+        parser.add_argument("--orders", type=int, default=5_000_000)
+        parser.add_argument(
+            "--anchor",
+            type=datetime.date.fromisoformat,
+            help="Last day of the generated history (default: today, UTC).",
+        )
+        parser.add_argument(
+            "--reset-benchmark",
+            action="store_true",
+            help="Allow generating on a database holding other customers (they are erased).",
+        )
+        parser.add_argument("--repeat", type=int, default=5, help="Timed requests per view.")
+        parser.add_argument(
+            "--skip-rebuild", action="store_true", help="Keep the aggregate tables as they are."
+        )
+        parser.add_argument(
+            "--with-lifecycle",
+            action="store_true",
+            help="Also time journeys.lifecycle's lifecycle_recompute_all (slow on 1M customers).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["repeat"] < 1:
+            raise CommandError("--repeat must be at least 1.")
+        log = self.stdout.write
+        if options["generate"]:
+            try:
+                generate_dataset(
+                    customers=options["customers"],
+                    orders=options["orders"],
+                    anchor=options["anchor"],
+                    reset=options["reset_benchmark"],
+                    log=log,
+                )
+            except BenchmarkRefusedError as refusal:
+                raise CommandError(str(refusal)) from refusal
+        log(f"Database: {connection.vendor} {connection.settings_dict.get('NAME')}")
+        for label, count in dataset_counts().items():
+            log(f"  {label:<24} {count:>12,}")
+        if options["with_lifecycle"]:
+            log("Lifecycle recompute (all customers):")
+            seconds = harness.time_lifecycle(log)
+            log(
+                "  not available"
+                if seconds is None
+                else f"  lifecycle_recompute_all {seconds:.1f} s"
+            )
+        if not options["skip_rebuild"]:
+            log("Aggregate rebuild (whole history):")
+            log(f"  aggregates_rebuild total {harness.time_rebuild(log):.1f} s")
+        log(f"Views ({options['repeat']} timed requests each after one warm-up):")
+        results = harness.time_views(options["repeat"], log)
+        failed = [timing for timing in results if not timing.ok]
+        slow = [timing for timing in results if timing.ok and timing.max > harness.BUDGET_MS]
+        log(
+            f"{len(results)} measurements, {len(failed)} failed, {len(slow)} over "
+            f"{harness.BUDGET_MS:.0f} ms (max)."
+        )
+        if failed:
+            raise CommandError(
+                "View errors: "
+                + "; ".join(f"{t.view} [{t.filters}] {t.status} {t.error}" for t in failed)
+            )
