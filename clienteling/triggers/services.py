@@ -81,7 +81,8 @@ def trigger_run(
             [c.customer_id for c in candidates if c.assignee is None and trigger.creates_task]
         )
         cap = TriggerSettings.load()
-        for candidate in candidates:
+        # Customers are locked in one order by every run: concurrent runs cannot deadlock.
+        for candidate in sorted(candidates, key=lambda candidate: candidate.customer_id):
             outcome = _fire(
                 trigger,
                 candidate,

@@ -1,6 +1,7 @@
 """Head-office triggers: each kind fires on its case and only then, once, within consent and cap."""
 
 import datetime
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -783,3 +784,48 @@ def test_trigger_tasks_read_well_in_my_day(
 
     assert f"Satisfaction call: ticket {ticket.reference} closed on " in page
     assert "· Satisfaction call ·" in page  # The task's reason, after the customer's name.
+
+
+# Runs at once ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_at_once_act_once_per_event_and_keep_the_contact_cap(store: Store) -> None:
+    TriggerSettings.objects.create(pk=1, contact_cap=1, contact_cap_days=7)
+    customers = [CustomerFactory(preferred_store=store) for _ in range(3)]
+    for someone in customers:
+        grant(someone)
+        closed_ticket(someone, store)
+    birthday = days_from_today(2)
+    Customer.objects.filter(pk=customers[0].pk).update(
+        birth_date=datetime.date(1990, birthday.month, birthday.day)
+    )
+    triggers = [
+        make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION),
+        make_trigger(TriggerKind.BIRTHDAY_SOON),
+    ]
+    barrier = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def run(trigger: Trigger) -> None:
+        barrier.wait()
+        try:
+            trigger_run(trigger=trigger)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(triggers[n % 2],)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert failures == []
+    assert TriggerFiring.objects.count() == 4  # Three tickets, one birthday: each once.
+    # At most one contact per customer: the birthday and the ticket of customers[0] share it.
+    assert sorted(Task.objects.values_list("customer_id", flat=True)) == sorted(
+        someone.pk for someone in customers
+    )
+    assert TriggerFiring.objects.filter(outcome=Outcome.SKIPPED_CAP).count() == 1
