@@ -499,7 +499,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     @action(
         detail=False,
         methods=["put"],
-        url_path=rf"(?P<source>{SOURCE_PATTERN})/(?P<external_id>(?!consents$){EXTERNAL_ID_PATTERN})",
+        url_path=rf"(?P<source>{SOURCE_PATTERN})/(?P<external_id>(?!(?:consents|tags)$){EXTERNAL_ID_PATTERN})",
     )
     def upsert(self, request: Request, source: str, external_id: str) -> Response:
         """Resolved by external id, then email, phone, loyalty number; conflicting matches
