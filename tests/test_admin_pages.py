@@ -23,6 +23,10 @@ from clienteling.models import (
     Note,
     ProfileAccess,
     Task,
+    Trigger,
+    TriggerFiring,
+    TriggerSettings,
+    WatchedProduct,
 )
 from customers.factories import (
     AddressFactory,
@@ -199,6 +203,27 @@ def build_outbound_delivery() -> OutboundDelivery:
     )
 
 
+def build_trigger() -> Trigger:
+    return Trigger.objects.create(
+        name=f"Trigger {next(_numbers)}",
+        kind="birthday_soon",
+        consent_purpose="marketing",
+        consent_channel="sms",
+    )
+
+
+def build_trigger_firing() -> TriggerFiring:
+    task = TaskFactory(created_by=UserFactory())
+    return TriggerFiring.objects.create(
+        trigger=build_trigger(),
+        customer=task.customer,
+        fired_for_customer_id=task.customer_id,
+        dedupe_key="birthday:2026",
+        outcome="task_created",
+        task=task,
+    )
+
+
 # One row of each model, with its nullable foreign keys filled so that a list column that
 # forgot its join would show up as one more query per row.
 BUILDERS: dict[type[models.Model], Builder] = {
@@ -270,6 +295,16 @@ BUILDERS: dict[type[models.Model], Builder] = {
     ),
     CustomerNotification: lambda: CustomerNotification.objects.create(
         customer=CustomerFactory(), pickup=PickupFactory(), kind="pickup_ready", channel="sms"
+    ),
+    Trigger: build_trigger,
+    TriggerFiring: build_trigger_firing,
+    TriggerSettings: TriggerSettings.load,
+    WatchedProduct: lambda: WatchedProduct.objects.create(
+        trigger=build_trigger(),
+        product=ProductFactory(),
+        price=Decimal("90.00"),
+        in_stock=True,
+        seen_at=timezone.now(),
     ),
 }
 
