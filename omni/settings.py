@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +176,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reconcile-shop-integrations": {
         "task": "journeys.tasks.integrations_reconcile_task",
         "schedule": 15 * 60,
+    },
+    # Head-office triggers: recent events every 15 minutes, birthdays and lapsed VIPs daily.
+    "evaluate-triggers": {
+        "task": "clienteling.tasks.triggers_evaluate_task",
+        "schedule": 15 * 60,
+    },
+    "evaluate-daily-triggers": {
+        "task": "clienteling.tasks.triggers_evaluate_daily_task",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
