@@ -39,6 +39,9 @@ NOT_A_RELATIONSHIP = (
     "customers.Preference",
     "customers.Consent",
     "clienteling.ProfileAccess",
+    # Derived from her activity by the lifecycle computation, not a relationship of its own.
+    "journeys.CustomerMetrics",
+    "journeys.LifecycleStageChange",
 )
 
 
