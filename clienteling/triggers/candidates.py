@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -161,6 +161,12 @@ def _cart_candidate(cart: Touchpoint, favourite: Associate) -> Candidate:
     )
 
 
+def _reachable(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Birthdays and lapses are states, not events: erased and merged profiles are left out
+    instead of being recorded as skipped every time."""
+    return customers.filter(erased_at__isnull=True, merged_into__isnull=True)
+
+
 def _upcoming_days(today: datetime.date, days_ahead: int) -> list[datetime.date]:
     return [today + datetime.timedelta(days=offset) for offset in range(1, days_ahead + 1)]
 
@@ -189,7 +195,7 @@ def birthday_candidates(trigger: Trigger, now: datetime.datetime) -> list[Candid
     """Birthdays in the coming `days_ahead` days (tomorrow included), once a year."""
     days = _upcoming_days(timezone.localdate(now), trigger.days_ahead)
     customers = (
-        Customer.objects.filter(_birthday_filter(days), birth_date__isnull=False)
+        _reachable(Customer.objects.filter(_birthday_filter(days), birth_date__isnull=False))
         .only("pk", "birth_date")
         .order_by("pk")
     )
@@ -217,9 +223,8 @@ def lapsed_vip_candidates(trigger: Trigger, now: datetime.datetime) -> list[Cand
         .values("placed_at")[:1]
     )
     customers = (
-        Customer.objects.filter(
-            lifecycle_stage=LifecycleStage.LAPSED, loyalty_tier__in=trigger.loyalty_tiers
-        )
+        _reachable(Customer.objects.all())
+        .filter(lifecycle_stage=LifecycleStage.LAPSED, loyalty_tier__in=trigger.loyalty_tiers)
         .annotate(last_order_at=Subquery(last_order))
         .only("pk", "loyalty_tier")
         .order_by("pk")

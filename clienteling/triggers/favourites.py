@@ -1,49 +1,54 @@
 """A customer's favourite associate.
 
-The associate (still active) who last sold to her in store (`Order.sold_by`); failing that,
-the one who held her last completed appointment. Read for a batch of customers at once.
+The associate (still active) who last sold to her in store (`Order.sold_by` on a store order
+not cancelled); failing that, the one who held her last completed appointment. Read for a batch
+of customers at once: one query per batch, each customer's latest rows found through the
+(customer, -placed_at) index.
 """
 
 from collections.abc import Collection
 
-from django.db.models import Q
+from django.db.models import OuterRef, Subquery
 
 from clienteling.models import Appointment, Associate
+from customers.models import Customer
 from journeys.models import Order
 
-
-def _first_per_customer(rows: object) -> dict[int, int]:
-    """Rows ordered by customer then most recent first → {customer id: first associate id}."""
-    first: dict[int, int] = {}
-    for customer_id, associate_id in rows:
-        first.setdefault(customer_id, associate_id)
-    return first
+# Customers per IN (...) list: well under SQLite's limit on query parameters.
+BATCH_SIZE = 2000
 
 
 def favourite_associates(customer_ids: Collection[int]) -> dict[int, Associate]:
     """{customer id: favourite associate} for those of `customer_ids` who have one."""
-    if not customer_ids:
-        return {}
-    sellers = _first_per_customer(
+    ordered = sorted(set(customer_ids))
+    chosen: dict[int, int] = {}
+    for start in range(0, len(ordered), BATCH_SIZE):
+        chosen.update(_favourite_ids(ordered[start : start + BATCH_SIZE]))
+    associates = Associate.objects.select_related("user", "store").in_bulk(set(chosen.values()))
+    return {customer_id: associates[associate_id] for customer_id, associate_id in chosen.items()}
+
+
+def _favourite_ids(customer_ids: list[int]) -> dict[int, int]:
+    last_seller = (
         Order.objects.filter(
-            customer_id__in=customer_ids,
-            channel="store",
-            sold_by__associate__is_active=True,
+            customer=OuterRef("pk"), channel="store", sold_by__associate__is_active=True
         )
         .exclude(status=Order.Status.CANCELLED)
-        .order_by("customer_id", "-placed_at", "-pk")
-        .values_list("customer_id", "sold_by__associate")
+        .order_by("-placed_at", "-pk")
+        .values("sold_by__associate")[:1]
     )
-    without_seller = [customer_id for customer_id in customer_ids if customer_id not in sellers]
-    hosts = _first_per_customer(
+    last_host = (
         Appointment.objects.filter(
-            Q(customer_id__in=without_seller),
+            customer=OuterRef("pk"),
             status=Appointment.Status.COMPLETED,
             associate__is_active=True,
         )
-        .order_by("customer_id", "-starts_at", "-pk")
-        .values_list("customer_id", "associate_id")
+        .order_by("-starts_at", "-pk")
+        .values("associate_id")[:1]
     )
-    chosen = {**hosts, **sellers}
-    associates = Associate.objects.select_related("user", "store").in_bulk(set(chosen.values()))
-    return {customer_id: associates[associate_id] for customer_id, associate_id in chosen.items()}
+    rows = (
+        Customer.objects.filter(pk__in=customer_ids)
+        .annotate(seller=Subquery(last_seller), host=Subquery(last_host))
+        .values_list("pk", "seller", "host")
+    )
+    return {pk: seller or host for pk, seller, host in rows if seller or host}

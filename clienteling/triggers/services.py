@@ -51,6 +51,8 @@ TASK_REASONS = {
     TriggerKind.LAPSED_VIP: Task.Reason.WIN_BACK,
     TriggerKind.APPOINTMENT_COMPLETED_FOLLOW_UP: Task.Reason.APPOINTMENT_FOLLOW_UP,
 }
+# Customers per IN (...) list: well under SQLite's limit on query parameters.
+BATCH_SIZE = 2000
 FREQUENT_TRIGGER_KINDS = tuple(kind for kind in TriggerKind if kind not in DAILY_TRIGGER_KINDS)
 
 
@@ -99,11 +101,14 @@ def trigger_run(
 
 def _new_candidates(trigger: Trigger, candidates: list[Candidate]) -> list[Candidate]:
     """Drop the events already handled (earlier runs) and repeats within this run."""
-    handled = set(
-        TriggerFiring.objects.filter(
-            trigger=trigger, customer_id__in={c.customer_id for c in candidates}
-        ).values_list("customer_id", "dedupe_key")
-    )
+    customer_ids = sorted({candidate.customer_id for candidate in candidates})
+    handled: set[tuple[int, str]] = set()
+    for start in range(0, len(customer_ids), BATCH_SIZE):
+        handled.update(
+            TriggerFiring.objects.filter(
+                trigger=trigger, customer_id__in=customer_ids[start : start + BATCH_SIZE]
+            ).values_list("customer_id", "dedupe_key")
+        )
     fresh = []
     for candidate in candidates:
         key = (candidate.customer_id, candidate.dedupe_key)
@@ -249,11 +254,11 @@ def _contact_outcome(
     trigger: Trigger, firing: TriggerFiring, candidate: Candidate
 ) -> tuple[str, str]:
     if firing.task is not None and firing.deliveries:
-        return FiringOutcome.TASK_AND_EVENT, candidate.title
+        return FiringOutcome.TASK_AND_EVENT, candidate.title[:300]
     if firing.task is not None:
-        return FiringOutcome.TASK_CREATED, candidate.title
+        return FiringOutcome.TASK_CREATED, candidate.title[:300]
     if firing.deliveries:
-        return FiringOutcome.EVENT_SENT, candidate.title
+        return FiringOutcome.EVENT_SENT, candidate.title[:300]
     return FiringOutcome.SKIPPED_NO_RECEIVER, _(
         "No active outbound webhook takes customer.trigger_fired."
     )

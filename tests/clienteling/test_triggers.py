@@ -469,6 +469,43 @@ def test_the_latest_in_store_seller_is_the_favourite(
     assert Task.objects.get().assignee == associate
 
 
+def test_without_a_sale_in_store_the_last_appointment_host_is_the_favourite(
+    customer: Customer, store: Store, associate: Associate
+) -> None:
+    colleague = AssociateFactory(store=store)
+    for host, days_ago in ((colleague, 60), (associate, 9)):
+        starts = timezone.now() - datetime.timedelta(days=days_ago)
+        AppointmentFactory(
+            customer=customer,
+            associate=host,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            status=Appointment.Status.COMPLETED,
+        )
+    closed_ticket(customer, store)
+
+    trigger_run(trigger=make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION))
+
+    assert Task.objects.get().assignee == associate
+
+
+def test_erased_and_merged_profiles_are_not_even_candidates_for_state_triggers(
+    customer: Customer, store: Store
+) -> None:
+    lapsed = []
+    for _ in range(3):
+        someone = CustomerFactory(
+            preferred_store=store, lifecycle_stage="lapsed", loyalty_tier="vip"
+        )
+        grant(someone)
+        lapsed.append(someone)
+    customer_erase(customer=lapsed[0])
+    Customer.objects.filter(pk=lapsed[1].pk).update(merged_into=customer)
+
+    assert trigger_run(trigger=make_trigger(TriggerKind.LAPSED_VIP)) == {Outcome.TASK_CREATED: 1}
+    assert TriggerFiring.objects.get().customer == lapsed[2]
+
+
 def test_an_inactive_trigger_does_not_run(customer: Customer, store: Store) -> None:
     closed_ticket(customer, store)
     make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION, is_active=False)
