@@ -16,6 +16,7 @@ from clienteling.demo.agenda import (
 )
 from clienteling.demo.engagement import build_tickets, build_touchpoints, build_wishlists
 from clienteling.demo.heroes import build_hero_stories, hero_appointments
+from clienteling.demo.lifecycle import build_lifecycle_history
 from clienteling.demo.orders import build_orders, build_pickups, build_returns
 from clienteling.demo.profiles import build_customers, build_profile_details
 from clienteling.demo.reference import build_reference
@@ -52,4 +53,6 @@ def seed_demo_data(*, seed: int, customers: int) -> list[str]:
         build_tasks(world, plans)
         build_notes(world, plans)
         build_hero_stories(world, plans, placed)
+    # Outside `explicit_timestamps`: the metrics keep their own "computed at".
+    build_lifecycle_history(world)
     return world.kept_accounts

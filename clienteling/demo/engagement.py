@@ -35,7 +35,7 @@ def build_wishlists(world: DemoWorld, plans: list[CustomerPlan]) -> None:
     rng = world.rng("wishlists")
     wishlists, items = [], []
     for plan in plans:
-        if plan.hero == catalogue.CLAIRE or not (plan.hero or rng.random() < 0.35):
+        if plan.prospect or plan.hero == catalogue.CLAIRE or not (plan.hero or rng.random() < 0.35):
             continue  # Claire's wishlist is scripted with the other hero stories.
         wishlist = Wishlist(customer=plan.customer)
         assortment = world.products_for(plan.persona, plan.gender)
@@ -105,6 +105,8 @@ def build_touchpoints(world: DemoWorld, plans: list[CustomerPlan]) -> None:
     rng = world.rng("touchpoints")
     rows = []
     for plan in plans:
+        if plan.prospect:
+            continue  # a contact who never interacted: the "reach" stage
         kinds = _touchpoint_kinds(plan)
         weights = [TOUCHPOINT_MIX[kind][1 if plan.shops_online else 2] for kind in kinds]
         count = 80 if plan.hero else rng.randint(1, 9) if plan.shops_online else rng.randint(0, 3)

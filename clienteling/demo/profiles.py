@@ -18,7 +18,6 @@ from customers.models import (
     ContactChannel,
     Customer,
     ExternalIdentity,
-    LifecycleStage,
     LoyaltyTier,
     MatchKey,
     Preference,
@@ -29,6 +28,8 @@ from omni.models import Channel, Store
 
 # (share out of 100, fewest orders, most orders)
 ORDER_COUNT_BUCKETS = ((18, 0, 0), (30, 1, 1), (32, 2, 4), (15, 5, 9), (5, 10, 22))
+# Of the customers who never bought, the share known only as a contact.
+PROSPECT_SHARE = 0.45
 LAPSED_AFTER = timedelta(days=540)
 FASHION_BRANDS = ("Maison Omni", "Atelier Marceau", "Soie de Lyon")
 BEAUTY_BRANDS = ("Belle Arcade", "Aqua Derm", "Rose Poudrée")
@@ -54,6 +55,8 @@ class CustomerPlan:
     hero: str = ""
     # Share of her orders placed online.
     web_share: float = 0.5
+    # A contact and nothing more (a contest entry, a newsletter list): the "reach" stage.
+    prospect: bool = False
 
     @property
     def shops_in_store(self) -> bool:
@@ -143,7 +146,6 @@ def _hero_plan(world: DemoWorld, spec: catalogue.HeroSpec) -> CustomerPlan:
         loyalty_tier=spec.loyalty_tier,
         preferred_store=store,
         acquisition_channel=Channel.STORE,
-        lifecycle_stage=LifecycleStage.LOYALTY,
         created_at=since,
         updated_at=world.now,
     )
@@ -174,9 +176,12 @@ def _regular_plan(
     gender = "women" if rng.random() < (0.93 if persona == "beauty" else 0.72) else "men"
     channels = rng.choices(("store", "web", "omni"), weights=(30, 25, 45))[0]
     order_count = _order_count(rng)
+    prospect = order_count == 0 and rng.random() < PROSPECT_SHARE
     since = world.now - timedelta(days=rng.uniform(3, 3 * 365))
     active_until = _active_until(rng, world.now, since, order_count)
     home_store = None if channels == "web" and rng.random() < 0.3 else world.stores[home.code]
+    if prospect:
+        channels, home_store = "web", None
     first_name = fake.first_name_female() if gender == "women" else fake.first_name_male()
     last_name = fake.last_name()
     customer = Customer(
@@ -196,7 +201,7 @@ def _regular_plan(
         updated_at=active_until,
     )
     _give_loyalty(rng, customer, channels, order_count, index)
-    customer.lifecycle_stage = _lifecycle_stage(world.now, customer, order_count, active_until)
+    # Every stage starts at "reach": the real rules compute it after the seed (builders.py).
     return CustomerPlan(
         customer=customer,
         persona=persona,
@@ -210,6 +215,7 @@ def _regular_plan(
         shade=rng.choice("12345") if persona != "fashion" else "",
         skin_type=rng.choice(SkinType.values[1:]) if persona != "fashion" else "",
         web_share={"store": 0.0, "web": 1.0, "omni": rng.uniform(0.3, 0.7)}[channels],
+        prospect=prospect,
     )
 
 
@@ -263,18 +269,6 @@ def _give_loyalty(
     )
 
 
-def _lifecycle_stage(
-    now: datetime, customer: Customer, order_count: int, active_until: datetime
-) -> str:
-    if order_count and active_until < now - LAPSED_AFTER:
-        return LifecycleStage.LAPSED
-    if order_count == 0:
-        return LifecycleStage.ACQUISITION if customer.email else LifecycleStage.REACH
-    if order_count == 1:
-        return LifecycleStage.CONVERSION
-    return LifecycleStage.RETENTION if order_count <= 5 else LifecycleStage.LOYALTY
-
-
 def _sizes(rng: random.Random, gender: str) -> dict[str, str]:
     sizes = {}
     for (group, size_gender), choices in catalogue.SIZES.items():
@@ -293,6 +287,9 @@ def build_profile_details(world: DemoWorld, plans: list[CustomerPlan]) -> None:
     preferences: list[Preference] = []
     consents: list[Consent] = []
     for plan in plans:
+        if plan.prospect:
+            consents += _consents(world, rng, plan)
+            continue  # no account, no address, no preferences: just a contact
         identities += _identities(world, rng, plan)
         addresses += _addresses(rng, fake, plan)
         if plan.hero or rng.random() < 0.75:
