@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "clienteling.tasks.triggers_evaluate_daily_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Lifecycle stages from scratch: who lapsed with time, and the same result as the events.
+    "recompute-lifecycle-stages": {
+        "task": "journeys.tasks.lifecycle_recompute_all_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
