@@ -16,6 +16,7 @@ unassigned for the store manager to dispatch.
 """
 
 import datetime
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -41,6 +42,8 @@ from customers.models import ConsentPurpose, ContactChannel, Customer
 from customers.selectors import consent_current_states
 from journeys.outbound import customer_trigger_fired_notify
 from omni.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 TASK_REASONS = {
     TriggerKind.WISHLIST_BACK_IN_STOCK: Task.Reason.WISHLIST,
@@ -96,6 +99,7 @@ def trigger_run(
             if outcome is not None:
                 outcomes[outcome] += 1
         Trigger.objects.filter(pk=trigger.pk).update(last_run_at=now)
+    logger.info("Trigger %s run by %s: %s", trigger.pk, actor or "schedule", dict(outcomes))
     return outcomes
 
 

@@ -731,6 +731,19 @@ def test_run_now_fires_the_selected_trigger(
     ]
 
 
+def test_run_now_refuses_an_inactive_trigger(
+    admin_client: Client, customer: Customer, store: Store
+) -> None:
+    closed_ticket(customer, store)
+    trigger = make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION, name="Off", is_active=False)
+
+    shown = run_action(admin_client, Trigger, "trigger_run", [trigger])
+
+    assert shown == ["Off: “Off” is not active."]
+    assert not TriggerFiring.objects.exists()
+    assert not Task.objects.exists()
+
+
 def test_associates_never_reach_the_trigger_admin(client: Client, associate: Associate) -> None:
     client.force_login(associate.user)
 
