@@ -14,6 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from omni.models import ApiScope, Store
+from segments.factories import SegmentFactory
+from segments.models import Segment
 from tests.api.conftest import ALL_SCOPES, MakeClient, database_state, order_payload
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +180,29 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: f"/api/v1/products/{w.products['SCARF'].pk}", "catalog:read"),
     Endpoint("GET", lambda w: "/api/v1/services", "catalog:read"),
     Endpoint("GET", lambda w: f"/api/v1/services/{w.service.pk}", "catalog:read"),
+    Endpoint(
+        "PUT",
+        lambda w: f"/api/v1/customers/{w.customer.pk}/tags",
+        "customers:write",
+        lambda w: {"tags": []},
+    ),
+    Endpoint("GET", lambda w: "/api/v1/segments", "segments:read"),
+    Endpoint("GET", lambda w: f"/api/v1/segments/{_segment(w).pk}", "segments:read"),
+    Endpoint("GET", lambda w: f"/api/v1/segments/{_segment(w).pk}/members", "segments:read"),
+    Endpoint(
+        "POST",
+        lambda w: f"/api/v1/segments/{_segment(w).pk}/snapshots",
+        "segments:write",
+        lambda w: {},
+    ),
 ]
+
+
+def _segment(world: SimpleNamespace) -> Any:
+    """A segment to call (segments are not part of the `world` fixture)."""
+    if isinstance(world, _Template):
+        return world.segment
+    return Segment.objects.first() or SegmentFactory(name="Everyone loyal")
 
 
 class _Template(SimpleNamespace):
