@@ -66,12 +66,7 @@ class SegmentRuleInline(TabularInline):
     model = SegmentRule
     fields = ("group", "field", "operator", "value")
     extra = 1
-    verbose_name_plural = _("rules")
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.help_text = RULES_HELP_TEXT
-        return formset
+    verbose_name_plural = _("rules (same group: all must hold; between groups: any may hold)")
 
 
 def _freeze(request: HttpRequest, segment: Segment) -> str:
