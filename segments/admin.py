@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from segments.models import (
     SegmentRule,
     SegmentSnapshot,
 )
+from segments.rules import FIELDS, RuleField, RuleOperator
 from segments.selectors import (
     SegmentCounts,
     member_list,
@@ -92,11 +93,12 @@ class SegmentAdmin(admin.ModelAdmin):
     list_filter = ("purpose", "contact_channel", "is_active")
     list_select_related = ("created_by",)
     search_fields = ("name", "description")
-    readonly_fields = ("live_count", "created_by", "created_at", "updated_at")
+    readonly_fields = ("live_count", "rule_reference", "created_by", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "description", "is_active")}),
         (_("Campaign"), {"fields": ("purpose", "contact_channel")}),
         (_("Members now"), {"fields": ("live_count",), "description": RULES_HELP_TEXT}),
+        (_("How to write rules"), {"fields": ("rule_reference",), "classes": ("collapse",)}),
         (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
     )
     inlines = (SegmentRuleInline,)
@@ -152,6 +154,26 @@ class SegmentAdmin(admin.ModelAdmin):
         )
         url = reverse("admin:segments_segment_members", args=[segment.pk])
         return format_html('{} <a href="{}">{}</a>', summary, url, gettext("See the members"))
+
+    @admin.display(description=_("fields and their operators"))
+    def rule_reference(self, segment: Segment) -> str:
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong> ({}): {}</li>",
+                (
+                    (
+                        RuleField(field).label,
+                        field,
+                        ", ".join(
+                            f"{RuleOperator(name).label} ({name})" for name in spec.operators
+                        ),
+                    )
+                    for field, spec in FIELDS.items()
+                ),
+            ),
+        )
 
     def _segment_or_404(self, request: HttpRequest, object_id: str) -> Segment:
         segment = get_object_or_404(segments_with_rules(), pk=object_id)

@@ -65,7 +65,9 @@ def test_head_office_builds_a_segment_with_rules(
     ]
     page = marketer_client.get(admin_url(Segment, "change", segment.pk))
     assert "2 members; 2 may be contacted" in page.content.decode()
-    assert "AND" in page.content.decode()  # the rules' semantics are explained
+    html = page.content.decode()
+    assert "AND" in html  # the rules' semantics are explained
+    assert "<strong>Last purchase</strong> (last_purchase): within the last N days" in html
 
 
 def test_a_bad_rule_value_is_shown_inline_and_nothing_is_saved(
