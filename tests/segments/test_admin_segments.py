@@ -227,3 +227,45 @@ def test_staff_without_the_snapshot_permission_cannot_freeze(
     )
     assert response.status_code in (200, 302)
     assert not SegmentSnapshot.objects.exists()
+
+
+def test_a_bad_change_leaves_the_segment_and_its_rules_as_they_were(
+    marketer_client: Client, people: SimpleNamespace
+) -> None:
+    segment = make_segment((1, "tag", "has", "VIP"), name="VIPs")
+    rule = segment.rules.get()
+    page = marketer_client.get(admin_url(Segment, "change", segment.pk))
+    data = {
+        **inline_management_data(page),
+        "name": "Renamed",
+        "description": "",
+        "is_active": "on",
+        "purpose": "marketing",
+        "contact_channel": "email",
+        "rules-0-id": rule.pk,
+        "rules-0-segment": segment.pk,
+        "rules-0-group": "1",
+        "rules-0-field": "total_spent",
+        "rules-0-operator": "gte",
+        "rules-0-value": "plenty",
+    }
+    response = marketer_client.post(admin_url(Segment, "change", segment.pk), data)
+    assert response.status_code == 200
+    assert "“plenty” is not an amount." in response.content.decode()
+    segment.refresh_from_db()
+    rule.refresh_from_db()
+    assert segment.name == "VIPs"
+    assert (rule.field, rule.operator, rule.value) == ("tag", "has", "VIP")
+
+
+def test_the_member_list_is_paginated(marketer_client: Client, people: SimpleNamespace) -> None:
+    _make_members(55)
+    segment = make_segment((1, "lifecycle_stage", "in", "conversion"))
+    first = _members_page(marketer_client, segment)
+    second = marketer_client.get(admin_url(Segment, "members", segment.pk), {"page": 2})
+    assert len(first.context["page"].object_list) == 50
+    assert len(second.context["page"].object_list) == 5
+    shown = {customer.pk for customer in first.context["page"]} | {
+        customer.pk for customer in second.context["page"]
+    }
+    assert len(shown) == 55
