@@ -191,6 +191,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "journeys.tasks.lifecycle_recompute_all_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Dashboards' aggregate tables: recent days hourly (late data), everything after the
+    # lifecycle recompute (stage snapshot, monthly retention and cohorts).
+    "refresh-insights": {
+        "task": "insights.tasks.insights_refresh_task",
+        "schedule": crontab(minute=10),
+    },
+    "rebuild-insights": {
+        "task": "insights.tasks.insights_rebuild_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
