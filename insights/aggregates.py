@@ -550,6 +550,7 @@ def aggregates_rebuild_timed(
     monthly: bool = True,
 ) -> list[tuple[str, int, float]]:
     """Rebuild the tables; return (table, rows inserted, seconds) for each."""
+    started_at = timezone.now()
     results = []
     with transaction.atomic():
         for model, build in DAILY_TABLES.items():
@@ -565,17 +566,18 @@ def aggregates_rebuild_timed(
             counts = _rebuild_monthly(day_from, day_to)
             elapsed = (time.monotonic() - started) / max(len(counts), 1)
             results.extend((table, rows, elapsed) for table, rows in counts.items())
-        _record_run(day_from, day_to, results)
+        _record_run(started_at, day_from, day_to, results)
     return results
 
 
 def _record_run(
+    started_at: datetime.datetime,
     day_from: datetime.date | None,
     day_to: datetime.date | None,
     results: list[tuple[str, int, float]],
 ) -> None:
     AggregateRun.objects.create(
-        started_at=timezone.now(),
+        started_at=started_at,
         day_from=day_from,
         day_to=day_to,
         seconds=round(sum(seconds for _table, _rows, seconds in results), 3),

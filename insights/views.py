@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from insights import pages
 from insights.forms import InsightsFilterForm
+from insights.models import AggregateRun
 from insights.tasks import insights_rebuild_task
 from omni.models import Store
 
@@ -52,6 +53,7 @@ def _render(request: HttpRequest, template: str, title: str, build: Callable) ->
         form = InsightsFilterForm({}, regions=sorted(set(regions)))
         form.is_valid()
     filters = form.filters()
+    context["last_run"] = AggregateRun.objects.order_by("-started_at").first()
     return TemplateResponse(request, template, {**context, "filters": filters, **build(filters)})
 
 
