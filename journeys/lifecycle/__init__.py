@@ -12,7 +12,8 @@ from `LifecycleSettings`:
 4. conversion: at least one purchase.
 5. acquisition: identified without a purchase: a loyalty number, an external identity (an
    account in the e-shop or another system), saved preferences, or any interaction
-   (a touchpoint, a wishlist item, an after-sales ticket).
+   (a touchpoint, a wishlist item, an after-sales ticket, an order even cancelled or
+   refunded).
 6. reach: a known contact (email, phone, name) and nothing more.
 
 Definitions:

@@ -69,7 +69,7 @@ def _identification_reason(facts: CustomerFacts) -> str | None:
     if facts.has_loyalty_number:
         return _("Identified: has a loyalty card")
     if facts.has_interaction:
-        return _("Identified: interacted (visit, wishlist or after-sales)")
+        return _("Identified: interacted (visit, wishlist, after-sales or order)")
     if facts.has_profile_data:
         return _("Identified: preferences recorded")
     return None

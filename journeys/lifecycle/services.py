@@ -76,6 +76,13 @@ def _write_stage_changes(
     )
 
 
+def _stored_metrics(customer_ids: Sequence[int]) -> dict[int, tuple]:
+    rows = CustomerMetrics.objects.filter(
+        metrics.customers_filter("customer_id", customer_ids)
+    ).values_list("customer_id", *METRIC_FIELDS)
+    return {row[0]: row[1:] for row in rows}
+
+
 def _refresh_batch(
     customer_ids: Sequence[int],
     *,
@@ -84,18 +91,27 @@ def _refresh_batch(
     thresholds: LifecycleSettings,
 ) -> RefreshResult:
     rows = metrics.customer_rows(customer_ids, now=now)
-    activity = metrics.batch_activity([row.pk for row in rows], now=now)
+    if not rows:
+        return RefreshResult()
+    live_ids = [row.pk for row in rows]
+    activity = metrics.batch_activity(live_ids, now=now)
+    stored = _stored_metrics(live_ids)
     window_start = loyalty_window_start(thresholds, now)
     figures, moves = [], []
     for row in rows:
         done = activity.get(row.pk) or metrics.Activity()
         bought = metrics.purchases(done)
-        figures.append(CustomerMetrics(customer_id=row.pk, **metrics.metrics_values(done, bought)))
+        values = metrics.metrics_values(done, bought)
+        # Only figures that changed are written: most nights, most customers did nothing.
+        if stored.get(row.pk) != tuple(values[name] for name in METRIC_FIELDS):
+            figures.append(CustomerMetrics(customer_id=row.pk, **values))
         decision = stage_decide(
             metrics.customer_facts(row, done, bought, window_start), thresholds, now
         )
         if decision.stage != row.stage:
             moves.append((row, decision))
+    if not figures and not moves:
+        return RefreshResult(customers=len(rows))
     with transaction.atomic():
         CustomerMetrics.objects.bulk_create(
             figures,

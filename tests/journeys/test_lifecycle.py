@@ -131,6 +131,11 @@ def test_cancelled_pending_and_fully_refunded_orders_are_not_purchases() -> None
     refresh(customer)
 
     assert stage_of(customer) == LifecycleStage.CONVERSION
+    # Orders that are not purchases still make a contact an identified customer.
+    only_cancelled = CustomerFactory(loyalty_number=None)
+    bought(only_cancelled, days_ago(3), status=Order.Status.CANCELLED)
+    refresh(only_cancelled)
+    assert stage_of(only_cancelled) == LifecycleStage.ACQUISITION
     metrics = CustomerMetrics.objects.get(customer=customer)
     assert metrics.order_count == 1
     assert metrics.total_spent == Decimal("300.00")
@@ -280,6 +285,20 @@ def test_activity_after_the_computation_time_is_not_counted() -> None:
         now=NOW + datetime.timedelta(minutes=2),
     )
     assert stage_of(customer) == LifecycleStage.CONVERSION
+
+
+def test_unchanged_figures_are_not_written_again() -> None:
+    customer = CustomerFactory()
+    bought(customer, days_ago(3))
+    refresh(customer)
+    first = CustomerMetrics.objects.get(customer=customer).computed_at
+    refresh(customer)
+    assert CustomerMetrics.objects.get(customer=customer).computed_at == first
+    bought(customer, days_ago(1))
+    refresh(customer)
+    metrics = CustomerMetrics.objects.get(customer=customer)
+    assert metrics.order_count == 2
+    assert metrics.computed_at > first
 
 
 def test_every_metric_of_the_model_is_written() -> None:

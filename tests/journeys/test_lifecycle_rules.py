@@ -38,7 +38,7 @@ def test_a_known_contact_with_nothing_else_is_in_reach() -> None:
         (CustomerFacts(has_loyalty_number=True), "Identified: has a loyalty card"),
         (
             CustomerFacts(has_interaction=True),
-            "Identified: interacted (visit, wishlist or after-sales)",
+            "Identified: interacted (visit, wishlist, after-sales or order)",
         ),
         (CustomerFacts(has_profile_data=True), "Identified: preferences recorded"),
     ],
