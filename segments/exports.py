@@ -84,6 +84,7 @@ def csv_lines(rows: QuerySet[Customer], *, channel: str) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    yield line(header(channel))
+    # The byte order mark tells spreadsheet software the file is UTF-8 (accented names).
+    yield "\ufeff" + line(header(channel))
     for customer in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         yield line(row(customer, channel))

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def parse(lines: object) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO("".join(lines))))
+    text = "".join(lines)
+    assert text.startswith("\ufeff")  # spreadsheets then read it as UTF-8
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 @pytest.fixture
