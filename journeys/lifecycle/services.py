@@ -22,7 +22,7 @@ from journeys.models import (
     LifecycleTrigger,
 )
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 METRIC_FIELDS = [
     "order_count",
     "total_spent",
