@@ -25,6 +25,7 @@ from segments.models import (
     SegmentExport,
     SegmentRule,
     SegmentSnapshot,
+    SegmentSnapshotMember,
 )
 from segments.rules import FIELDS, RuleField, RuleOperator
 from segments.selectors import (
@@ -316,3 +317,30 @@ class SegmentExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.opts.fields]
+
+
+@admin.register(SegmentRule)
+class SegmentRuleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every rule of every segment: which segments use a tag, a store, a consent..."""
+
+    list_display = ("segment", "group", "field", "operator", "value")
+    list_filter = ("field", "operator")
+    list_select_related = ("segment",)
+    search_fields = ("value", "segment__name")
+    fields = ("segment", "group", "field", "operator", "value")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.fields  # Rules are edited on their segment's page.
+
+
+@admin.register(SegmentSnapshotMember)
+class SegmentSnapshotMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which frozen campaign audiences included a customer (subject access requests)."""
+
+    list_display = ("snapshot", "customer")
+    list_select_related = ("snapshot", "customer")
+    search_fields = ("=customer__email", "customer__last_name", "snapshot__name")
+    fields = ("snapshot", "customer")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.fields

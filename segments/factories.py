@@ -10,8 +10,14 @@ class TagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Tag
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda number: f"tag-{number}")
+
+    @factory.post_generation
+    def customers(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.customers.add(*extracted)
 
 
 class SegmentFactory(factory.django.DjangoModelFactory):
