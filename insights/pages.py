@@ -217,11 +217,6 @@ def _tickets_section(filters: InsightsFilters, buckets: selectors.Buckets) -> di
     }
 
 
-def _associate_name(row: dict[str, Any]) -> str:
-    name = f"{row['associate__first_name']} {row['associate__last_name']}".strip()
-    return name or row["associate__username"]
-
-
 def _associates_section(filters: InsightsFilters, totals: dict[str, Any]) -> dict[str, Any]:
     rows = selectors.top_associates(filters, totals["currency"])
     return {
@@ -232,7 +227,7 @@ def _associates_section(filters: InsightsFilters, totals: dict[str, Any]) -> dic
         "chart": Chart(
             title=_("Top associates by influenced revenue (%(currency)s)")
             % {"currency": totals["currency"]},
-            categories=[_associate_name(row) for row in rows],
+            categories=[row["name"] for row in rows],
             series=[Series(_("Revenue"), [row["revenue"] for row in rows])],
             kind="hbar",
             unit=totals["currency"],
