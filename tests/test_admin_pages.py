@@ -62,10 +62,14 @@ from journeys.integrations.models import (
     SyncRun,
     WebhookDelivery,
 )
+from journeys.lifecycle.selectors import lifecycle_settings_get
 from journeys.models import (
     AfterSalesMessage,
     AfterSalesStatusChange,
     AfterSalesTicket,
+    CustomerMetrics,
+    LifecycleSettings,
+    LifecycleStageChange,
     Order,
     OrderLine,
     OrderStatusChange,
@@ -348,6 +352,24 @@ BUILDERS.update(
         SegmentSnapshot: build_snapshot,
         SegmentSnapshotMember: lambda: build_snapshot().members.first(),
         SegmentExport: build_segment_export,
+    }
+)
+
+# Lifecycle: the settings singleton, and rows the lifecycle computation writes.
+BUILDERS.update(
+    {
+        LifecycleSettings: lifecycle_settings_get,
+        LifecycleStageChange: lambda: LifecycleStageChange.objects.create(
+            customer=CustomerFactory(),
+            from_stage="reach",
+            to_stage="conversion",
+            changed_at=timezone.now(),
+            reason="First purchase on 02/11/2026",
+            trigger="event",
+        ),
+        CustomerMetrics: lambda: CustomerMetrics.objects.create(
+            customer=CustomerFactory(), order_count=1, channels=",store,", channel_count=1
+        ),
     }
 )
 

@@ -8,8 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +22,8 @@ CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__l
 
 @admin.register(LifecycleSettings)
 class LifecycleSettingsAdmin(admin.ModelAdmin):
-    """A singleton: the list opens the one row; it is never added twice nor deleted."""
+    """A singleton: the list shows the one row (created with the defaults on first visit); it is
+    never added nor deleted."""
 
     fieldsets = (
         (_("Retention"), {"fields": ("retention_min_orders",)}),
@@ -44,12 +44,9 @@ class LifecycleSettingsAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
-        if not self.has_view_or_change_permission(request):
-            return super().changelist_view(request, extra_context)
-        lifecycle_settings_get()
-        opts = self.model._meta
-        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[SETTINGS_PK])
-        return HttpResponseRedirect(url)
+        if self.has_view_or_change_permission(request):
+            lifecycle_settings_get()  # the one row to open, with the defaults on first visit
+        return super().changelist_view(request, extra_context)
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None

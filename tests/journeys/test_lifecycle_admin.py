@@ -54,11 +54,12 @@ def _settings_form(**overrides: object) -> dict[str, object]:
     return {**values, **overrides}
 
 
-def test_the_list_opens_the_single_settings_row(marketer_client: Client) -> None:
+def test_the_list_shows_the_single_settings_row(marketer_client: Client) -> None:
     response = marketer_client.get(admin_url(LifecycleSettings, "changelist"))
-    assert response.status_code == 302
-    assert response.url == admin_url(LifecycleSettings, "change", 1)
-    page = marketer_client.get(response.url)
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["cl"].result_list] == [1]
+    assert admin_url(LifecycleSettings, "add") not in response.text
+    page = marketer_client.get(admin_url(LifecycleSettings, "change", 1))
     assert page.status_code == 200
     assert "Recompute every customer" in page.text
     assert LifecycleSettings.objects.count() == 1
