@@ -20,6 +20,7 @@ from customers.identity import InboundCustomer, customer_resolve
 from customers.models import Customer, CustomerMerge, DuplicateSuggestion, ExternalIdentity
 from journeys.ingest import ACTIVE_PICKUP_STATUSES, OrderInput, order_upsert
 from journeys.integrations.models import ShopIntegration
+from journeys.lifecycle.services import lifecycle_refresh_queue
 from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
 from journeys.services import (
     order_set_status,
@@ -150,6 +151,7 @@ def upstream_refund_save(*, integration: ShopIntegration, refund: RefundInput) -
                 source_updated_at=refund.refunded_at,
             )
             ReturnLine.objects.bulk_create(_return_lines(parent, order, refund.lines))
+            lifecycle_refresh_queue(customer_ids=[order.customer_id])
     except IntegrityError:
         # A concurrent delivery of the same refund recorded it first.
         return Applied("unchanged", _("Refund %s already recorded") % refund.external_reference)

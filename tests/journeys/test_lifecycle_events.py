@@ -14,6 +14,8 @@ from customers.factories import CustomerFactory
 from customers.identity import InboundCustomer
 from customers.models import Customer, LifecycleStage
 from journeys.ingest import LineInput, OrderInput, order_upsert
+from journeys.integrations.models import ShopIntegration
+from journeys.integrations.upstream import RefundInput, RefundLineInput, upstream_refund_save
 from journeys.lifecycle.services import METRIC_FIELDS, lifecycle_recompute_all
 from journeys.models import CustomerMetrics, LifecycleStageChange, LifecycleTrigger, Order
 from journeys.services import (
@@ -202,3 +204,32 @@ def _snapshot() -> dict[int, tuple]:
         row[0]: (stages[row[0]], *row[1:])
         for row in CustomerMetrics.objects.values_list("customer_id", *METRIC_FIELDS)
     }
+
+
+def test_a_refund_from_the_shop_refreshes_her_figures(
+    catalogue: None, sent: list[list[int]], django_capture_on_commit_callbacks: Capture
+) -> None:
+    shop = ShopIntegration.objects.create(
+        platform="shopify",
+        name="Shop",
+        slug="shopify",
+        base_url="https://shop.example",
+        api_secret="secret",
+        webhook_secret="whsec",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        order_upsert(order_input("S-1", "refund@example.fr"))
+    refund = RefundInput(
+        external_reference="RF-1",
+        order_reference="S-1",
+        refunded_at=_now(),
+        amount=Decimal("890.00"),
+        lines=(RefundLineInput(sku="TRENCH-M", quantity=1, amount=Decimal("890.00")),),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upstream_refund_save(integration=shop, refund=refund)
+    customer = Customer.objects.get(email="refund@example.fr")
+    metrics = CustomerMetrics.objects.get(customer=customer)
+    assert (metrics.order_count, metrics.total_refunded) == (0, Decimal("890.00"))
+    assert customer.lifecycle_stage == LifecycleStage.ACQUISITION
+    assert len(sent) == 2
