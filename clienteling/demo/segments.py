@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from clienteling.demo import catalogue
 from customers.models import Customer, LoyaltyTier, Tag
@@ -138,8 +139,13 @@ def _write_segment(spec: DemoSegment, author: User | None) -> Segment:
 @transaction.atomic
 def build_demo_segments() -> list[Segment]:
     """Tags on a few customers, six segments, and one frozen snapshot (idempotent)."""
+    # Created_at is given: the seed may run this while it writes timestamps itself.
     tags = {
-        name: Tag.objects.update_or_create(name=name, defaults={"description": text})[0]
+        name: Tag.objects.update_or_create(
+            name=name,
+            defaults={"description": text},
+            create_defaults={"description": text, "created_at": timezone.now()},
+        )[0]
         for name, text in TAGS.items()
     }
     _tag_customers(tags)
