@@ -68,7 +68,9 @@ DAILY_ADMINS = {
     models.FirstPurchaseDaily: ("day", "store", "channel", "path", "customers"),
 }
 for model, columns in DAILY_ADMINS.items():
-    admin_class = type(f"{model.__name__}Admin", (AggregateAdmin,), {"list_display": columns})
+    related = ("store", "associate") if "associate" in columns else ("store",)
+    options = {"list_display": columns, "list_select_related": related}
+    admin_class = type(f"{model.__name__}Admin", (AggregateAdmin,), options)
     admin.site.register(model, admin_class)
 
 

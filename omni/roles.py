@@ -33,5 +33,9 @@ def ensure_head_office_group() -> Group:
     )
     # Viewing staff accounts lets head office pick "sold by" or "assigned to" in the admin.
     view_users = Permission.objects.filter(content_type__app_label="auth", codename="view_user")
-    group.permissions.set([*permissions, *view_users])
+    # The head-office dashboards (insights: aggregates rebuilt by tasks, read-only).
+    dashboards = Permission.objects.filter(
+        content_type__app_label="insights", codename="view_dashboard"
+    )
+    group.permissions.set([*permissions, *view_users, *dashboards])
     return group
