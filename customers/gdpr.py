@@ -45,6 +45,7 @@ def customer_erase(*, customer: Customer, actor: Any = None, reason: str = "") -
     customer.save(update_fields=[*changed, "erased_at", "updated_at"])
     Address.objects.filter(customer=customer).delete()
     ExternalIdentity.objects.filter(customer=customer).delete()
+    customer.tags.clear()  # A tag (press, bridal...) says something about the person.
     preference = Preference.objects.filter(customer=customer).first()
     if preference is not None:
         preference.save(update_fields=[*_blank_personal_fields(preference), "updated_at"])

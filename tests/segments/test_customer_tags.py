@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from customers.gdpr import customer_erase
 from customers.models import Customer, Tag
 from segments.factories import TagFactory
 from tests.admin_helpers import admin_url
@@ -60,3 +61,10 @@ def test_head_office_filters_customers_by_tag_and_manages_tags(
     change = client.get(admin_url(Customer, "change", people.alice.pk))
     assert change.status_code == 200
     assert "VIP" in change.content.decode()
+
+
+def test_erasure_removes_the_customers_tags(people: SimpleNamespace) -> None:
+    people.chloe.tags.add(people.vip)
+    customer_erase(customer=people.chloe, reason="Request by email")
+    assert not people.chloe.tags.exists()
+    assert list(people.alice.tags.values_list("name", flat=True)) == ["VIP"]
