@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from clienteling.models import Appointment, Note
 from customers.models import Customer, LifecycleStage
+from journeys.lifecycle.reasons import reason_display
 from journeys.models import (
     AfterSalesTicket,
     LifecycleStageChange,
@@ -181,7 +182,7 @@ def _stage_item(change: LifecycleStageChange) -> TimelineItem:
         occurred_at=change.changed_at,
         channel="",
         title=_("Stage: %(from)s → %(to)s") % moves,
-        detail=change.reason,
+        detail=reason_display(change.reason),
         status=change.get_trigger_display(),
     )
 

@@ -18,6 +18,7 @@ from clienteling.views.common import (
     render_partial,
 )
 from customers.models import Customer
+from journeys.lifecycle.reasons import reason_display
 from journeys.lifecycle.selectors import customer_stage_since
 from omni.models import Channel
 
@@ -79,9 +80,11 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
     context: dict[str, Any] = {"customer": customer, "associate": associate, "nav": "search"}
     for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
         context.update(section_context(section, customer, associate))
+    stage_since = customer_stage_since(customer)
     context.update(
         figures=profile.customer_key_figures(customer),
-        stage_since=customer_stage_since(customer),
+        stage_since=stage_since,
+        stage_reason=reason_display(stage_since.reason) if stage_since else "",
         recent_orders=profile.recent_orders_with_lines(customer),
         timeline=customer_timeline(customer),
         kind_choices=KIND_CHOICES,

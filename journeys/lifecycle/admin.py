@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from journeys.lifecycle.reasons import reason_display
 from journeys.lifecycle.selectors import SETTINGS_PK, lifecycle_settings_get
 from journeys.lifecycle.services import lifecycle_recompute_request, lifecycle_settings_save
 from journeys.models import CustomerMetrics, LifecycleSettings, LifecycleStageChange
@@ -79,13 +80,17 @@ class LifecycleSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(LifecycleStageChange)
 class LifecycleStageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("changed_at", "customer", "from_stage", "to_stage", "reason", "trigger")
+    list_display = ("changed_at", "customer", "from_stage", "to_stage", "why", "trigger")
     list_filter = ("to_stage", "from_stage", "trigger", "changed_at")
     list_select_related = ("customer",)
     search_fields = CUSTOMER_SEARCH_FIELDS
     date_hierarchy = "changed_at"
     raw_id_fields = ("customer",)
     show_full_result_count = False
+
+    @admin.display(description=_("why"), ordering="reason")
+    def why(self, change: LifecycleStageChange) -> str:
+        return reason_display(change.reason)
 
 
 @admin.register(CustomerMetrics)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from customers.models import LifecycleStage
+from journeys.lifecycle import reasons
 from journeys.models import LifecycleSettings
 
 
@@ -53,25 +53,21 @@ def _is_lapsed(facts: CustomerFacts, settings: LifecycleSettings, now: datetime.
 
 def _loyalty_reason(facts: CustomerFacts, settings: LifecycleSettings) -> str | None:
     if facts.recent_purchase_count >= settings.loyalty_min_orders:
-        return ngettext(
-            "%(count)s purchases in the last month",
-            "%(count)s purchases in the last %(months)s months",
-            settings.loyalty_window_months,
-        ) % {"count": facts.recent_purchase_count, "months": settings.loyalty_window_months}
+        return reasons.recent_purchases(facts.recent_purchase_count, settings.loyalty_window_months)
     if facts.loyalty_tier and facts.loyalty_tier in (settings.loyalty_tiers or []):
-        return _("Loyalty tier %(tier)s") % {"tier": facts.loyalty_tier}
+        return _(reasons.LOYALTY_TIER) % {"tier": facts.loyalty_tier}
     return None
 
 
 def _identification_reason(facts: CustomerFacts) -> str | None:
     if facts.has_account:
-        return _("Identified: has an account")
+        return _(reasons.HAS_ACCOUNT)
     if facts.has_loyalty_number:
-        return _("Identified: has a loyalty card")
+        return _(reasons.HAS_LOYALTY_CARD)
     if facts.has_interaction:
-        return _("Identified: interacted (visit, wishlist, after-sales or order)")
+        return _(reasons.INTERACTED)
     if facts.has_profile_data:
-        return _("Identified: preferences recorded")
+        return _(reasons.HAS_PREFERENCES)
     return None
 
 
@@ -81,23 +77,19 @@ def stage_decide(
     """The customer's stage and why, by the rules in the package docstring."""
     if _is_lapsed(facts, settings, now):
         last = timezone.localtime(facts.last_purchase_at).strftime("%m/%Y")  # type: ignore[arg-type]
-        return StageDecision(
-            LifecycleStage.LAPSED, _("No purchase since %(month)s") % {"month": last}
-        )
+        return StageDecision(LifecycleStage.LAPSED, _(reasons.LAPSED) % {"month": last})
     loyalty = _loyalty_reason(facts, settings)
     if loyalty is not None:
         return StageDecision(LifecycleStage.LOYALTY, loyalty)
     if facts.purchase_count >= settings.retention_min_orders:
         return StageDecision(
             LifecycleStage.RETENTION,
-            _("Repeat customer: %(count)s purchases") % {"count": facts.purchase_count},
+            _(reasons.RETENTION) % {"count": facts.purchase_count},
         )
     if facts.purchase_count >= 1:
         first = timezone.localtime(facts.first_purchase_at).strftime("%d/%m/%Y")  # type: ignore[arg-type]
-        return StageDecision(
-            LifecycleStage.CONVERSION, _("First purchase on %(date)s") % {"date": first}
-        )
+        return StageDecision(LifecycleStage.CONVERSION, _(reasons.CONVERSION) % {"date": first})
     identified = _identification_reason(facts)
     if identified is not None:
         return StageDecision(LifecycleStage.ACQUISITION, identified)
-    return StageDecision(LifecycleStage.REACH, _("Known contact, no account or interaction yet"))
+    return StageDecision(LifecycleStage.REACH, _(reasons.REACH))

@@ -3,9 +3,10 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.models import LifecycleStage
+from journeys.lifecycle.reasons import reason_display
 from journeys.lifecycle.rules import CustomerFacts, months_before, stage_decide
 from journeys.models import LifecycleSettings
 
@@ -115,3 +116,20 @@ def test_months_before_keeps_the_day_or_takes_the_last_of_a_shorter_month() -> N
     assert months_before(NOW, 15).date() == datetime.date(2024, 12, 31)
     leap = datetime.datetime(2024, 3, 30, tzinfo=timezone.get_current_timezone())
     assert months_before(leap, 1).date() == datetime.date(2024, 2, 29)
+
+
+def test_a_stored_reason_is_shown_again_in_the_readers_language() -> None:
+    old = datetime.datetime(2025, 3, 10, tzinfo=datetime.UTC)
+    lapsed = CustomerFacts(purchase_count=2, first_purchase_at=old, last_purchase_at=old)
+    with translation.override("en"):
+        stored = stage_decide(lapsed, thresholds(), NOW).reason
+        loyal = stage_decide(buyer(4, recent=4), thresholds(), NOW).reason
+        assert reason_display(stored) == stored == "No purchase since 03/2025"
+    with translation.override("fr"):
+        assert reason_display(stored) == "Aucun achat depuis 03/2025"
+        assert reason_display(loyal) == "4 achats au cours des 12 derniers mois"
+        assert (
+            reason_display("4 purchases in the last month") == "4 achats au cours du dernier mois"
+        )
+        assert reason_display("Repeat customer: 7 purchases") == "Client régulier : 7 achats"
+        assert reason_display("Typed by hand") == "Typed by hand"

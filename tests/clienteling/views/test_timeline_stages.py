@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from clienteling.models import Associate
 from clienteling.selectors.timeline import KIND_CHOICES, Cursor, customer_timeline
 from customers.models import Customer, LifecycleStage
 from journeys.factories import OrderFactory
@@ -107,3 +108,19 @@ def test_the_profile_and_timeline_queries_do_not_grow_with_stage_changes(
     with django_assert_max_num_queries(15):  # type: ignore[operator]
         response = associate_client.get(timeline_url, {"before": page.next_cursor}, **htmx)
     assert response.status_code == 200
+
+
+def test_a_french_speaking_associate_reads_the_reason_in_french(
+    associate_client: Client, associate: Associate, customer: Customer
+) -> None:
+    for days in (40, 20):
+        OrderFactory(customer=customer, placed_at=timezone.now() - datetime.timedelta(days=days))
+    customers_lifecycle_refresh(customer_ids=[customer.pk], trigger=LifecycleTrigger.EVENT)
+    assert LifecycleStageChange.objects.get().reason == "Repeat customer: 2 purchases"
+    associate.preferred_language = "fr"
+    associate.save(update_fields=["preferred_language"])
+
+    html = associate_client.get(reverse("clienteling:customer", args=[customer.pk])).text
+
+    assert "Client régulier : 2 achats" in html
+    assert "Repeat customer" not in html
