@@ -26,6 +26,10 @@ class InsightsFilters:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label) if self.channel else ""
+
 
 def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The last 12 months, today included."""

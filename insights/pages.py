@@ -50,7 +50,10 @@ def dashboard_context(filters: InsightsFilters) -> dict[str, Any]:
         "tickets": _tickets_section(filters, buckets),
         "associates": _associates_section(filters, totals),
         "cohorts": {
-            "rows": selectors.cohort_rows(filters),
+            "rows": [
+                {**row, "channel_label": _channel_label(row["channel"])}
+                for row in selectors.cohort_rows(filters)
+            ],
             "offsets": list(range(selectors.COHORT_MONTHS)),
             "note": _not_applicable(filters),
         },
