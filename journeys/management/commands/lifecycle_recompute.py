@@ -2,6 +2,13 @@
 
 The nightly task does the same (`lifecycle_recompute_all_task`); this command runs it in the
 foreground, for a first fill after an import or to measure it on a large dataset.
+
+Measured on PostgreSQL 15 with the dashboard benchmark's dataset (100,000 customers, 500,000
+orders, 131,000 touchpoints, 40,000 returns; `insights.benchmark.dataset.generate_dataset`),
+on a shared 2-core machine under a load of about 4: a nightly run (figures already stored,
+only changes written) walks 3,500 to 5,000 customers/s, i.e. 3.5 to 5 minutes for 1,000,000
+customers; a first fill (every row written) about 2,400 customers/s. The stages and metrics it
+computes match the generator's own SQL computation row for row at the same "now".
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
