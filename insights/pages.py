@@ -80,6 +80,7 @@ def _stages_section(filters: InsightsFilters, buckets: selectors.Buckets) -> dic
         categories=[_stage_label(stage) for stage in stages],
         series=[Series(_("Customers"), [counts.get(stage, 0) for stage in stages])],
         kind="hbar",
+        note="" if day else _("No snapshot of the stages was taken by the end of the period."),
     )
     entries = selectors.stage_entries(filters, buckets)
     transitions = Chart(

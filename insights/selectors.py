@@ -28,6 +28,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from insights.forms import InsightsFilters
@@ -308,16 +309,27 @@ def cohort_rows(filters: InsightsFilters) -> list[dict[str, Any]]:
         .order_by("cohort_month", "channel")
     ):
         cells[(row["cohort_month"], row["channel"])][row["months_since"]] = row["customers"]
-    return [_cohort_row(month, channel, active) for (month, channel), active in cells.items()]
+    this_month = timezone.localdate().replace(day=1)
+    return [
+        _cohort_row(month, channel, active, this_month)
+        for (month, channel), active in cells.items()
+    ]
 
 
-def _cohort_row(month: datetime.date, channel: str, active: dict[int, int]) -> dict[str, Any]:
+def _cohort_row(
+    month: datetime.date, channel: str, active: dict[int, int], this_month: datetime.date
+) -> dict[str, Any]:
+    """Shares of the cohort active N months later; None for months still to come."""
     size = active.get(0, 0)
+    elapsed = (this_month.year - month.year) * 12 + this_month.month - month.month
     return {
         "month": month,
         "channel": channel,
         "size": size,
-        "shares": [ratio(active.get(offset, 0), size) for offset in range(COHORT_MONTHS)],
+        "shares": [
+            ratio(active.get(offset, 0), size) if offset <= elapsed else None
+            for offset in range(COHORT_MONTHS)
+        ],
     }
 
 

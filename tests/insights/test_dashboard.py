@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clienteling.models import Associate
+from insights import selectors
 from insights.aggregates import aggregates_rebuild
 from insights.models import SalesDaily
 from journeys.factories import AfterSalesTicketFactory, OrderFactory, PickupFactory
@@ -316,3 +317,21 @@ def test_queries_do_not_grow_with_the_data(
     assert few == many
     with django_assert_max_num_queries(20):
         head_office_client.get(url)
+
+
+def test_cohort_months_still_to_come_have_no_share() -> None:
+    # Acquired in January (4 customers), 2 bought in February; it is March now.
+    row = selectors._cohort_row(
+        datetime.date(2026, 1, 1), "web", {0: 4, 1: 2}, datetime.date(2026, 3, 1)
+    )
+
+    assert row["shares"][:4] == [Decimal(100), Decimal(50), Decimal(0), None]
+
+
+def test_no_stage_snapshot_by_the_end_of_the_period_is_said(
+    head_office_client: Client, rebuilt: KnownDataset
+) -> None:
+    stages = head_office_client.get(DASHBOARD, FIRST_QUARTER).context["stages"]
+
+    assert stages["day"] is None  # the only snapshot is today's
+    assert "No snapshot of the stages" in stages["snapshot"].note
