@@ -56,24 +56,43 @@ class RefreshResult:
 
 def _write_stage_changes(
     moves: list[tuple[metrics.CustomerRow, StageDecision]], *, trigger: str, now: datetime.datetime
-) -> None:
+) -> int:
+    """Move these customers and record why; returns how many moved.
+
+    Their rows are locked and their stage read again first: a refresh running at the same
+    time (the nightly walk and an event, say) records each change once.
+    """
+    if not moves:
+        return 0
+    current = dict(
+        Customer.objects.select_for_update()
+        .filter(pk__in=[row.pk for row, _decision in moves])
+        .order_by("pk")
+        .values_list("pk", "lifecycle_stage")
+    )
+    moved = [
+        (customer_id, current[customer_id], decision)
+        for customer_id, decision in ((row.pk, decision) for row, decision in moves)
+        if customer_id in current and current[customer_id] != decision.stage
+    ]
     by_stage: dict[str, list[int]] = defaultdict(list)
-    for row, decision in moves:
-        by_stage[decision.stage].append(row.pk)
+    for customer_id, _stage, decision in moved:
+        by_stage[decision.stage].append(customer_id)
     for stage, customer_ids in by_stage.items():
         # update(), not save(): only the stage changes, `updated_at` keeps meaning "profile edited".
         Customer.objects.filter(pk__in=customer_ids).update(lifecycle_stage=stage)
     LifecycleStageChange.objects.bulk_create(
         LifecycleStageChange(
-            customer_id=row.pk,
-            from_stage=row.stage,
+            customer_id=customer_id,
+            from_stage=stage,
             to_stage=decision.stage,
             changed_at=now,
             reason=decision.reason[:255],
             trigger=trigger,
         )
-        for row, decision in moves
+        for customer_id, stage, decision in moved
     )
+    return len(moved)
 
 
 def _stored_metrics(customer_ids: Sequence[int]) -> dict[int, tuple]:
@@ -119,8 +138,8 @@ def _refresh_batch(
             unique_fields=["customer"],
             update_fields=[*METRIC_FIELDS, "computed_at"],
         )
-        _write_stage_changes(moves, trigger=trigger, now=now)
-    return RefreshResult(customers=len(rows), changes=len(moves))
+        changes = _write_stage_changes(moves, trigger=trigger, now=now)
+    return RefreshResult(customers=len(rows), changes=changes)
 
 
 def customers_lifecycle_refresh(

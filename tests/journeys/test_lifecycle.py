@@ -18,10 +18,12 @@ from journeys.factories import (
     TouchpointFactory,
     WishlistItemFactory,
 )
-from journeys.lifecycle.rules import months_before
+from journeys.lifecycle.metrics import customer_rows
+from journeys.lifecycle.rules import StageDecision, months_before
 from journeys.lifecycle.selectors import lifecycle_settings_get
 from journeys.lifecycle.services import (
     METRIC_FIELDS,
+    _write_stage_changes,
     customers_lifecycle_refresh,
     lifecycle_recompute_all,
 )
@@ -243,11 +245,12 @@ def test_the_refresh_runs_a_fixed_number_of_queries(
         bought(customer, days_ago(10))
         TouchpointFactory(customer=customer, occurred_at=days_ago(12))
     lifecycle_settings_get()
-    # settings, customers, orders, refunds, touchpoints, metrics upsert, stage update,
-    # history insert, plus the savepoint: the same for 3 customers or 30.
-    with django_assert_max_num_queries(11):  # type: ignore[operator]
+    # settings, customers, orders, refunds, touchpoints, stored metrics, metrics upsert,
+    # stage lock, one update per new stage (here one), history insert, savepoint and its
+    # release: the same for 3 customers or 30.
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
         refresh(*small)
-    with django_assert_max_num_queries(11):  # type: ignore[operator]
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
         refresh(*large)
 
 
@@ -299,6 +302,16 @@ def test_unchanged_figures_are_not_written_again() -> None:
     metrics = CustomerMetrics.objects.get(customer=customer)
     assert metrics.order_count == 2
     assert metrics.computed_at > first
+
+
+def test_a_change_already_made_by_a_concurrent_refresh_is_not_recorded_twice() -> None:
+    customer = CustomerFactory()
+    bought(customer, days_ago(3))
+    rows = customer_rows([customer.pk], now=NOW)  # read before the other refresh
+    assert refresh(customer) == 1  # the other refresh moves her first
+    decision = StageDecision(LifecycleStage.CONVERSION, "First purchase")
+    assert _write_stage_changes([(rows[0], decision)], trigger="event", now=NOW) == 0
+    assert LifecycleStageChange.objects.filter(customer=customer).count() == 1
 
 
 def test_every_metric_of_the_model_is_written() -> None:
