@@ -293,6 +293,8 @@ class SegmentSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "can_export": has_export_permission(request),
             "export_url": reverse("admin:segments_segmentsnapshot_export", args=[object_id]),
+            "members_url": reverse("admin:segments_segmentsnapshotmember_changelist")
+            + f"?snapshot__id__exact={int(object_id)}",
         }
         return super().change_view(request, object_id, form_url, extra)
 
@@ -338,6 +340,7 @@ class SegmentSnapshotMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Which frozen campaign audiences included a customer (subject access requests)."""
 
     list_display = ("snapshot", "customer")
+    list_filter = ("snapshot",)
     list_select_related = ("snapshot", "customer")
     search_fields = ("=customer__email", "customer__last_name", "snapshot__name")
     fields = ("snapshot", "customer")

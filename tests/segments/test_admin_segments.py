@@ -10,7 +10,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from customers.factories import ConsentFactory, CustomerFactory
-from segments.models import Segment, SegmentExport, SegmentRule, SegmentSnapshot
+from segments.models import (
+    Segment,
+    SegmentExport,
+    SegmentRule,
+    SegmentSnapshot,
+    SegmentSnapshotMember,
+)
 from segments.services import segment_snapshot_create
 from tests.admin_helpers import admin_url, inline_management_data, run_action
 from tests.segments.conftest import make_segment, staff_with
@@ -206,6 +212,13 @@ def test_the_freeze_action_makes_a_snapshot_and_its_export_rechecks_consent(
     assert (snapshot.created_by, snapshot.member_count) == (marketer, 2)
     page = marketer_client.get(admin_url(SegmentSnapshot, "change", snapshot.pk))
     assert "2 members; 2 may be contacted" in page.content.decode()
+    members = marketer_client.get(
+        admin_url(SegmentSnapshotMember, "changelist"), {"snapshot__id__exact": snapshot.pk}
+    )
+    assert {row.customer_id for row in members.context["cl"].result_list} == {
+        people.alice.pk,
+        people.chloe.pk,
+    }
     ConsentFactory(customer=people.chloe, granted=False)
     response = marketer_client.post(admin_url(SegmentSnapshot, "export", snapshot.pk))
     body = b"".join(response.streaming_content).decode()
