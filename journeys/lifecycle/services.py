@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from customers.models import Customer
 from journeys.lifecycle import metrics
 from journeys.lifecycle.rules import StageDecision, loyalty_window_start, stage_decide
-from journeys.lifecycle.selectors import lifecycle_settings_get
+from journeys.lifecycle.selectors import SETTINGS_PK, lifecycle_settings_get
 from journeys.models import (
     CustomerMetrics,
     LifecycleSettings,
@@ -243,7 +243,7 @@ def lifecycle_settings_save(
     from journeys.tasks import lifecycle_recompute_all_task
 
     with transaction.atomic():
-        thresholds.pk = 1
+        thresholds.pk = SETTINGS_PK
         thresholds.full_clean()
         thresholds.save()
         transaction.on_commit(
