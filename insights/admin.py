@@ -67,11 +67,12 @@ DAILY_ADMINS = {
     models.AssociateSalesDaily: ("day", "store", "associate", "orders", "revenue"),
     models.FirstPurchaseDaily: ("day", "store", "channel", "path", "customers"),
 }
-for model, columns in DAILY_ADMINS.items():
+for daily_model, columns in DAILY_ADMINS.items():
     related = ("store", "associate") if "associate" in columns else ("store",)
     options = {"list_display": columns, "list_select_related": related}
-    admin_class = type(f"{model.__name__}Admin", (AggregateAdmin,), options)
-    admin.site.register(model, admin_class)
+    monthly_model = models.DAILY_TO_MONTHLY.get(daily_model)
+    for model in (daily_model, monthly_model) if monthly_model else (daily_model,):
+        admin.site.register(model, type(f"{model.__name__}Admin", (AggregateAdmin,), options))
 
 
 @admin.register(models.RetentionMonthly)

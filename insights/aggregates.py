@@ -33,11 +33,13 @@ from django.db.models.functions import (
     Lag,
     RowNumber,
     TruncDate,
+    TruncMonth,
 )
 from django.utils import timezone
 
 from customers.models import Customer
 from insights.models import (
+    DAILY_TO_MONTHLY,
     AggregateRun,
     AssociateSalesDaily,
     CohortMonthly,
@@ -140,11 +142,17 @@ def _sql_day_range(
     return " AND ".join(clauses), params
 
 
-def _insert(model: type[models.Model], columns: Sequence[str], sql: str, params: Sequence) -> int:
-    """INSERT INTO model's table (columns) SELECT columns FROM (sql): `sql` names its columns."""
+def _insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    sql: str,
+    params: Sequence,
+    sources: Sequence[str] | None = None,
+) -> int:
+    """INSERT INTO model's table (columns) SELECT sources FROM (sql); sources default to columns."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
-    select = ", ".join(f"src.{quote(column)}" for column in columns)
+    select = ", ".join(f"src.{quote(source)}" for source in (sources or columns))
     table = quote(model._meta.db_table)
     statement = f"INSERT INTO {table} ({names}) SELECT {select} FROM ({sql}) src"
     with connection.cursor() as cursor:
@@ -400,6 +408,48 @@ DAILY_TABLES = {
 }
 
 
+# Monthly rollups of the daily tables -------------------------------------------------------
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def is_summed(field: models.Field) -> bool:
+    """The figures of a daily row (summed in rollups); the other fields are its dimensions."""
+    return isinstance(field, models.IntegerField | models.DecimalField) and not field.primary_key
+
+
+def _rebuild_rollup(
+    daily: type[models.Model],
+    monthly: type[models.Model],
+    day_from: datetime.date | None,
+    day_to: datetime.date | None,
+) -> int:
+    """Sum the daily rows of the months overlapping the range into the monthly table."""
+    months = _day_range(
+        "day",
+        day_from.replace(day=1) if day_from else None,
+        _month_end(day_to) if day_to else None,
+    )
+    monthly.objects.filter(months).delete()
+    fields = [field for field in daily._meta.concrete_fields if not field.primary_key]
+    dimensions = [field.attname for field in fields if not is_summed(field) and field.name != "day"]
+    figures = [field.attname for field in fields if is_summed(field)]
+    queryset = (
+        daily.objects.filter(months)
+        .values(*dimensions, month_start=TruncMonth("day"))
+        .annotate(**{f"sum_{name}": Sum(name) for name in figures})
+        .order_by()
+    )
+    sql, params = queryset.query.sql_with_params()
+    columns = ["day", *dimensions, *figures]
+    sources = ["month_start", *dimensions, *(f"sum_{name}" for name in figures)]
+    return _insert(monthly, columns, sql, params, sources)
+
+
 # Monthly tables -----------------------------------------------------------------------------
 
 
@@ -591,6 +641,10 @@ def aggregates_rebuild_timed(
             model.objects.filter(_day_range("day", day_from, day_to)).delete()
             rows = build(day_from, day_to)
             results.append((model._meta.db_table, rows, time.monotonic() - started))
+        for daily, monthly_model in DAILY_TO_MONTHLY.items():
+            started = time.monotonic()
+            rows = _rebuild_rollup(daily, monthly_model, day_from, day_to)
+            results.append((monthly_model._meta.db_table, rows, time.monotonic() - started))
         started = time.monotonic()
         rows = _rebuild_stage_snapshot(day_from, day_to)
         results.append((StageDaily._meta.db_table, rows, time.monotonic() - started))

@@ -53,7 +53,7 @@ class Profile(models.TextChoices):
     SINGLE = "single", _("Single channel")
 
 
-class SalesDaily(DailyRow):
+class SalesFigures(DailyRow):
     """Purchases (orders neither pending nor cancelled) per day × store × channel × currency.
 
     - first_orders: the customer's first purchase ever; repeat_orders: any later purchase.
@@ -79,6 +79,11 @@ class SalesDaily(DailyRow):
     influenced_revenue = models.DecimalField(_("associate-influenced revenue"), **MONEY, default=0)
 
     class Meta:
+        abstract = True
+
+
+class SalesDaily(SalesFigures):
+    class Meta:
         verbose_name = _("daily sales")
         verbose_name_plural = _("daily sales")
         ordering = ["-day", "store_id", "channel"]
@@ -86,7 +91,16 @@ class SalesDaily(DailyRow):
         permissions = [("view_dashboard", _("Can view the head-office dashboards"))]
 
 
-class ReturnsDaily(DailyRow):
+class SalesMonthly(SalesFigures):
+    """SalesDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly sales")
+        verbose_name_plural = _("monthly sales")
+        ordering = ["-day"]
+
+
+class ReturnsFigures(DailyRow):
     """Returns per return day × store of return × channel of the order × channel of the return."""
 
     order_channel = models.CharField(_("order channel"), max_length=20, choices=Channel)
@@ -96,12 +110,26 @@ class ReturnsDaily(DailyRow):
     refunded = models.DecimalField(_("refunded"), **MONEY, default=0)
 
     class Meta:
+        abstract = True
+
+
+class ReturnsDaily(ReturnsFigures):
+    class Meta:
         verbose_name = _("daily returns")
         verbose_name_plural = _("daily returns")
         ordering = ["-day"]
 
 
-class PickupDaily(DailyRow):
+class ReturnsMonthly(ReturnsFigures):
+    """ReturnsDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly returns")
+        verbose_name_plural = _("monthly returns")
+        ordering = ["-day"]
+
+
+class PickupFigures(DailyRow):
     """Click & collect per day the order was placed × pickup store × order channel.
 
     Lead times are sums in seconds (placed → ready, placed → collected) so that averages over
@@ -118,12 +146,26 @@ class PickupDaily(DailyRow):
     cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class PickupDaily(PickupFigures):
+    class Meta:
         verbose_name = _("daily click & collect")
         verbose_name_plural = _("daily click & collect")
         ordering = ["-day"]
 
 
-class TicketDaily(DailyRow):
+class PickupMonthly(PickupFigures):
+    """PickupDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly click & collect")
+        verbose_name_plural = _("monthly click & collect")
+        ordering = ["-day"]
+
+
+class TicketFigures(DailyRow):
     """SAV tickets per day opened × store × channel opened: closed so far and within the SLA."""
 
     channel = models.CharField(_("opened via"), max_length=20, choices=Channel)
@@ -132,8 +174,22 @@ class TicketDaily(DailyRow):
     closed_within_sla = models.PositiveIntegerField(_("closed within SLA"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class TicketDaily(TicketFigures):
+    class Meta:
         verbose_name = _("daily SAV tickets")
         verbose_name_plural = _("daily SAV tickets")
+        ordering = ["-day"]
+
+
+class TicketMonthly(TicketFigures):
+    """TicketDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly SAV tickets")
+        verbose_name_plural = _("monthly SAV tickets")
         ordering = ["-day"]
 
 
@@ -149,7 +205,7 @@ class StageDaily(DailyRow):
         ordering = ["-day"]
 
 
-class StageTransitionDaily(DailyRow):
+class StageTransitionFigures(DailyRow):
     """Lifecycle stage changes per day × customer's preferred store × from → to."""
 
     from_stage = models.CharField(_("from"), max_length=12, blank=True)
@@ -157,12 +213,26 @@ class StageTransitionDaily(DailyRow):
     changes = models.PositiveIntegerField(_("changes"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class StageTransitionDaily(StageTransitionFigures):
+    class Meta:
         verbose_name = _("daily stage transitions")
         verbose_name_plural = _("daily stage transitions")
         ordering = ["-day"]
 
 
-class AssociateSalesDaily(DailyRow):
+class StageTransitionMonthly(StageTransitionFigures):
+    """StageTransitionDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly stage transitions")
+        verbose_name_plural = _("monthly stage transitions")
+        ordering = ["-day"]
+
+
+class AssociateSalesFigures(DailyRow):
     """Purchases sold or influenced by an associate, per day × associate × store × channel."""
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel)
@@ -178,12 +248,26 @@ class AssociateSalesDaily(DailyRow):
     revenue = models.DecimalField(_("revenue"), **MONEY, default=0)
 
     class Meta:
+        abstract = True
+
+
+class AssociateSalesDaily(AssociateSalesFigures):
+    class Meta:
         verbose_name = _("daily associate sales")
         verbose_name_plural = _("daily associate sales")
         ordering = ["-day"]
 
 
-class FirstPurchaseDaily(DailyRow):
+class AssociateSalesMonthly(AssociateSalesFigures):
+    """AssociateSalesDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly associate sales")
+        verbose_name_plural = _("monthly associate sales")
+        ordering = ["-day"]
+
+
+class FirstPurchaseFigures(DailyRow):
     """First purchases per day × channel of the first purchase × path of channels before it.
 
     From journeys' CustomerMetrics (first_order_at, first_order_channel, first_purchase_path);
@@ -195,9 +279,35 @@ class FirstPurchaseDaily(DailyRow):
     customers = models.PositiveIntegerField(_("customers"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class FirstPurchaseDaily(FirstPurchaseFigures):
+    class Meta:
         verbose_name = _("daily first-purchase paths")
         verbose_name_plural = _("daily first-purchase paths")
         ordering = ["-day"]
+
+
+class FirstPurchaseMonthly(FirstPurchaseFigures):
+    """FirstPurchaseDaily summed per month: `day` is the first day of the month."""
+
+    class Meta:
+        verbose_name = _("monthly first-purchase paths")
+        verbose_name_plural = _("monthly first-purchase paths")
+        ordering = ["-day"]
+
+
+# Each daily table and its monthly rollup (long periods read the rollups: fewer rows).
+DAILY_TO_MONTHLY: dict[type[models.Model], type[models.Model]] = {
+    SalesDaily: SalesMonthly,
+    ReturnsDaily: ReturnsMonthly,
+    PickupDaily: PickupMonthly,
+    TicketDaily: TicketMonthly,
+    StageTransitionDaily: StageTransitionMonthly,
+    AssociateSalesDaily: AssociateSalesMonthly,
+    FirstPurchaseDaily: FirstPurchaseMonthly,
+}
 
 
 class RetentionMonthly(models.Model):

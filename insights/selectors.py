@@ -26,13 +26,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Model, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from insights.forms import InsightsFilters
 from insights.models import (
+    DAILY_TO_MONTHLY,
     AssociateSalesDaily,
     CohortMonthly,
     FirstPurchaseDaily,
@@ -128,25 +129,86 @@ def scoped(
     return queryset
 
 
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def sources(
+    daily: type[Model], filters: InsightsFilters, *, channel_field: str | None = "channel"
+) -> list[QuerySet]:
+    """Where the period's rows are: for long periods (monthly buckets) the monthly rollup holds
+    the whole months, the daily table the days before and after them; else the daily table."""
+    daily_rows = scoped(daily.objects, filters, channel_field=channel_field)
+    if filters.days <= DAILY_BUCKETS_UP_TO_DAYS:
+        return [daily_rows]
+    start, end = filters.start, filters.end
+    first_whole = start if start.day == 1 else _month_end(start) + datetime.timedelta(days=1)
+    last_whole = end if end == _month_end(end) else end.replace(day=1) - datetime.timedelta(days=1)
+    if first_whole > last_whole:
+        return [daily_rows]
+    monthly = scoped(DAILY_TO_MONTHLY[daily].objects, filters, channel_field=channel_field)
+    monthly = monthly.filter(day__gte=first_whole, day__lte=last_whole)
+    edges = Q()
+    if start < first_whole:
+        edges |= Q(day__lt=first_whole)
+    if end > last_whole:
+        edges |= Q(day__gt=last_whole)
+    return [monthly, daily_rows.filter(edges)] if edges else [monthly]
+
+
+def grouped(
+    daily: type[Model],
+    filters: InsightsFilters,
+    *,
+    fields: tuple[str, ...] = (),
+    expressions: dict[str, Any] | None = None,
+    sums: dict[str, Any],
+    channel_field: str | None = "channel",
+    where: Q | None = None,
+) -> list[dict[str, Any]]:
+    """Rows grouped by `fields` and `expressions`, with `sums`, merged across `sources()`."""
+    expressions = expressions or {}
+    keys = (*fields, *expressions)
+    merged: dict[tuple, dict[str, Any]] = {}
+    for queryset in sources(daily, filters, channel_field=channel_field):
+        rows = (
+            queryset.filter(where or Q()).values(*fields, **expressions).annotate(**sums).order_by()
+        )
+        for row in rows:
+            for name in expressions:
+                row[name] = _as_date(row[name])
+            key = tuple(row[name] for name in keys)
+            if key not in merged:
+                merged[key] = row
+                continue
+            for name in sums:
+                if row[name] is not None:
+                    merged[key][name] = (merged[key][name] or 0) + row[name]
+    return list(merged.values())
+
+
 # Sales --------------------------------------------------------------------------------------
 
 
 def sales_totals(filters: InsightsFilters) -> dict[str, Any]:
     """Counts over the period, revenue per currency (largest first) and the web-order figures."""
     web = Q(channel="web")
-    rows = list(
-        scoped(SalesDaily.objects, filters)
-        .values("currency")
-        .annotate(
-            revenue=Sum("revenue"),
-            influenced_revenue=Sum("influenced_revenue"),
-            web_orders=Sum("orders", filter=web),
-            web_click_and_collect=Sum("click_and_collect_orders", filter=web),
-            web_returned_in_store=Sum("returned_in_store_orders", filter=web),
+    rows = grouped(
+        SalesDaily,
+        filters,
+        fields=("currency",),
+        sums={
+            "revenue": Sum("revenue"),
+            "influenced_revenue": Sum("influenced_revenue"),
+            "web_orders": Sum("orders", filter=web),
+            "web_click_and_collect": Sum("click_and_collect_orders", filter=web),
+            "web_returned_in_store": Sum("returned_in_store_orders", filter=web),
             **{name: Sum(name) for name in SALES_COUNTS},
-        )
-        .order_by("-revenue", "currency")
+        },
     )
+    rows.sort(key=lambda row: (-(row["revenue"] or 0), row["currency"]))
     totals: dict[str, Any] = defaultdict(int)
     for row in rows:
         for name, value in row.items():
@@ -163,27 +225,31 @@ def sales_totals(filters: InsightsFilters) -> dict[str, Any]:
 def revenue_by_channel(
     filters: InsightsFilters, buckets: Buckets, currency: str
 ) -> dict[str, list[Any]]:
-    rows = (
-        scoped(SalesDaily.objects, filters)
-        .filter(currency=currency)
-        .values("channel", bucket=buckets.expression())
-        .annotate(revenue=Sum("revenue"))
-        .order_by("channel")
+    rows = grouped(
+        SalesDaily,
+        filters,
+        fields=("channel",),
+        expressions={"bucket": buckets.expression()},
+        sums={"revenue": Sum("revenue")},
+        where=Q(currency=currency),
     )
+    rows.sort(key=lambda row: row["channel"])
     by_channel: dict[str, dict[datetime.date, Any]] = defaultdict(dict)
     for row in rows:
-        by_channel[row["channel"]][_as_date(row["bucket"])] = row["revenue"]
+        by_channel[row["channel"]][row["bucket"]] = row["revenue"]
     return {channel: buckets.series(values) for channel, values in by_channel.items()}
 
 
 def returns_matrix(filters: InsightsFilters) -> list[dict[str, Any]]:
     """Returns by channel of the order × channel of the return (channel filter: the order's)."""
-    return list(
-        scoped(ReturnsDaily.objects, filters, channel_field="order_channel")
-        .values("order_channel", "return_channel")
-        .annotate(returns=Sum("returns"))
-        .order_by("order_channel", "return_channel")
+    rows = grouped(
+        ReturnsDaily,
+        filters,
+        fields=("order_channel", "return_channel"),
+        sums={"returns": Sum("returns")},
+        channel_field="order_channel",
     )
+    return sorted(rows, key=lambda row: (row["order_channel"], row["return_channel"]))
 
 
 # Lifecycle ----------------------------------------------------------------------------------
@@ -208,15 +274,17 @@ def stage_snapshot(filters: InsightsFilters) -> tuple[datetime.date | None, dict
 
 def stage_entries(filters: InsightsFilters, buckets: Buckets) -> dict[str, list[Any]]:
     """Customers entering each stage, per bucket."""
-    rows = (
-        scoped(StageTransitionDaily.objects, filters, channel_field=None)
-        .values("to_stage", bucket=buckets.expression())
-        .annotate(changes=Sum("changes"))
-        .order_by()
+    rows = grouped(
+        StageTransitionDaily,
+        filters,
+        fields=("to_stage",),
+        expressions={"bucket": buckets.expression()},
+        sums={"changes": Sum("changes")},
+        channel_field=None,
     )
     by_stage: dict[str, dict[datetime.date, Any]] = defaultdict(dict)
     for row in rows:
-        by_stage[row["to_stage"]][_as_date(row["bucket"])] = row["changes"]
+        by_stage[row["to_stage"]][row["bucket"]] = row["changes"]
     return {stage: buckets.series(values) for stage, values in by_stage.items()}
 
 
@@ -256,36 +324,35 @@ PICKUP_SUMS = ("pickups", "ready", "ready_seconds", "collected", "collected_seco
 
 
 def pickups_by_bucket(filters: InsightsFilters, buckets: Buckets) -> dict[datetime.date, dict]:
-    rows = (
-        scoped(PickupDaily.objects, filters)
-        .values(bucket=buckets.expression())
-        .annotate(**{name: Sum(name) for name in (*PICKUP_SUMS, "cancelled")})
-        .order_by()
+    rows = grouped(
+        PickupDaily,
+        filters,
+        expressions={"bucket": buckets.expression()},
+        sums={name: Sum(name) for name in (*PICKUP_SUMS, "cancelled")},
     )
-    return {_as_date(row["bucket"]): row for row in rows}
+    return {row["bucket"]: row for row in rows}
 
 
 def tickets_by_bucket(filters: InsightsFilters, buckets: Buckets) -> dict[datetime.date, dict]:
-    rows = (
-        scoped(TicketDaily.objects, filters)
-        .values(bucket=buckets.expression())
-        .annotate(
-            opened=Sum("opened"), closed=Sum("closed"), closed_within_sla=Sum("closed_within_sla")
-        )
-        .order_by()
+    rows = grouped(
+        TicketDaily,
+        filters,
+        expressions={"bucket": buckets.expression()},
+        sums={name: Sum(name) for name in ("opened", "closed", "closed_within_sla")},
     )
-    return {_as_date(row["bucket"]): row for row in rows}
+    return {row["bucket"]: row for row in rows}
 
 
 def top_associates(filters: InsightsFilters, currency: str, limit: int = 10) -> list[dict]:
-    """The associates with the most influenced revenue, with their names (two queries)."""
-    rows = list(
-        scoped(AssociateSalesDaily.objects, filters)
-        .filter(currency=currency)
-        .values("associate_id")
-        .annotate(orders=Sum("orders"), revenue=Sum("revenue"))
-        .order_by("-revenue", "associate_id")[:limit]
+    """The associates with the most influenced revenue, with their names."""
+    rows = grouped(
+        AssociateSalesDaily,
+        filters,
+        fields=("associate_id",),
+        sums={"orders": Sum("orders"), "revenue": Sum("revenue")},
+        where=Q(currency=currency),
     )
+    rows = sorted(rows, key=lambda row: (-row["revenue"], row["associate_id"]))[:limit]
     names = {
         user.pk: user.get_full_name() or user.get_username()
         for user in get_user_model().objects.filter(pk__in=[row["associate_id"] for row in rows])
@@ -338,9 +405,7 @@ def _cohort_row(
 
 def first_purchase_paths(filters: InsightsFilters) -> list[dict[str, Any]]:
     """Paths to the first purchase, most frequent first (channel filter: first purchase's)."""
-    return list(
-        scoped(FirstPurchaseDaily.objects, filters)
-        .values("path")
-        .annotate(customers=Sum("customers"))
-        .order_by("-customers", "path")
+    rows = grouped(
+        FirstPurchaseDaily, filters, fields=("path",), sums={"customers": Sum("customers")}
     )
+    return sorted(rows, key=lambda row: (-row["customers"], row["path"]))

@@ -25,6 +25,7 @@ AGGREGATES = [
     insights_models.RetentionMonthly,
     insights_models.CohortMonthly,
     insights_models.AggregateRun,
+    *insights_models.DAILY_TO_MONTHLY.values(),
 ]
 
 

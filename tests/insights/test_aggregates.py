@@ -7,8 +7,9 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from insights.aggregates import aggregates_rebuild
+from insights.aggregates import aggregates_rebuild, is_summed
 from insights.models import (
+    DAILY_TO_MONTHLY,
     AggregateRun,
     AssociateSalesDaily,
     CohortMonthly,
@@ -17,6 +18,7 @@ from insights.models import (
     RetentionMonthly,
     ReturnsDaily,
     SalesDaily,
+    SalesMonthly,
     StageDaily,
     StageTransitionDaily,
     TicketDaily,
@@ -224,7 +226,7 @@ def test_cohorts_by_first_purchase_month_and_channel(known_dataset: KnownDataset
 def _snapshot_of_tables() -> dict[str, list]:
     tables = (SalesDaily, ReturnsDaily, PickupDaily, TicketDaily, StageDaily)
     tables += (StageTransitionDaily, AssociateSalesDaily, FirstPurchaseDaily)
-    tables += (RetentionMonthly, CohortMonthly)
+    tables += (RetentionMonthly, CohortMonthly, *DAILY_TO_MONTHLY.values())
     return {
         model.__name__: sorted(
             tuple(sorted((key, str(value)) for key, value in row.items() if key != "id"))
@@ -278,3 +280,19 @@ def test_rebuild_on_an_empty_database() -> None:
 
     assert set(counts.values()) == {0}
     assert counts["insights_cohortmonthly"] == 0
+
+
+def test_monthly_rollups_sum_the_daily_rows(known_dataset: KnownDataset) -> None:
+    aggregates_rebuild()
+
+    for daily, monthly in DAILY_TO_MONTHLY.items():
+        figures = [field.name for field in daily._meta.concrete_fields if is_summed(field)]
+        for first, last in (JANUARY, FEBRUARY):
+            by_day = _sum(daily.objects.filter(**_in((first, last))), *figures)
+            assert _sum(monthly.objects.filter(day=first), *figures) == by_day, daily
+    january = SalesMonthly.objects.filter(day=JANUARY[0])
+    # January: E1 70 + O1 100 + O9 40 in Paris; O4 80 + O5 120 in Lyon; F1 30 without store.
+    assert {row.store_id: row.revenue for row in january.filter(channel="store")} == {
+        known_dataset.paris.pk: Decimal(210),
+        known_dataset.lyon.pk: Decimal(120),
+    }
