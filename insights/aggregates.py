@@ -6,8 +6,13 @@ orders, so that a rebuild stays workable on millions of orders. The inner querie
 with the ORM (so that local dates, time zones and window functions compile for PostgreSQL and
 SQLite alike); only the outer grouping is plain, portable SQL.
 
+Late data: the hourly refresh rebuilds the last days; a return or a pickup update about an
+older order reaches its order's day at the nightly full rebuild.
+
 KPI definitions (shown on the dashboard too):
-- purchase: an order neither pending nor cancelled.
+- purchase: an order neither pending nor cancelled (gross: an order refunded later stays a
+  purchase here, returns are counted apart; journeys.lifecycle leaves fully refunded orders
+  out of the stages).
 - first purchase: the customer's first purchase ever; repeat purchase: any later one.
 - channel switch: a repeat purchase made in another channel than the customer's previous one.
 - monthly retention: customers who bought in month M-1 and again in month M / customers who
