@@ -220,8 +220,7 @@ def ticket_open(
         raise DomainError(_("Say in a few words what the ticket is about."))
     if order_line is not None and order_line.order.customer_id != customer.pk:
         raise DomainError(_("This order line belongs to another customer."))
-    lifecycle_refresh_queue(customer_ids=[customer.pk])
-    return AfterSalesTicket.objects.create(
+    ticket = AfterSalesTicket.objects.create(
         reference=_new_ticket_reference(),
         customer=customer,
         kind=kind,
@@ -235,6 +234,8 @@ def ticket_open(
         opened_by=_user_or_none(actor),
         sla_due_at=timezone.now() + datetime.timedelta(days=TICKET_SLA_DAYS[kind]),
     )
+    lifecycle_refresh_queue(customer_ids=[customer.pk])
+    return ticket
 
 
 def ticket_transition(
@@ -301,8 +302,7 @@ def wishlist_add_item(
         wishlist=wishlist, product=product, size=size, removed_at__isnull=True
     ).exists():
         raise DomainError(_("This product is already on the wishlist."))
-    lifecycle_refresh_queue(customer_ids=[customer.pk])
-    return WishlistItem.objects.create(
+    item = WishlistItem.objects.create(
         wishlist=wishlist,
         product=product,
         size=size,
@@ -312,6 +312,8 @@ def wishlist_add_item(
         added_at_store=store,
         added_by=_user_or_none(actor),
     )
+    lifecycle_refresh_queue(customer_ids=[customer.pk])
+    return item
 
 
 def wishlist_remove_item(*, item: WishlistItem, channel: str, actor: Any = None) -> WishlistItem:

@@ -233,3 +233,14 @@ def test_a_refund_from_the_shop_refreshes_her_figures(
     assert (metrics.order_count, metrics.total_refunded) == (0, Decimal("890.00"))
     assert customer.lifecycle_stage == LifecycleStage.ACQUISITION
     assert len(sent) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_refresh_runs_after_the_write(sent: list[list[int]]) -> None:
+    """No transaction (autocommit): the refresh is sent at once, and must see the new row."""
+    wisher, asker = CustomerFactory(loyalty_number=None), CustomerFactory(loyalty_number=None)
+    wishlist_add_item(customer=wisher, product=ProductFactory(), channel="web")
+    assert Customer.objects.get(pk=wisher.pk).lifecycle_stage == LifecycleStage.ACQUISITION
+    ticket_open(customer=asker, kind="question", subject="Sizes?", channel="web", actor=None)
+    assert Customer.objects.get(pk=asker.pk).lifecycle_stage == LifecycleStage.ACQUISITION
+    assert sent == [[wisher.pk], [asker.pk]]
