@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from customers.factories import CustomerFactory, ExternalIdentityFactory, PreferenceFactory
 from customers.models import Customer, LifecycleStage
+from customers.services import customer_merge
 from journeys.factories import (
     AfterSalesTicketFactory,
     OrderFactory,
@@ -320,3 +321,17 @@ def test_every_metric_of_the_model_is_written() -> None:
         for field in CustomerMetrics._meta.concrete_fields
         if field.name not in ("customer", "computed_at")
     )
+
+
+def test_a_merge_keeps_working_and_the_next_refresh_counts_both_histories() -> None:
+    survivor, absorbed = CustomerFactory(), CustomerFactory()
+    bought(survivor, days_ago(10))
+    bought(absorbed, days_ago(20))
+    refresh(survivor, absorbed)
+
+    customer_merge(survivor=survivor, absorbed=absorbed, actor=None)
+    refresh(survivor, absorbed)
+
+    assert CustomerMetrics.objects.get(customer=survivor).order_count == 2
+    assert stage_of(survivor) == LifecycleStage.RETENTION
+    assert LifecycleStageChange.objects.filter(customer=survivor).count() >= 2
