@@ -53,10 +53,14 @@ class Command(BaseCommand):
             help="Also time journeys.lifecycle's lifecycle_recompute_all (slow on 1M customers).",
         )
 
+    def _log(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # progress shows even when the output goes to a file
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
-        log = self.stdout.write
+        log = self._log
         if options["generate"]:
             try:
                 generate_dataset(
