@@ -1,6 +1,7 @@
 """The stage rule on hand-written facts: each stage, its reason, thresholds and boundaries."""
 
 import datetime
+from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone, translation
@@ -11,6 +12,13 @@ from journeys.lifecycle.rules import CustomerFacts, months_before, stage_decide
 from journeys.models import LifecycleSettings
 
 NOW = datetime.datetime(2026, 3, 31, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The rule writes in the active language (the refresh makes it the site's)."""
+    with translation.override("en"):
+        yield
 
 
 def thresholds(**overrides: object) -> LifecycleSettings:
