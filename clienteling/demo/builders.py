@@ -20,8 +20,13 @@ from clienteling.demo.lifecycle import build_lifecycle_history
 from clienteling.demo.orders import build_orders, build_pickups, build_returns
 from clienteling.demo.profiles import build_customers, build_profile_details
 from clienteling.demo.reference import build_reference
+from clienteling.demo.segments import build_demo_segments
 from clienteling.demo.staff import build_staff
+from clienteling.demo.triggers import build_demo_triggers
 from clienteling.demo.world import DemoWorld, explicit_timestamps
+from clienteling.models import TriggerKind
+from clienteling.triggers.services import triggers_evaluate
+from insights.aggregates import aggregates_rebuild
 
 
 def seed_demo_data(*, seed: int, customers: int) -> list[str]:
@@ -55,4 +60,13 @@ def seed_demo_data(*, seed: int, customers: int) -> list[str]:
         build_hero_stories(world, plans, placed)
     # Outside `explicit_timestamps`: the metrics keep their own "computed at".
     build_lifecycle_history(world)
+    build_head_office(world)
     return world.kept_accounts
+
+
+def build_head_office(world: DemoWorld) -> None:
+    """What head office sees once the stages are known: segments, triggers and KPIs."""
+    build_demo_segments()
+    build_demo_triggers()
+    triggers_evaluate(kinds=TriggerKind.values, now=world.now)
+    aggregates_rebuild()

@@ -1,5 +1,6 @@
 """Emptying the demo data (`seed_demo --reset`), children before the rows they point at."""
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import NotSupportedError, connection, models, transaction
 
@@ -10,6 +11,10 @@ from clienteling.models import (
     Associate,
     Note,
     Task,
+    Trigger,
+    TriggerFiring,
+    TriggerSettings,
+    WatchedProduct,
 )
 from customers.models import (
     Address,
@@ -19,11 +24,15 @@ from customers.models import (
     DuplicateSuggestion,
     ExternalIdentity,
     Preference,
+    Tag,
 )
 from journeys.models import (
     AfterSalesMessage,
     AfterSalesStatusChange,
     AfterSalesTicket,
+    CustomerMetrics,
+    LifecycleSettings,
+    LifecycleStageChange,
     Order,
     OrderLine,
     OrderStatusChange,
@@ -36,9 +45,34 @@ from journeys.models import (
     WishlistItem,
 )
 from omni.models import Product, Service, Specialty, StockLevel, Store
+from segments.models import (
+    Segment,
+    SegmentExport,
+    SegmentRule,
+    SegmentSnapshot,
+    SegmentSnapshotMember,
+)
 
-# Everything the demo fills: the retail reference, the customers and all they did.
+# The KPI tables are derived from the demo rows: they go with them.
+INSIGHTS_TABLES = tuple(
+    model
+    for model in apps.get_app_config("insights").get_models()
+    if not model._meta.proxy and model._meta.managed
+)
+# Everything the demo fills: the retail reference, the customers and all they did, and what
+# head office built on them (segments, triggers, KPI tables).
 DELETION_ORDER: tuple[type[models.Model], ...] = (
+    *INSIGHTS_TABLES,
+    TriggerFiring,
+    WatchedProduct,
+    Trigger,
+    TriggerSettings,
+    LifecycleSettings,
+    SegmentExport,
+    SegmentSnapshotMember,
+    SegmentSnapshot,
+    SegmentRule,
+    Segment,
     AppointmentStatusChange,
     Appointment,
     Task,
@@ -62,6 +96,10 @@ DELETION_ORDER: tuple[type[models.Model], ...] = (
     Preference,
     Address,
     ExternalIdentity,
+    LifecycleStageChange,
+    CustomerMetrics,
+    Customer.tags.through,
+    Tag,
     Customer,
     Associate.specialties.through,
     Associate,
