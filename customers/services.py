@@ -206,6 +206,12 @@ def customer_merge(
         snapshot.setdefault("given_to_survivor", []).append("phone")
     survivor.save()
     moved_rows = _move_related_rows(source=absorbed, target=survivor)
+    tags_given = set(absorbed.tags.values_list("pk", flat=True)) - set(
+        survivor.tags.values_list("pk", flat=True)
+    )
+    if tags_given:
+        survivor.tags.add(*tags_given)
+        snapshot["tags_given_to_survivor"] = sorted(tags_given)
     earlier_absorbed = list(
         Customer.objects.filter(merged_into=absorbed).values_list("pk", flat=True)
     )
@@ -251,6 +257,7 @@ def customer_merge_undo(*, merge: CustomerMerge, actor: Any) -> None:
     for field in given:
         setattr(survivor, field, None)
     survivor.save()
+    survivor.tags.remove(*snapshot.get("tags_given_to_survivor", []))
     for label, fields in merge.moved_rows.items():
         model = apps.get_model(label)
         for field, primary_keys in fields.items():

@@ -8,7 +8,7 @@ from customers.factories import (
     ExternalIdentityFactory,
     PreferenceFactory,
 )
-from customers.models import Consent, Customer, CustomerMerge, DuplicateSuggestion
+from customers.models import Consent, Customer, CustomerMerge, DuplicateSuggestion, Tag
 from customers.selectors import consent_current_states
 from customers.services import (
     consent_record,
@@ -206,3 +206,18 @@ def test_merging_twice_or_into_itself_is_refused_and_changes_nothing(marketer) -
 
 def test_conflict_error_is_a_domain_error() -> None:
     assert issubclass(ConflictError, DomainError)
+
+
+def test_merge_gives_the_absorbed_tags_to_the_survivor_and_undo_takes_them_back(marketer) -> None:
+    vip, press, bridal = (Tag.objects.create(name=name) for name in ("VIP", "Press", "Bridal"))
+    survivor, absorbed = CustomerFactory(), CustomerFactory()
+    survivor.tags.add(vip)
+    absorbed.tags.add(vip, press, bridal)
+
+    merge = customer_merge(survivor=survivor, absorbed=absorbed, actor=marketer)
+
+    assert set(survivor.tags.values_list("name", flat=True)) == {"VIP", "Press", "Bridal"}
+    customer_merge_undo(merge=merge, actor=marketer)
+    # VIP was hers before the merge: it stays; the two that came with the merge go back.
+    assert list(survivor.tags.values_list("name", flat=True)) == ["VIP"]
+    assert absorbed.tags.count() == 3
