@@ -18,6 +18,10 @@ APPEND_ONLY_MODELS = (
     "syncrun",
     "outbounddelivery",
     "profileaccess",
+    "lifecyclestagechange",
+    "triggerfiring",
+    "segmentexport",
+    "segmentsnapshotmember",
 )
 # API clients hold credentials to customer data: only superusers (IT) manage them.
 SUPERUSER_ONLY_MODELS = ("apiclient", "idempotencyrecord")
