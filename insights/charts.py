@@ -74,6 +74,10 @@ def _numbers(chart: Chart) -> list[float]:
     return [float(value) for series in chart.series for value in series.values if value is not None]
 
 
+# What fits left of a horizontal bar at 11 px.
+LABEL_CHARACTERS = 30
+
+
 def _text(x: float, y: float, content: str, anchor: str = "middle", size: int = 11) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
@@ -149,6 +153,12 @@ def _lines(chart: Chart, maximum: float) -> list[str]:
     return parts + _x_labels(chart, slot)
 
 
+def _fit_label(label: str, limit: int = LABEL_CHARACTERS) -> str:
+    """Long labels keep their end (a path's last channel is the purchase); the bar's tooltip
+    and the table below the chart give them whole."""
+    return label if len(label) <= limit else "…" + label[-(limit - 1) :]
+
+
 def _horizontal_bars(chart: Chart) -> SafeString:
     row_height, label_width = 26, 190
     height = TOP + row_height * max(len(chart.categories), 1) + 8
@@ -159,7 +169,7 @@ def _horizontal_bars(chart: Chart) -> SafeString:
     for index, (category, value) in enumerate(zip(chart.categories, series.values, strict=True)):
         y = TOP + row_height * index
         length = width * float(value or 0) / maximum
-        parts.append(_text(label_width - 8, y + 15, category, anchor="end"))
+        parts.append(_text(label_width - 8, y + 15, _fit_label(category), anchor="end"))
         parts.append(
             f'<rect x="{label_width}" y="{y + 3}" width="{max(length, 1):.1f}" height="18" '
             f'fill="{series.color}"><title>{escape(category)}: {escape(chart.format(value))}'
