@@ -551,7 +551,9 @@ class LifecycleSettings(models.Model):
         default=4,
         help_text=_("Loyalty: at least this many purchases within the window below..."),
     )
-    loyalty_window_months = models.PositiveSmallIntegerField(_("loyalty: window (months)"), default=12)
+    loyalty_window_months = models.PositiveSmallIntegerField(
+        _("loyalty: window (months)"), default=12
+    )
     loyalty_tiers = models.JSONField(
         _("loyalty: qualifying tiers"),
         default=list,
@@ -647,7 +649,9 @@ class CustomerMetrics(models.Model):
         _("path to first purchase"),
         max_length=255,
         blank=True,
-        help_text=_("Channels of the interactions before the first purchase, e.g. social>web>store."),
+        help_text=_(
+            "Channels of the interactions before the first purchase, e.g. social>web>store."
+        ),
     )
     touchpoint_count = models.PositiveIntegerField(_("interactions"), default=0)
     last_touchpoint_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
