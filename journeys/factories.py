@@ -9,6 +9,7 @@ from django.utils import timezone
 from customers.factories import CustomerFactory
 from journeys.models import (
     AfterSalesTicket,
+    LifecycleStageChange,
     Order,
     OrderLine,
     Pickup,
@@ -113,3 +114,15 @@ class TouchpointFactory(factory.django.DjangoModelFactory):
     channel = "web"
     kind = Touchpoint.Kind.PRODUCT_VIEW
     occurred_at = factory.LazyFunction(timezone.now)
+
+
+class LifecycleStageChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LifecycleStageChange
+
+    customer = factory.SubFactory(CustomerFactory)
+    from_stage = "conversion"
+    to_stage = "retention"
+    changed_at = factory.LazyFunction(timezone.now)
+    reason = "2 purchases"
+    trigger = "event"

@@ -1,4 +1,5 @@
-"""Orders, returns, wishlists, after-sales tickets, pickups and touchpoints over the REST API.
+"""Orders, returns, wishlists, after-sales tickets, pickups, touchpoints and lifecycle stage
+changes over the REST API.
 
 Customer history (orders, returns, wishlists, tickets, touchpoints) is shared by every store,
 as in the customer 360 view; pickups are store operations, hidden from other stores' clients.
@@ -7,6 +8,7 @@ Writes go through the services: `order_upsert`, `return_record`, `ticket_*`, `pi
 
 from journeys.api.orders import OrderViewSet
 from journeys.api.pickups import PickupViewSet
+from journeys.api.stages import StageChangeViewSet
 from journeys.api.tickets import TicketViewSet
 from journeys.api.touchpoints import TouchpointViewSet
 from journeys.api.wishlists import WishlistItemViewSet, WishlistViewSet
@@ -14,6 +16,7 @@ from journeys.api.wishlists import WishlistItemViewSet, WishlistViewSet
 __all__ = [
     "OrderViewSet",
     "PickupViewSet",
+    "StageChangeViewSet",
     "TicketViewSet",
     "TouchpointViewSet",
     "WishlistItemViewSet",

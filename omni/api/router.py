@@ -8,6 +8,7 @@ from customers.api import CustomerViewSet
 from journeys.api import (
     OrderViewSet,
     PickupViewSet,
+    StageChangeViewSet,
     TicketViewSet,
     TouchpointViewSet,
     WishlistItemViewSet,
@@ -25,6 +26,7 @@ router.register("wishlist-items", WishlistItemViewSet, basename="wishlist-item")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("pickups", PickupViewSet, basename="pickup")
 router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
+router.register("stage-changes", StageChangeViewSet, basename="stage-change")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("availability", AvailabilityViewSet, basename="availability")
 router.register("associates", AssociateViewSet, basename="associate")

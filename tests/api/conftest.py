@@ -17,6 +17,7 @@ from customers.factories import CustomerFactory, ExternalIdentityFactory
 from customers.models import Customer
 from journeys.factories import (
     AfterSalesTicketFactory,
+    LifecycleStageChangeFactory,
     OrderFactory,
     OrderLineFactory,
     PickupFactory,
@@ -116,6 +117,7 @@ def world(store: Store, catalogue: dict[str, Product], associate: Any) -> Simple
     associate.specialties.add(specialty)
     appointment = AppointmentFactory(customer=customer, associate=associate, service=service)
     touchpoint = TouchpointFactory(customer=customer, source="web", external_id="ev-1")
+    stage_change = LifecycleStageChangeFactory(customer=customer)
     return SimpleNamespace(
         store=store,
         customer=customer,
@@ -130,6 +132,7 @@ def world(store: Store, catalogue: dict[str, Product], associate: Any) -> Simple
         associate=associate,
         appointment=appointment,
         touchpoint=touchpoint,
+        stage_change=stage_change,
         products=catalogue,
     )
 

@@ -142,6 +142,8 @@ ENDPOINTS = [
         "pickups:write",
         lambda w: {"status": "preparing"},
     ),
+    Endpoint("GET", lambda w: "/api/v1/stage-changes", "customers:read"),
+    Endpoint("GET", lambda w: f"/api/v1/stage-changes/{w.stage_change.pk}", "customers:read"),
     Endpoint("GET", lambda w: "/api/v1/touchpoints", "touchpoints:read"),
     Endpoint("GET", lambda w: f"/api/v1/touchpoints/{w.touchpoint.pk}", "touchpoints:read"),
     Endpoint(
