@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "status", "kind" or "channel": give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "omni.models.Channel",
+        "LifecycleStageEnum": "customers.models.LifecycleStage",
         "ContactChannelEnum": "customers.models.ContactChannel",
         "StoreKindEnum": "omni.models.Store.Kind",
         "AddressKindEnum": "customers.models.Address.Kind",
