@@ -225,15 +225,15 @@ def _list_rule(lookup: str) -> Callable[[str, Any], Q]:
     return compile_rule
 
 
-def _compare(lookup: str, *, missing_is_zero: bool) -> Callable[[str, Any], Q]:
-    """≥ ≤ = on a metric; a customer without metrics counts as 0 when `missing_is_zero`."""
+def _compare(lookup: str) -> Callable[[str, Any], Q]:
+    """≥ ≤ = on a metric; a customer without metrics counts as 0."""
 
     def compile_rule(operator: str, number: Any) -> Q:
         condition = Q(
             **{f"{lookup}__{operator if operator != Operator.EQUALS else 'exact'}": number}
         )
         zero_matches = {Operator.GTE: number <= 0, Operator.LTE: True, Operator.EQUALS: number == 0}
-        if missing_is_zero and zero_matches[operator]:
+        if zero_matches[operator]:
             condition |= Q(metrics__isnull=True)
         return condition
 
@@ -299,13 +299,8 @@ def _tag_rule(operator: str, name: str) -> Q:
     return tagged if operator == Operator.HAS else ~tagged
 
 
-def _last_purchase_value(operator: str, value: str) -> int | None:
-    if operator == Operator.NEVER:
-        _no_value(value)
-        return None
-    return _whole_number(value)
-
-
+# Operators that stand alone ("never bought"): the value must be left empty.
+NO_VALUE_OPERATORS = (Operator.NEVER,)
 LIST_OPERATORS = (Operator.IN, Operator.NOT_IN)
 COMPARISONS = (Operator.GTE, Operator.LTE, Operator.EQUALS)
 FIELDS: dict[str, FieldSpec] = {
@@ -316,19 +311,17 @@ FIELDS: dict[str, FieldSpec] = {
     ),
     RuleField.CHANNEL: FieldSpec((Operator.INCLUDES, Operator.EXCLUDES), _channel, _channel_rule),
     RuleField.CHANNEL_COUNT: FieldSpec(
-        COMPARISONS, _whole_number, _compare("metrics__channel_count", missing_is_zero=True)
+        COMPARISONS, _whole_number, _compare("metrics__channel_count")
     ),
     RuleField.TOTAL_SPENT: FieldSpec(
         (Operator.GTE, Operator.LTE),
         _amount,
-        _compare("metrics__total_spent", missing_is_zero=True),
+        _compare("metrics__total_spent"),
     ),
-    RuleField.ORDER_COUNT: FieldSpec(
-        COMPARISONS, _whole_number, _compare("metrics__order_count", missing_is_zero=True)
-    ),
+    RuleField.ORDER_COUNT: FieldSpec(COMPARISONS, _whole_number, _compare("metrics__order_count")),
     RuleField.LAST_PURCHASE: FieldSpec(
         (Operator.WITHIN_DAYS, Operator.BEFORE_DAYS, Operator.NEVER),
-        lambda value: value,  # parsed with its operator, see rule_value_parse
+        _whole_number,
         _last_purchase_rule,
     ),
     RuleField.PREFERRED_STORE: FieldSpec(
@@ -372,8 +365,9 @@ def rule_value_parse(*, field: str, operator: str, value: str, check: bool = Tru
                 "operators": ", ".join(str(Operator(name).label) for name in spec.operators),
             },
         )
-    if field == RuleField.LAST_PURCHASE:
-        return _last_purchase_value(operator, value or "")
+    if operator in NO_VALUE_OPERATORS:
+        _no_value(value or "")
+        return None
     parsed = spec.parse(value or "")
     if check and spec.check is not None:
         spec.check(parsed)

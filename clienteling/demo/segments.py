@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clienteling.demo import catalogue
-from customers.models import Customer, LoyaltyTier, Tag
+from customers.models import LoyaltyTier, Tag
 from segments.models import Segment, SegmentRule
+from segments.selectors import live_customers
 from segments.services import segment_snapshot_create
 
 Rule = tuple[int, str, str, str]  # (group, field, operator, value)
@@ -103,7 +104,7 @@ SNAPSHOT_OF = "Omnichannel VIPs — Paris"
 
 
 def _tag_customers(tags: dict[str, Tag]) -> None:
-    live = Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+    live = live_customers()
     tags["VIP"].customers.add(*live.filter(loyalty_tier=LoyaltyTier.VIP))
     ids = list(live.order_by("pk").values_list("pk", flat=True))
     for name, (start, end) in TAG_SLICES.items():
