@@ -381,9 +381,6 @@ class TriggerFiringAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related(*self.list_select_related)
-
 
 @admin.register(TriggerSettings)
 class TriggerSettingsAdmin(admin.ModelAdmin):

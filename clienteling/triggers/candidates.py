@@ -5,6 +5,7 @@ event carry. Whether anyone is contacted (consent, contact cap, deduplication) i
 `services`.
 """
 
+import calendar
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,13 +176,9 @@ def _birthday_filter(days: list[datetime.date]) -> Q:
     condition = Q(pk__in=[])
     for day in days:
         condition |= Q(birth_date__month=day.month, birth_date__day=day.day)
-        if (day.month, day.day) == (2, 28) and not _is_leap(day.year):
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
             condition |= Q(birth_date__month=2, birth_date__day=29)
     return condition
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _next_birthday(birth_date: datetime.date, days: list[datetime.date]) -> datetime.date:

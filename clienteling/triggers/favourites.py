@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from clienteling.models import Appointment, Associate
 from customers.models import Customer
 from journeys.models import Order
+from omni.models import Channel
 
 # Customers per IN (...) list: well under SQLite's limit on query parameters.
 BATCH_SIZE = 2000
@@ -31,7 +32,7 @@ def favourite_associates(customer_ids: Collection[int]) -> dict[int, Associate]:
 def _favourite_ids(customer_ids: list[int]) -> dict[int, int]:
     last_seller = (
         Order.objects.filter(
-            customer=OuterRef("pk"), channel="store", sold_by__associate__is_active=True
+            customer=OuterRef("pk"), channel=Channel.STORE, sold_by__associate__is_active=True
         )
         .exclude(status=Order.Status.CANCELLED)
         .order_by("-placed_at", "-pk")

@@ -37,7 +37,7 @@ from clienteling.models import (
     TriggerSettings,
 )
 from clienteling.triggers.candidates import CANDIDATE_READERS, Candidate
-from clienteling.triggers.favourites import favourite_associates
+from clienteling.triggers.favourites import BATCH_SIZE, favourite_associates
 from customers.models import ConsentPurpose, ContactChannel, Customer
 from customers.selectors import consent_current_states
 from journeys.outbound import customer_trigger_fired_notify
@@ -54,8 +54,6 @@ TASK_REASONS = {
     TriggerKind.LAPSED_VIP: Task.Reason.WIN_BACK,
     TriggerKind.APPOINTMENT_COMPLETED_FOLLOW_UP: Task.Reason.APPOINTMENT_FOLLOW_UP,
 }
-# Customers per IN (...) list: well under SQLite's limit on query parameters.
-BATCH_SIZE = 2000
 FREQUENT_TRIGGER_KINDS = tuple(kind for kind in TriggerKind if kind not in DAILY_TRIGGER_KINDS)
 
 

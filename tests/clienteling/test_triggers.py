@@ -243,6 +243,21 @@ def test_a_birthday_within_the_days_ahead_fires_once_for_that_year(
     assert Task.objects.get().title.startswith("Birthday on ")
 
 
+def test_a_29_february_birthday_is_wished_on_28_february_in_a_common_year(
+    customer: Customer,
+) -> None:
+    customer.birth_date = datetime.date(1992, 2, 29)
+    customer.save()
+    trigger = make_trigger(TriggerKind.BIRTHDAY_SOON, days_ahead=7)
+    now = timezone.make_aware(datetime.datetime(2027, 2, 25, 9))
+
+    assert trigger_run(trigger=trigger, now=now) == {Outcome.TASK_CREATED: 1}
+
+    firing = TriggerFiring.objects.get()
+    assert firing.dedupe_key == "birthday:2027"
+    assert firing.context == {"birthday": "2027-02-28"}
+
+
 def test_a_lapsed_customer_of_a_chosen_tier_is_called_back(
     customer: Customer, store: Store
 ) -> None:
