@@ -111,6 +111,11 @@ def index_of_month(day: datetime.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of day's month."""
+    return month_of_index(index_of_month(day) + 1) - datetime.timedelta(days=1)
+
+
 def _start_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=_zone())
 
@@ -416,12 +421,6 @@ DAILY_TABLES = {
 # Monthly rollups of the daily tables -------------------------------------------------------
 
 
-def _month_end(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
-        days=1
-    )
-
-
 def is_summed(field: models.Field) -> bool:
     """The figures of a daily row (summed in rollups); the other fields are its dimensions."""
     return isinstance(field, models.IntegerField | models.DecimalField) and not field.primary_key
@@ -437,7 +436,7 @@ def _rebuild_rollup(
     months = _day_range(
         "day",
         day_from.replace(day=1) if day_from else None,
-        _month_end(day_to) if day_to else None,
+        month_end(day_to) if day_to else None,
     )
     monthly.objects.filter(months).delete()
     fields = [field for field in daily._meta.concrete_fields if not field.primary_key]

@@ -31,6 +31,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from insights.aggregates import index_of_month, month_end, month_of_index
 from insights.forms import InsightsFilters
 from insights.models import (
     DAILY_TO_MONTHLY,
@@ -97,11 +98,8 @@ def buckets_for(filters: InsightsFilters) -> Buckets:
 
 
 def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return months
+    indexes = range(index_of_month(start), index_of_month(end) + 1)
+    return [month_of_index(index) for index in indexes]
 
 
 def _as_date(value: Any) -> datetime.date:
@@ -129,12 +127,6 @@ def scoped(
     return queryset
 
 
-def _month_end(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
-        days=1
-    )
-
-
 def sources(
     daily: type[Model], filters: InsightsFilters, *, channel_field: str | None = "channel"
 ) -> list[QuerySet]:
@@ -144,8 +136,8 @@ def sources(
     if filters.days <= DAILY_BUCKETS_UP_TO_DAYS:
         return [daily_rows]
     start, end = filters.start, filters.end
-    first_whole = start if start.day == 1 else _month_end(start) + datetime.timedelta(days=1)
-    last_whole = end if end == _month_end(end) else end.replace(day=1) - datetime.timedelta(days=1)
+    first_whole = start if start.day == 1 else month_end(start) + datetime.timedelta(days=1)
+    last_whole = end if end == month_end(end) else end.replace(day=1) - datetime.timedelta(days=1)
     if first_whole > last_whole:
         return [daily_rows]
     monthly = scoped(DAILY_TO_MONTHLY[daily].objects, filters, channel_field=channel_field)

@@ -37,21 +37,17 @@ def dashboard_view(view: View) -> View:
 
 
 def _render(request: HttpRequest, template: str, title: str, build: Callable) -> HttpResponse:
-    regions = list(
-        Store.objects.exclude(region="").order_by("region").values_list("region", flat=True)
-    )
-    form = InsightsFilterForm(request.GET or None, regions=sorted(set(regions)))
+    regions = Store.objects.exclude(region="").order_by("region").values_list("region", flat=True)
+    # No parameters is a valid (bound, empty) form: the default period, every store and channel.
+    form = InsightsFilterForm(request.GET, regions=list(regions.distinct()))
     context = {
         **admin.site.each_context(request),
         "is_nav_sidebar_enabled": False,  # the charts need the width
         "title": title,
         "form": form,
     }
-    if request.GET and not form.is_valid():
+    if not form.is_valid():
         return TemplateResponse(request, template, {**context, "invalid": True}, status=400)
-    if not request.GET:
-        form = InsightsFilterForm({}, regions=sorted(set(regions)))
-        form.is_valid()
     filters = form.filters()
     context["last_run"] = AggregateRun.objects.order_by("-started_at").first()
     return TemplateResponse(request, template, {**context, "filters": filters, **build(filters)})
