@@ -87,16 +87,16 @@ TICKET_SLA_DAYS = {
 
 
 def order_set_status(*, order: Order, status: str, actor: Any, note: str = "") -> Order:
-    with transaction.atomic():
-        moved = apply_transition(
-            order,
-            machine=ORDER_WORKFLOW,
-            target=status,
-            actor=actor,
-            history_model=OrderStatusChange,
-            note=note,
-        )
-        lifecycle_refresh_queue(customer_ids=[moved.customer_id])
+    moved = apply_transition(
+        order,
+        machine=ORDER_WORKFLOW,
+        target=status,
+        actor=actor,
+        history_model=OrderStatusChange,
+        note=note,
+    )
+    # After the transition's own commit (or with the caller's transaction), as every queue is.
+    lifecycle_refresh_queue(customer_ids=[moved.customer_id])
     return moved
 
 

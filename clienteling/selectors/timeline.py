@@ -173,9 +173,14 @@ def _note_item(note: Note) -> TimelineItem:
     )
 
 
+STAGE_LABELS = dict(LifecycleStage.choices)
+
+
 def _stage_item(change: LifecycleStageChange) -> TimelineItem:
-    stages = dict(LifecycleStage.choices)
-    moves = {"from": stages.get(change.from_stage, "—"), "to": stages.get(change.to_stage, "")}
+    moves = {
+        "from": STAGE_LABELS.get(change.from_stage, "—"),
+        "to": STAGE_LABELS.get(change.to_stage, ""),
+    }
     return TimelineItem(
         kind="stage",
         pk=change.pk,

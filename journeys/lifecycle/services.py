@@ -71,9 +71,9 @@ def _write_stage_changes(
         .values_list("pk", "lifecycle_stage")
     )
     moved = [
-        (customer_id, current[customer_id], decision)
-        for customer_id, decision in ((row.pk, decision) for row, decision in moves)
-        if customer_id in current and current[customer_id] != decision.stage
+        (row.pk, current[row.pk], decision)
+        for row, decision in moves
+        if row.pk in current and current[row.pk] != decision.stage
     ]
     by_stage: dict[str, list[int]] = defaultdict(list)
     for customer_id, _stage, decision in moved:
