@@ -124,36 +124,33 @@ def _no_value(value: str) -> None:
         raise ValidationError(_("This operator takes no value; leave it empty."))
 
 
-def _store_codes(value: str) -> list[str]:
-    codes = _split(value)
-    if not codes:
-        raise ValidationError(_("Enter at least one store code."))
-    return codes
+def _non_empty_list(message: Any) -> Callable[[str], list[str]]:
+    def parse(value: str) -> list[str]:
+        items = _split(value)
+        if not items:
+            raise ValidationError(message)
+        return items
+
+    return parse
 
 
-def _check_store_codes(codes: list[str]) -> None:
-    known = set(Store.objects.filter(code__in=codes).values_list("code", flat=True))
-    unknown = [code for code in codes if code not in known]
-    if unknown:
-        raise ValidationError(
-            _("Unknown store code: %(codes)s."), params={"codes": ", ".join(unknown)}
-        )
+def _known_in_stores(lookup: str, message: Any, param: str) -> Callable[[list[str]], None]:
+    """Check that every value is some store's `lookup` (code, region)."""
+
+    def check(values: list[str]) -> None:
+        stores = Store.objects.filter(**{f"{lookup}__in": values})
+        known = set(stores.values_list(lookup, flat=True))
+        unknown = [value for value in values if value not in known]
+        if unknown:
+            raise ValidationError(message, params={param: ", ".join(unknown)})
+
+    return check
 
 
-def _regions(value: str) -> list[str]:
-    regions = _split(value)
-    if not regions:
-        raise ValidationError(_("Enter at least one region."))
-    return regions
-
-
-def _check_regions(regions: list[str]) -> None:
-    known = set(Store.objects.filter(region__in=regions).values_list("region", flat=True))
-    unknown = [region for region in regions if region not in known]
-    if unknown:
-        raise ValidationError(
-            _("No store is in the region: %(regions)s."), params={"regions": ", ".join(unknown)}
-        )
+_store_codes = _non_empty_list(_("Enter at least one store code."))
+_check_store_codes = _known_in_stores("code", _("Unknown store code: %(codes)s."), "codes")
+_regions = _non_empty_list(_("Enter at least one region."))
+_check_regions = _known_in_stores("region", _("No store is in the region: %(regions)s."), "regions")
 
 
 def _text(value: str) -> str:

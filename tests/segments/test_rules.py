@@ -117,6 +117,8 @@ def test_a_segment_is_one_query(people: SimpleNamespace, django_assert_num_queri
         ("order_count", "gte", "-1", "zero or more"),
         ("preferred_store", "in", "paris-flagship,nowhere", "Unknown store code: nowhere"),
         ("store_region", "in", "Bretagne", "No store is in the region"),
+        ("preferred_store", "in", " , ", "Enter at least one store code"),
+        ("store_region", "in", "", "Enter at least one region"),
         ("channel", "includes", "pigeon", "Unknown channel"),
         ("consent", "granted", "marketing", "purpose:channel"),
         ("consent", "granted", "marketing:fax", "Unknown contact channel"),
