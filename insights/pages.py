@@ -204,7 +204,7 @@ def _pickups_section(filters: InsightsFilters, buckets: selectors.Buckets) -> di
 
 def _tickets_section(filters: InsightsFilters, buckets: selectors.Buckets) -> dict[str, Any]:
     rows = selectors.tickets_by_bucket(filters, buckets)
-    names = ("opened", "closed", "closed_within_sla")
+    names = selectors.TICKET_SUMS
     totals = {name: sum(row[name] or 0 for row in rows.values()) for name in names}
     labels = (_("Opened"), _("Closed"), _("Closed within SLA"))
     return {

@@ -313,6 +313,7 @@ def retention_by_profile(filters: InsightsFilters) -> dict[str, Any]:
 
 
 PICKUP_SUMS = ("pickups", "ready", "ready_seconds", "collected", "collected_seconds", "expired")
+TICKET_SUMS = ("opened", "closed", "closed_within_sla")
 
 
 def pickups_by_bucket(filters: InsightsFilters, buckets: Buckets) -> dict[datetime.date, dict]:
@@ -320,7 +321,7 @@ def pickups_by_bucket(filters: InsightsFilters, buckets: Buckets) -> dict[dateti
         PickupDaily,
         filters,
         expressions={"bucket": buckets.expression()},
-        sums={name: Sum(name) for name in (*PICKUP_SUMS, "cancelled")},
+        sums={name: Sum(name) for name in PICKUP_SUMS},
     )
     return {row["bucket"]: row for row in rows}
 
@@ -330,7 +331,7 @@ def tickets_by_bucket(filters: InsightsFilters, buckets: Buckets) -> dict[dateti
         TicketDaily,
         filters,
         expressions={"bucket": buckets.expression()},
-        sums={name: Sum(name) for name in ("opened", "closed", "closed_within_sla")},
+        sums={name: Sum(name) for name in TICKET_SUMS},
     )
     return {row["bucket"]: row for row in rows}
 
@@ -380,7 +381,7 @@ def _cohort_row(
 ) -> dict[str, Any]:
     """Shares of the cohort active N months later; None for months still to come."""
     size = active.get(0, 0)
-    elapsed = (this_month.year - month.year) * 12 + this_month.month - month.month
+    elapsed = index_of_month(this_month) - index_of_month(month)
     return {
         "month": month,
         "channel": channel,
