@@ -53,9 +53,6 @@ class AggregateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("region",)
     list_per_page = 100
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]
-
 
 DAILY_ADMINS = {
     models.SalesDaily: ("day", "store", "channel", "currency", "orders", "revenue", "first_orders"),

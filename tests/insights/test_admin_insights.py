@@ -69,7 +69,10 @@ def test_aggregate_lists_open_read_only_with_constant_queries(
     many = _queries(admin_client, _url(model, "changelist"))
 
     assert many == few
-    assert admin_client.get(_url(model, "change", row.pk)).status_code == 200
+    change = admin_client.get(_url(model, "change", row.pk))
+    assert change.status_code == 200
+    assert change.context["adminform"].form.fields.keys() == set()  # every field read-only
+    assert 'type="submit"' not in change.content.decode().split('id="content-main"')[1]
     assert admin_client.get(_url(model, "add")).status_code == 403
     model_admin = admin.site.get_model_admin(model)
     request = admin_client.get(_url(model, "changelist")).wsgi_request
