@@ -220,3 +220,12 @@ def test_harness_fails_when_a_view_does_not_answer(monkeypatch: pytest.MonkeyPat
     with pytest.raises(CommandError, match="admin:login"):
         call_command("bench_dashboards", "--repeat", "1", "--skip-rebuild", stdout=out)
     assert "admin:login" in out.getvalue()
+
+
+def test_harness_times_the_lifecycle_recompute() -> None:
+    _small_sqlite_data()
+    out = StringIO()
+    call_command(
+        "bench_dashboards", "--repeat", "1", "--skip-rebuild", "--with-lifecycle", stdout=out
+    )
+    assert re.search(r"lifecycle_recompute_all \d+\.\d s", out.getvalue())
