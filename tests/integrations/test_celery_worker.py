@@ -110,6 +110,18 @@ def _wait_until_done(delivery_id: int, log: Path) -> WebhookDelivery:
     )
 
 
+SUCCEEDED = re.compile(r"webhook_delivery_process_task\[[-0-9a-f]+\] succeeded")
+
+
+def _wait_for_log(log: Path, pattern: re.Pattern[str]) -> str:
+    deadline = time.monotonic() + PROCESSING_TIMEOUT_SECONDS
+    text = log.read_text()
+    while not pattern.search(text) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        text = log.read_text()
+    return text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_processes_a_signed_webhook_end_to_end(
     shopify_shop: ShopIntegration, celery_worker: Path
@@ -127,7 +139,9 @@ def test_a_real_worker_processes_a_signed_webhook_end_to_end(
     # Acknowledged before processing: nothing is applied in this process.
     assert not Order.objects.exists()
     delivery = _wait_until_done(WebhookDelivery.objects.get().pk, celery_worker)
-    log = celery_worker.read_text()
+    # The row is committed before the worker logs the task's end (and the task still queues
+    # the customer's lifecycle refresh after its commit): wait for the line, do not race it.
+    log = _wait_for_log(celery_worker, SUCCEEDED)
     assert delivery.status == "processed", log
     assert delivery.attempts == 1
     order = Order.objects.get()
@@ -136,5 +150,5 @@ def test_a_real_worker_processes_a_signed_webhook_end_to_end(
         "450789469",
         3,
     )
-    assert re.search(r"webhook_delivery_process_task\[[-0-9a-f]+\] succeeded", log), log
+    assert SUCCEEDED.search(log), log
     assert acknowledged_in < 5
