@@ -111,7 +111,10 @@ class Appointment(TimeStampedModel):
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["store", "starts_at"])]
+        indexes = [
+            models.Index(fields=["store", "starts_at"]),
+            models.Index(fields=["customer", "-starts_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
@@ -251,6 +254,7 @@ class Note(models.Model):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
 
     def __str__(self) -> str:
         return self.body[:60]

@@ -44,6 +44,7 @@ from journeys.models import (
 )
 from journeys.outbound import outbound_delivery_resend
 from journeys.services import (
+    order_customer_propagate,
     order_set_status,
     pickup_cancel,
     pickup_create,
@@ -187,6 +188,11 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         _order_action(Order.Status.CANCELLED, _("Cancel order"), _("Cancel selected orders")),
     )
+
+    def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "customer" in form.changed_data:
+            order_customer_propagate(order=obj)
 
     @admin.display(description=_("total"), ordering="total")
     def total_with_currency(self, order: Order) -> str:

@@ -55,6 +55,7 @@ class ReturnFactory(factory.django.DjangoModelFactory):
         model = Return
 
     order = factory.SubFactory(OrderFactory)
+    customer = factory.SelfAttribute("order.customer")
     source = "pos"
     external_reference = factory.Sequence(lambda number: f"RET-{number:07d}")
     channel = "store"
@@ -101,6 +102,7 @@ class PickupFactory(factory.django.DjangoModelFactory):
     order = factory.SubFactory(
         OrderFactory, channel="web", source="shopify", fulfilment="click_and_collect"
     )
+    customer = factory.SelfAttribute("order.customer")
     store = factory.SelfAttribute("order.store")
     code = factory.LazyFunction(new_pickup_code)
     pickup_by = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from customers.identity import InboundCustomer, customer_resolve
 from journeys.lifecycle.services import lifecycle_refresh_queue
 from journeys.models import Fulfilment, Order, OrderLine, OrderStatusChange, Pickup, ReturnLine
-from journeys.services import pickup_cancel, pickup_create
+from journeys.services import order_customer_propagate, pickup_cancel, pickup_create
 from omni.errors import DomainError
 from omni.models import Channel, Product, Store
 
@@ -219,6 +219,8 @@ def _update_order(order: Order, fields: dict, customer: Any, actor: Any) -> bool
         if name != "customer":
             setattr(order, name, fields[name])
     order.save(update_fields=[*changed, "updated_at"])
+    if "customer" in changed:
+        order_customer_propagate(order=order)
     if order.status != previous_status:
         # The channel system is the authority on its orders: record, do not refuse.
         OrderStatusChange.objects.create(

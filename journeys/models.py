@@ -87,7 +87,11 @@ class Order(TimeStampedModel):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-placed_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"]),
+            # The search box finds an order by its reference whatever its source.
+            models.Index(fields=["external_reference"], name="order_reference_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_reference"],
@@ -172,6 +176,17 @@ class Return(TimeStampedModel):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns"
     )
+    # The order's customer, copied so that her returns are read by an index on (customer,
+    # time) whatever her history; it follows the order (`order_customer_set`, merges).
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+        db_index=False,
+    )
     source = models.CharField(_("source"), max_length=64)
     external_reference = models.CharField(_("reference"), max_length=128)
     channel = models.CharField(_("returned via"), max_length=20, choices=Channel)
@@ -197,6 +212,7 @@ class Return(TimeStampedModel):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         ordering = ["-returned_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-returned_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_reference"], name="return_unique_source_reference"
@@ -283,6 +299,7 @@ class WishlistItem(models.Model):
         verbose_name = _("wishlist item")
         verbose_name_plural = _("wishlist items")
         ordering = ["-added_at"]
+        indexes = [models.Index(fields=["wishlist", "-added_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["wishlist", "product", "size"],
@@ -375,6 +392,7 @@ class AfterSalesTicket(TimeStampedModel):
         verbose_name = _("after-sales ticket")
         verbose_name_plural = _("after-sales tickets")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
         constraints = [
             _status_is_valid("ticket_status_valid", TicketStatus),
             models.CheckConstraint(
@@ -436,6 +454,16 @@ class Pickup(TimeStampedModel):
     order = models.OneToOneField(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="pickup"
     )
+    # The order's customer, copied as on returns (see `Return.customer`).
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pickups",
+        db_index=False,
+    )
     store = models.ForeignKey(
         Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="pickups"
     )
@@ -451,7 +479,10 @@ class Pickup(TimeStampedModel):
         verbose_name = _("pickup")
         verbose_name_plural = _("pickups")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["store", "status"])]
+        indexes = [
+            models.Index(fields=["store", "status"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
         constraints = [
             _status_is_valid("pickup_status_valid", PickupStatus),
             models.CheckConstraint(
@@ -655,6 +686,21 @@ class CustomerMetrics(models.Model):
     )
     touchpoint_count = models.PositiveIntegerField(_("interactions"), default=0)
     last_touchpoint_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
+    # The key figures of the tablet's customer page, so that it reads one row whatever her
+    # history: orders not cancelled by channel ({"web": {"orders": 2, "total": "80.00",
+    # "first": ISO time}}), last visit in store (store order or store visit), the store
+    # where she bought most often, and the categories she bought most (by quantity).
+    orders_by_channel = models.JSONField(_("orders by channel"), default=dict, blank=True)
+    last_store_visit_at = models.DateTimeField(_("last store visit"), null=True, blank=True)
+    most_visited_store = models.ForeignKey(
+        Store,
+        verbose_name=_("store bought in most"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    top_categories = models.JSONField(_("categories bought most"), default=list, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:

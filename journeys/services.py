@@ -103,6 +103,15 @@ def order_set_status(*, order: Order, status: str, actor: Any, note: str = "") -
 # Pickups (click & collect) -----------------------------------------------------------------
 
 
+def order_customer_propagate(*, order: Order) -> None:
+    """Give the order's pickup and returns its (new) customer: they carry a copy of it so that
+    a customer's pickups and returns are read by index (see `Return.customer`)."""
+    for model in (Pickup, Return):
+        model.objects.filter(order=order).exclude(customer_id=order.customer_id).update(
+            customer_id=order.customer_id
+        )
+
+
 def pickup_create(
     *, order: Order, store: Store, actor: Any = None, pickup_by: datetime.date | None = None
 ) -> Pickup:
@@ -115,6 +124,7 @@ def pickup_create(
         with transaction.atomic():
             return Pickup.objects.create(
                 order=order,
+                customer_id=order.customer_id,
                 store=store,
                 code=new_pickup_code(),
                 pickup_by=pickup_by,
@@ -351,6 +361,7 @@ def return_record(
         refund += (line.total / line.quantity * quantity).quantize(Decimal("0.01"))
     parent = Return.objects.create(
         order=order,
+        customer_id=order.customer_id,
         source=source,
         external_reference=external_reference or f"R-{order.pk}-{new_pickup_code()}",
         channel=channel,

@@ -301,7 +301,12 @@ def _pickup(
     order, status = placed_order.order, placed_order.pickup_status
     team = [associate.user for associate in world.team(order.store)]
     pickup = Pickup(
-        order=order, store=order.store, status=status, code=code, created_at=order.placed_at
+        order=order,
+        customer_id=order.customer_id,
+        store=order.store,
+        status=status,
+        code=code,
+        created_at=order.placed_at,
     )
     steps = _pickup_steps(world, rng, pickup, status, team)
     pickup.updated_at = steps[-1][2] if steps else order.placed_at
@@ -409,6 +414,7 @@ def _return(
     status = _return_status(rng, world.now - returned_at, plan.hero)
     parent = Return(
         order=order,
+        customer_id=order.customer_id,
         source="pos" if in_store else "shopify",
         external_reference=f"RET-{world.next_number('return'):07d}",
         channel=Channel.STORE if in_store else Channel.WEB,

@@ -140,6 +140,7 @@ def upstream_refund_save(*, integration: ShopIntegration, refund: RefundInput) -
         with transaction.atomic():
             parent = Return.objects.create(
                 order=order,
+                customer_id=order.customer_id,
                 source=integration.source,
                 external_reference=refund.external_reference,
                 channel=Channel.WEB,
