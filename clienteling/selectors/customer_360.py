@@ -7,9 +7,10 @@ are computed by the database and lists are sliced.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Prefetch, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,17 @@ from clienteling.models import Appointment, Associate, Note, Task
 from customers.models import Consent, ConsentPurpose, ContactChannel, Customer
 from customers.normalization import format_phone_for_display
 from customers.selectors import consent_current_states
-from journeys.models import AfterSalesTicket, Order, OrderLine, Return, Touchpoint, WishlistItem
+from journeys.lifecycle.selectors import stage_since_queryset
+from journeys.models import (
+    AfterSalesTicket,
+    CustomerMetrics,
+    Order,
+    OrderLine,
+    Return,
+    WishlistItem,
+)
 from journeys.services import TICKET_WORKFLOW
-from omni.models import Channel
+from omni.models import Channel, Store
 
 OPEN_TICKET_STATUSES = (
     AfterSalesTicket.Status.OPEN,
@@ -131,7 +140,6 @@ class ChannelFigure:
     label: str
     orders: int
     total: Decimal
-    first_order_at: datetime.datetime | None
 
 
 @dataclass
@@ -147,90 +155,73 @@ class KeyFigures:
     favourite_categories: list[str] = field(default_factory=list)
 
 
-def _channel_figures(customer: Customer) -> list[ChannelFigure]:
-    rows = (
-        Order.objects.filter(customer=customer)
-        .exclude(status=Order.Status.CANCELLED)
-        .values("channel")
-        .annotate(orders=Count("pk"), total=Sum("total"), first=Min("placed_at"))
-        .order_by("-total")
-    )
-    labels = dict(Channel.choices)
-    return [
-        ChannelFigure(
-            channel=row["channel"],
-            label=labels.get(row["channel"], row["channel"]),
-            orders=row["orders"],
-            total=row["total"] or Decimal("0"),
-            first_order_at=row["first"],
+def customer_for_profile_page(customer_id: int) -> Customer:
+    """The profile with what the page's header and key figures read, in one query: her
+    figures (`CustomerMetrics`, kept by the lifecycle refresh), the change that put her in her
+    stage (`stage_changed_at`, `stage_change_reason`) and her last completed appointment
+    (`last_appointment_at`); 404 when unknown or erased."""
+    stage_change = stage_since_queryset(OuterRef("pk"), OuterRef("lifecycle_stage"))
+    completed = Appointment.objects.filter(
+        customer=OuterRef("pk"), status=Appointment.Status.COMPLETED
+    ).order_by("-starts_at")
+    customer = (
+        Customer.objects.select_related(
+            "preferred_store", "preference", "metrics__most_visited_store"
         )
-        for row in rows
-    ]
-
-
-def _last_store_visit(customer: Customer) -> datetime.datetime | None:
-    dates = [
-        Order.objects.filter(customer=customer, channel=Channel.STORE).aggregate(
-            last=Max("placed_at")
-        )["last"],
-        Touchpoint.objects.filter(customer=customer, kind=Touchpoint.Kind.STORE_VISIT).aggregate(
-            last=Max("occurred_at")
-        )["last"],
-        Appointment.objects.filter(
-            customer=customer, status=Appointment.Status.COMPLETED
-        ).aggregate(last=Max("starts_at"))["last"],
-    ]
-    return max((date for date in dates if date is not None), default=None)
-
-
-def _favourite_categories(customer: Customer) -> list[str]:
-    preference = getattr(customer, "preference", None)
-    declared = list(preference.favourite_categories) if preference else []
-    bought = (
-        OrderLine.objects.filter(order__customer=customer, product__isnull=False)
-        .exclude(order__status=Order.Status.CANCELLED)
-        .values("product__category")
-        .annotate(quantity=Sum("quantity"))
-        .order_by("-quantity", "product__category")[:3]
-    )
-    categories = declared + [row["product__category"] for row in bought]
-    return list(dict.fromkeys(categories))[:4]
-
-
-def _preferred_store_name(customer: Customer) -> str:
-    if customer.preferred_store is not None:
-        return customer.preferred_store.name
-    most_visited = (
-        Order.objects.filter(customer=customer, store__isnull=False, channel=Channel.STORE)
-        .values("store__name")
-        .annotate(orders=Count("pk"))
-        .order_by("-orders", "store__name")
+        .annotate(
+            stage_changed_at=Subquery(stage_change.values("changed_at")[:1]),
+            stage_change_reason=Subquery(stage_change.values("reason")[:1]),
+            last_appointment_at=Subquery(completed.values("starts_at")[:1]),
+        )
+        .filter(pk=customer_id)
         .first()
     )
-    return most_visited["store__name"] if most_visited else ""
+    if customer is None or customer.erased_at is not None:
+        raise Http404
+    return customer
+
+
+def _channel_figures(orders_by_channel: dict[str, dict[str, Any]]) -> list[ChannelFigure]:
+    labels = dict(Channel.choices)
+    figures = [
+        ChannelFigure(
+            channel=channel,
+            label=labels.get(channel, channel),
+            orders=int(figure["orders"]),
+            total=Decimal(figure["total"]),
+        )
+        for channel, figure in orders_by_channel.items()
+    ]
+    return sorted(figures, key=lambda figure: (-figure.total, figure.channel))
+
+
+def _favourite_categories(customer: Customer, bought: list[str]) -> list[str]:
+    preference = getattr(customer, "preference", None)
+    declared = list(preference.favourite_categories) if preference else []
+    return list(dict.fromkeys(declared + bought))[:4]
 
 
 def customer_key_figures(customer: Customer) -> KeyFigures:
-    """Lifetime value (net of refunds), orders by channel, last store visit, favourites."""
-    by_channel = _channel_figures(customer)
-    refunds = (
-        Return.objects.filter(order__customer=customer)
-        .exclude(status=Return.Status.REJECTED)
-        .aggregate(total=Sum("refund_amount"))["total"]
-    ) or Decimal("0")
+    """Lifetime value (net of refunds), orders by channel, last store visit, favourites: read
+    from her `CustomerMetrics` row, so the cost does not grow with her history. `customer`
+    comes from `customer_for_profile_page`."""
+    metrics = getattr(customer, "metrics", None)
+    if metrics is None:
+        metrics = CustomerMetrics(customer=customer)
+    by_channel = _channel_figures(metrics.orders_by_channel)
     sales = sum((figure.total for figure in by_channel), Decimal("0"))
+    visits = [metrics.last_store_visit_at, getattr(customer, "last_appointment_at", None)]
+    most_visited = metrics.most_visited_store
     return KeyFigures(
         currency=settings.OMNI_DEFAULT_CURRENCY,
-        lifetime_value=sales - refunds,
+        lifetime_value=sales - metrics.total_refunded,
         orders=sum(figure.orders for figure in by_channel),
-        refunds=refunds,
+        refunds=metrics.total_refunded,
         by_channel=by_channel,
-        first_order_at=min(
-            (figure.first_order_at for figure in by_channel if figure.first_order_at), default=None
-        ),
-        last_visit_at=_last_store_visit(customer),
-        preferred_store=_preferred_store_name(customer),
-        favourite_categories=_favourite_categories(customer),
+        first_order_at=metrics.first_order_at,
+        last_visit_at=max((moment for moment in visits if moment is not None), default=None),
+        preferred_store=(customer.preferred_store or most_visited or Store(name="")).name,
+        favourite_categories=_favourite_categories(customer, list(metrics.top_categories)),
     )
 
 

@@ -19,10 +19,10 @@ from clienteling.views.common import (
 )
 from customers.models import Customer
 from journeys.lifecycle.reasons import reason_display
-from journeys.lifecycle.selectors import customer_stage_since
 from omni.models import Channel
 
 TEMPLATE = "clienteling/customer_360.html"
+RECENT_ORDERS = 3
 TIMELINE_CHANNELS = [
     (value, label) for value, label in Channel.choices if value not in (Channel.SMS,)
 ]
@@ -68,7 +68,7 @@ def _timeline_filters(request: HttpRequest) -> dict[str, Any]:
 @associate_required
 def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
     associate = current_associate(request)
-    customer = profile.customer_for_associate(customer_id)
+    customer = profile.customer_for_profile_page(customer_id)
     if customer.merged_into_id:
         return redirect("clienteling:customer", customer_id=customer.merged_into_id)
     profile_access_record(
@@ -80,13 +80,14 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
     context: dict[str, Any] = {"customer": customer, "associate": associate, "nav": "search"}
     for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
         context.update(section_context(section, customer, associate))
-    stage_since = customer_stage_since(customer)
+    # The first timeline page also brings her latest orders (one query for both).
+    timeline = customer_timeline(customer)
     context.update(
         figures=profile.customer_key_figures(customer),
-        stage_since=stage_since,
-        stage_reason=reason_display(stage_since.reason) if stage_since else "",
-        recent_orders=profile.recent_orders_with_lines(customer),
-        timeline=customer_timeline(customer),
+        stage_since=customer.stage_changed_at,
+        stage_reason=reason_display(customer.stage_change_reason or ""),
+        recent_orders=timeline.latest("order", RECENT_ORDERS),
+        timeline=timeline,
         kind_choices=KIND_CHOICES,
         channel_choices=TIMELINE_CHANNELS,
         filters={"kinds": [], "channels": []},

@@ -1,7 +1,8 @@
 """Set-based reads of everything the stage and `CustomerMetrics` need, for a batch of customers.
 
-A batch costs four queries whatever its size (customers with their identification flags,
-purchases, refunds per order, touchpoints); the figures are then folded in Python.
+A batch costs six queries whatever its size (customers with their identification flags,
+orders, refunds per order, touchpoints, categories bought, store names); the figures are then
+folded in Python.
 """
 
 import datetime
@@ -12,12 +13,15 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
+from omni.models import Channel, Store
+
 from customers.models import Customer, ExternalIdentity, Preference
 from journeys.lifecycle.rules import CustomerFacts
-from journeys.models import AfterSalesTicket, Order, Return, Touchpoint, WishlistItem
+from journeys.models import AfterSalesTicket, Order, OrderLine, Return, Touchpoint, WishlistItem
 
 PURCHASE_STATUSES = (Order.Status.CONFIRMED, Order.Status.FULFILLED, Order.Status.COMPLETED)
 PATH_MAX_LENGTH = 255
+TOP_CATEGORIES = 3
 ZERO = Decimal("0.00")
 
 
@@ -36,20 +40,26 @@ class CustomerRow:
 
 @dataclass(frozen=True)
 class Purchase:
+    """One order (any status: `purchases()` keeps those that count as a purchase)."""
+
     pk: int
     placed_at: datetime.datetime
     channel: str
     total: Decimal
+    status: str
+    store_id: int | None
 
 
 @dataclass
 class Activity:
-    """One customer's orders, refunds and touchpoints, as read for a batch."""
+    """One customer's orders, refunds, touchpoints and categories bought, as read for a batch."""
 
     orders: list[Purchase] = field(default_factory=list)
     refunded_by_order: dict[int, Decimal] = field(default_factory=dict)
     return_count: int = 0
     touchpoints: list[tuple[datetime.datetime, int, str]] = field(default_factory=list)
+    last_store_visit_at: datetime.datetime | None = None
+    quantity_by_category: dict[str, int] = field(default_factory=dict)
 
 
 def customers_filter(field: str, customer_ids: Sequence[int]) -> Q:
@@ -103,16 +113,12 @@ def batch_activity(customer_ids: Sequence[int], *, now: datetime.datetime) -> di
     present, so this cuts nothing; the demo replays past nights with it)."""
     activity: dict[int, Activity] = defaultdict(Activity)
     orders = (
-        Order.objects.filter(
-            customers_filter("customer_id", customer_ids),
-            status__in=PURCHASE_STATUSES,
-            placed_at__lte=now,
-        )
+        Order.objects.filter(customers_filter("customer_id", customer_ids), placed_at__lte=now)
         .order_by()
-        .values_list("customer_id", "pk", "placed_at", "channel", "total")
+        .values_list("customer_id", "pk", "placed_at", "channel", "total", "status", "store_id")
     )
-    for customer_id, pk, placed_at, channel, total in orders:
-        activity[customer_id].orders.append(Purchase(pk, placed_at, channel, total))
+    for customer_id, *values in orders:
+        activity[customer_id].orders.append(Purchase(*values))
     refunds = (
         Return.objects.filter(
             customers_filter("order__customer_id", customer_ids), returned_at__lte=now
@@ -130,11 +136,34 @@ def batch_activity(customer_ids: Sequence[int], *, now: datetime.datetime) -> di
             customers_filter("customer_id", customer_ids), occurred_at__lte=now
         )
         .order_by()
-        .values_list("customer_id", "occurred_at", "pk", "channel")
+        .values_list("customer_id", "occurred_at", "pk", "channel", "kind")
     )
-    for customer_id, occurred_at, pk, channel in touchpoints:
-        activity[customer_id].touchpoints.append((occurred_at, pk, channel))
+    for customer_id, occurred_at, pk, channel, kind in touchpoints:
+        done = activity[customer_id]
+        done.touchpoints.append((occurred_at, pk, channel))
+        if kind == Touchpoint.Kind.STORE_VISIT:
+            done.last_store_visit_at = max(occurred_at, done.last_store_visit_at or occurred_at)
+    _add_categories(activity, customer_ids, now=now)
     return activity
+
+
+def _add_categories(
+    activity: dict[int, Activity], customer_ids: Sequence[int], *, now: datetime.datetime
+) -> None:
+    """Quantities bought per category, over the lines of orders not cancelled."""
+    lines = (
+        OrderLine.objects.filter(
+            customers_filter("order__customer_id", customer_ids),
+            order__placed_at__lte=now,
+            product__isnull=False,
+        )
+        .exclude(order__status=Order.Status.CANCELLED)
+        .values_list("order__customer_id", "product__category")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
+    for customer_id, category, quantity in lines:
+        activity[customer_id].quantity_by_category[category] = quantity
 
 
 def _is_fully_refunded(purchase: Purchase, refunded: dict[int, Decimal]) -> bool:
@@ -143,11 +172,13 @@ def _is_fully_refunded(purchase: Purchase, refunded: dict[int, Decimal]) -> bool
 
 
 def purchases(activity: Activity) -> list[Purchase]:
-    """Her purchases, oldest first (fully refunded orders left out)."""
+    """Her purchases, oldest first: orders confirmed, fulfilled or completed, and not fully
+    refunded."""
     kept = [
         order
         for order in activity.orders
-        if not _is_fully_refunded(order, activity.refunded_by_order)
+        if order.status in PURCHASE_STATUSES
+        and not _is_fully_refunded(order, activity.refunded_by_order)
     ]
     return sorted(kept, key=lambda order: (order.placed_at, order.pk))
 
@@ -172,7 +203,52 @@ def first_purchase_path(activity: Activity, first: Purchase | None) -> str:
     return path
 
 
-def metrics_values(activity: Activity, bought: list[Purchase]) -> dict[str, object]:
+def orders_by_channel(activity: Activity) -> dict[str, dict[str, object]]:
+    """Orders not cancelled (pending included) per channel: how many, for how much."""
+    counts: dict[str, int] = defaultdict(int)
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for order in activity.orders:
+        if order.status != Order.Status.CANCELLED:
+            counts[order.channel] += 1
+            totals[order.channel] += order.total
+    return {
+        channel: {"orders": counts[channel], "total": f"{totals[channel]:.2f}"}
+        for channel in sorted(counts)
+    }
+
+
+def last_store_visit(activity: Activity) -> datetime.datetime | None:
+    """Her latest order in a store (whatever became of it) or recorded store visit."""
+    moments = [order.placed_at for order in activity.orders if order.channel == Channel.STORE]
+    if activity.last_store_visit_at is not None:
+        moments.append(activity.last_store_visit_at)
+    return max(moments, default=None)
+
+
+def most_visited_store(activity: Activity, store_names: dict[int, str]) -> int | None:
+    """The store of most of her store orders (ties: by store name)."""
+    counts: dict[int, int] = defaultdict(int)
+    for order in activity.orders:
+        if order.channel == Channel.STORE and order.store_id is not None:
+            counts[order.store_id] += 1
+    ranked = sorted(counts, key=lambda pk: (-counts[pk], store_names.get(pk, ""), pk))
+    return ranked[0] if ranked else None
+
+
+def top_categories(activity: Activity) -> list[str]:
+    quantities = activity.quantity_by_category
+    ranked = sorted(quantities, key=lambda category: (-quantities[category], category))
+    return ranked[:TOP_CATEGORIES]
+
+
+def store_names() -> dict[int, str]:
+    """Every store's name (a retailer has hundreds, not millions), for tie-breaks."""
+    return dict(Store.objects.values_list("pk", "name"))
+
+
+def metrics_values(
+    activity: Activity, bought: list[Purchase], names: dict[int, str]
+) -> dict[str, object]:
     """The `CustomerMetrics` fields for one customer (see the package docstring)."""
     first = bought[0] if bought else None
     channels = sorted({order.channel for order in bought})
@@ -190,6 +266,10 @@ def metrics_values(activity: Activity, bought: list[Purchase]) -> dict[str, obje
         "first_purchase_path": first_purchase_path(activity, first),
         "touchpoint_count": len(activity.touchpoints),
         "last_touchpoint_at": last_touch,
+        "orders_by_channel": orders_by_channel(activity),
+        "last_store_visit_at": last_store_visit(activity),
+        "most_visited_store_id": most_visited_store(activity, names),
+        "top_categories": top_categories(activity),
     }
 
 

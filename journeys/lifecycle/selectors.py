@@ -1,5 +1,7 @@
 """Reads on lifecycle stages: the thresholds in force and a customer's stage history."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from customers.models import Customer
@@ -18,6 +20,14 @@ def customer_stage_changes(customer: Customer) -> QuerySet[LifecycleStageChange]
     return LifecycleStageChange.objects.filter(customer=customer).order_by("-changed_at", "-pk")
 
 
+def stage_since_queryset(customer: Any, stage: Any) -> QuerySet[LifecycleStageChange]:
+    """Her changes into `stage`, latest first: the first is the one that put her there.
+    `customer` and `stage` may be values or `OuterRef`s (to annotate a list of customers)."""
+    return LifecycleStageChange.objects.filter(customer=customer, to_stage=stage).order_by(
+        "-changed_at", "-pk"
+    )
+
+
 def customer_stage_since(customer: Customer) -> LifecycleStageChange | None:
     """The change that put her in her current stage (None when she never changed stage)."""
-    return customer_stage_changes(customer).filter(to_stage=customer.lifecycle_stage).first()
+    return stage_since_queryset(customer, customer.lifecycle_stage).first()

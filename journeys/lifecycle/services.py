@@ -36,6 +36,10 @@ METRIC_FIELDS = [
     "first_purchase_path",
     "touchpoint_count",
     "last_touchpoint_at",
+    "orders_by_channel",
+    "last_store_visit_at",
+    "most_visited_store_id",
+    "top_categories",
 ]
 
 
@@ -115,12 +119,13 @@ def _refresh_batch(
     live_ids = [row.pk for row in rows]
     activity = metrics.batch_activity(live_ids, now=now)
     stored = _stored_metrics(live_ids)
+    names = metrics.store_names()
     window_start = loyalty_window_start(thresholds, now)
     figures, moves = [], []
     for row in rows:
         done = activity.get(row.pk) or metrics.Activity()
         bought = metrics.purchases(done)
-        values = metrics.metrics_values(done, bought)
+        values = metrics.metrics_values(done, bought, names)
         # Only figures that changed are written: most nights, most customers did nothing.
         if stored.get(row.pk) != tuple(values[name] for name in METRIC_FIELDS):
             figures.append(CustomerMetrics(customer_id=row.pk, **values))

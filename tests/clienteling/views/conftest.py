@@ -19,7 +19,8 @@ from journeys.factories import (
     TouchpointFactory,
     WishlistItemFactory,
 )
-from journeys.models import Order, OrderLine, Pickup, Return, ReturnLine
+from journeys.lifecycle.services import customers_lifecycle_refresh
+from journeys.models import LifecycleTrigger, Order, OrderLine, Pickup, Return, ReturnLine
 from omni.factories import ProductFactory, ServiceFactory, SpecialtyFactory
 from omni.models import Service, Store
 
@@ -148,6 +149,7 @@ def _bulk_history(customer: Customer, store: Store, count: int) -> None:
     returns = Return.objects.bulk_create(
         Return(
             order=order,
+            customer=customer,
             source="pos",
             external_reference=f"HIST-R-{order.pk}",
             channel="store",
@@ -177,4 +179,6 @@ def long_history_customer(customer: Customer, store: Store, associate: Associate
         PickupFactory(order__customer=customer, order__store=store, store=store)
     AppointmentFactory(customer=customer, associate__store=store)
     ConsentFactory(customer=customer)
+    # As after any write of her orders (bulk_create above bypasses the services that queue it).
+    customers_lifecycle_refresh(customer_ids=[customer.pk], trigger=LifecycleTrigger.EVENT)
     return customer

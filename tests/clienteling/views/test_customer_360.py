@@ -1,16 +1,33 @@
 """The customer 360: contents, masking, the access journal, the timeline and query bounds."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clienteling.factories import AppointmentFactory
 from clienteling.models import Associate, ProfileAccess
+from clienteling.selectors.customer_360 import customer_for_profile_page, customer_key_figures
 from clienteling.selectors.timeline import Cursor, customer_timeline
+from clienteling.templatetags.tablet import money
 from customers.factories import ConsentFactory, CustomerFactory
 from customers.models import Customer
-from journeys.factories import OrderFactory, WishlistItemFactory
+from journeys.factories import (
+    OrderFactory,
+    OrderLineFactory,
+    ReturnFactory,
+    TouchpointFactory,
+    WishlistItemFactory,
+)
+from journeys.lifecycle.services import customers_lifecycle_refresh
 from journeys.models import Order
+from omni.factories import ProductFactory
+from omni.models import Store
 
 pytestmark = pytest.mark.django_db
 
@@ -80,22 +97,38 @@ def test_merged_profile_redirects_and_unknown_is_404(
     assert associate_client.get(reverse("clienteling:customer", args=[999999])).status_code == 404
 
 
-def test_pages_run_a_bounded_number_of_queries(
+def queries_of(client: Client, path: str, **headers: object) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, **headers).status_code == 200  # type: ignore[arg-type]
+    return len(queries.captured_queries)
+
+
+def test_the_page_runs_the_same_few_queries_whatever_her_history(
+    associate_client: Client, long_history_customer: Customer
+) -> None:
+    """Session, user, associate, profile (figures included), journal entry, wishlist, tickets,
+    appointments, tasks, notes, consents and one timeline query: 12, empty or 300 orders."""
+    empty = CustomerFactory()
+    assert Order.objects.filter(customer=long_history_customer).count() >= 300
+    heavy = queries_of(associate_client, url(long_history_customer))
+    assert heavy == queries_of(associate_client, url(empty))
+    assert heavy <= 12
+
+
+def test_partials_run_a_bounded_number_of_queries(
     associate_client: Client,
     long_history_customer: Customer,
     htmx: dict,
     django_assert_max_num_queries: object,
 ) -> None:
     customer = long_history_customer
-    assert Order.objects.filter(customer=customer).count() >= 300
-    with django_assert_max_num_queries(32):  # type: ignore[operator]
-        assert associate_client.get(url(customer)).status_code == 200
     timeline_url = reverse("clienteling:customer_timeline", args=[customer.pk])
     page = customer_timeline(customer)
-    with django_assert_max_num_queries(14):  # type: ignore[operator]
+    # Session, user, associate, profile and the one timeline query.
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
         response = associate_client.get(timeline_url, {"before": page.next_cursor}, **htmx)
         assert response.status_code == 200
-    with django_assert_max_num_queries(14):  # type: ignore[operator]
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
         response = associate_client.get(
             timeline_url, {"kind": ["order", "note"], "channel": "web"}, **htmx
         )
@@ -177,3 +210,69 @@ def test_order_detail_shows_lines_and_returns(
         ).status_code
         == 404
     )
+
+
+def test_key_figures_come_from_her_metrics_and_follow_her_history(
+    associate_client: Client, customer: Customer, store: Store, other_store: Store
+) -> None:
+    """Orders not cancelled by channel, refunds, last store visit (an order, a recorded visit
+    or a completed appointment), the store she bought in most, categories she bought most."""
+    customer.preferred_store = None
+    customer.save()
+    now = timezone.now()
+    dresses, bags = ProductFactory(category="dresses"), ProductFactory(category="bags")
+    in_lyon = OrderFactory(
+        customer=customer,
+        channel="store",
+        store=other_store,
+        placed_at=now - datetime.timedelta(days=40),
+        total=Decimal("100.00"),
+    )
+    OrderLineFactory(order=in_lyon, product=bags, quantity=1)
+    OrderFactory(
+        customer=customer,
+        channel="store",
+        store=other_store,
+        placed_at=now - datetime.timedelta(days=30),
+        total=Decimal("50.00"),
+    )
+    web = OrderFactory(
+        customer=customer,
+        channel="web",
+        placed_at=now - datetime.timedelta(days=5),
+        total=Decimal("200.00"),
+        status="pending",
+    )
+    OrderLineFactory(order=web, product=dresses, quantity=2)
+    OrderFactory(customer=customer, channel="web", status="cancelled", total=Decimal("999.00"))
+    ReturnFactory(order=in_lyon, refund_amount=Decimal("20.00"))
+    visit = TouchpointFactory(
+        customer=customer,
+        kind="store_visit",
+        channel="store",
+        occurred_at=now - datetime.timedelta(days=10),
+    )
+    customers_lifecycle_refresh(customer_ids=[customer.pk], trigger="event")
+
+    figures = customer_key_figures(customer_for_profile_page(customer.pk))
+    assert figures.orders == 3
+    assert figures.lifetime_value == Decimal("330.00")
+    assert figures.refunds == Decimal("20.00")
+    assert [(f.channel, f.orders, f.total) for f in figures.by_channel] == [
+        ("web", 1, Decimal("200.00")),
+        ("store", 2, Decimal("150.00")),
+    ]
+    assert figures.last_visit_at == visit.occurred_at
+    assert figures.preferred_store == other_store.name
+    assert figures.favourite_categories[-2:] == ["dresses", "bags"]
+
+    completed = AppointmentFactory(
+        customer=customer,
+        associate__store=store,
+        status="completed",
+        starts_at=now - datetime.timedelta(days=2),
+    )
+    figures = customer_key_figures(customer_for_profile_page(customer.pk))
+    assert figures.last_visit_at == completed.starts_at
+    html = associate_client.get(url(customer)).content.decode()
+    assert f"<strong>{money(Decimal('330.00'), 'EUR')}</strong>" in html
