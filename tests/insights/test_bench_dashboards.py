@@ -1,36 +1,46 @@
 """The dashboard benchmark: the PostgreSQL dataset generator and `manage.py bench_dashboards`.
 
 The generator only runs on PostgreSQL: there the tests generate a tiny dataset (500 customers,
-2,500 orders) and check its counts, constraints, consistency with the lifecycle rules and its
-determinism; on SQLite they check that it refuses clearly. The timing harness runs on both.
+2,500 orders, two heavy customers) and check its counts, constraints, the shapes of its names,
+emails, phones, order lines and wishlists, the heavy and empty profiles, its consistency with
+the lifecycle rules and its determinism; on SQLite they check that it refuses clearly. The
+timing harness runs on both.
 """
 
 import datetime
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Max, Min
 
 from customers.factories import CustomerFactory
 from customers.models import Customer, LifecycleStage
+from customers.normalization import normalize_email, normalize_phone
 from insights.benchmark import harness
 from insights.benchmark.dataset import (
-    BENCH_EMAIL_DOMAIN,
     BenchmarkRefusedError,
+    GenerationReport,
     dataset_counts,
     generate_dataset,
+    is_benchmark_database,
+    read_marker,
 )
+from insights.benchmark.heavy import HEAVY
 from journeys.factories import OrderFactory
 from journeys.models import (
     AfterSalesTicket,
     CustomerMetrics,
     LifecycleStageChange,
     Order,
+    OrderLine,
     Pickup,
     Return,
+    Wishlist,
+    WishlistItem,
 )
 from omni.factories import StoreFactory
 from omni.models import Channel
@@ -38,7 +48,7 @@ from omni.models import Channel
 pytestmark = pytest.mark.django_db
 
 ANCHOR = datetime.date(2026, 6, 30)
-CUSTOMERS, ORDERS = 500, 2500
+CUSTOMERS, ORDERS, HEAVY_CUSTOMERS = 500, 2500, 2
 SALES_CHANNELS = {"store", "web", "app", "phone", "marketplace", "social"}
 
 
@@ -46,29 +56,61 @@ def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def generate() -> None:
-    generate_dataset(customers=CUSTOMERS, orders=ORDERS, anchor=ANCHOR, log=lambda line: None)
+def generate() -> GenerationReport:
+    return generate_dataset(
+        customers=CUSTOMERS,
+        orders=ORDERS,
+        heavy_customers=HEAVY_CUSTOMERS,
+        anchor=ANCHOR,
+        log=lambda line: None,
+    )
+
+
+def scalar(sql: str, params: list | None = None) -> object:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchone()[0]
 
 
 def fingerprint() -> dict[str, object]:
     """Digests of every generated table's content, ids included (user ids excepted)."""
     queries = {
-        "customers": "SELECT md5(string_agg(concat_ws('|', id, email, phone, birth_date, "
-        "loyalty_number, loyalty_tier, acquisition_channel, lifecycle_stage, "
+        "customers": "SELECT md5(string_agg(concat_ws('|', id, first_name, last_name, email, "
+        "phone, birth_date, loyalty_number, loyalty_tier, acquisition_channel, lifecycle_stage, "
         "preferred_store_id, created_at), ',' ORDER BY id)) FROM customers_customer",
+        "products": "SELECT md5(string_agg(concat_ws('|', id, sku, name, brand, category, "
+        "price, attributes), ',' ORDER BY id)) FROM omni_product",
         "orders": "SELECT md5(string_agg(concat_ws('|', o.id, o.customer_id, o.channel, o.status, "
         "o.placed_at, o.total, o.store_id, o.fulfilment, u.username), ',' ORDER BY o.id)) "
         "FROM journeys_order o LEFT JOIN auth_user u ON u.id = o.sold_by_id",
-        "pickups": "SELECT md5(string_agg(concat_ws('|', id, status, code, ready_at, "
-        "collected_at), ',' ORDER BY id)) FROM journeys_pickup",
-        "returns": "SELECT md5(string_agg(concat_ws('|', order_id, channel, store_id, status, "
-        "refund_amount, returned_at), ',' ORDER BY order_id)) FROM journeys_return",
+        "order_lines": "SELECT md5(string_agg(concat_ws('|', id, order_id, line_number, "
+        "product_id, size, quantity, unit_price, total), ',' ORDER BY id)) "
+        "FROM journeys_orderline",
+        "pickups": "SELECT md5(string_agg(concat_ws('|', id, customer_id, status, code, "
+        "ready_at, collected_at), ',' ORDER BY id)) FROM journeys_pickup",
+        "returns": "SELECT md5(string_agg(concat_ws('|', order_id, customer_id, channel, "
+        "store_id, status, refund_amount, returned_at), ',' ORDER BY order_id)) "
+        "FROM journeys_return",
         "tickets": "SELECT md5(string_agg(concat_ws('|', id, status, sla_due_at, closed_at), "
         "',' ORDER BY id)) FROM journeys_aftersalesticket",
         "touchpoints": "SELECT md5(string_agg(concat_ws('|', customer_id, channel, kind, "
         "occurred_at), ',' ORDER BY customer_id, occurred_at, channel)) FROM journeys_touchpoint",
+        "wishlist_items": "SELECT md5(string_agg(concat_ws('|', w.id, w.customer_id, "
+        "i.product_id, i.size, i.added_at, i.added_via, i.removed_at, u.username), ',' "
+        "ORDER BY w.id, i.added_at, i.product_id)) FROM journeys_wishlistitem i "
+        "JOIN journeys_wishlist w ON w.id = i.wishlist_id "
+        "LEFT JOIN auth_user u ON u.id = i.added_by_id",
+        "notes": "SELECT md5(string_agg(concat_ws('|', n.customer_id, n.created_at, n.body, "
+        "u.username), ',' ORDER BY n.customer_id, n.created_at, u.username)) "
+        "FROM clienteling_note n JOIN auth_user u ON u.id = n.author_id",
+        "appointments": "SELECT md5(string_agg(concat_ws('|', a.customer_id, a.starts_at, "
+        "a.ends_at, a.status, v.code, u.username), ',' ORDER BY a.starts_at)) "
+        "FROM clienteling_appointment a JOIN omni_service v ON v.id = a.service_id "
+        "JOIN clienteling_associate s ON s.id = a.associate_id "
+        "JOIN auth_user u ON u.id = s.user_id",
         "metrics": "SELECT md5(string_agg(concat_ws('|', customer_id, order_count, total_spent, "
-        "total_refunded, channels, first_purchase_path, touchpoint_count), ',' "
+        "total_refunded, channels, first_purchase_path, touchpoint_count, orders_by_channel, "
+        "last_store_visit_at, most_visited_store_id, top_categories), ',' "
         "ORDER BY customer_id)) FROM journeys_customermetrics",
         "stage_changes": "SELECT md5(string_agg(concat_ws('|', customer_id, from_stage, "
         "to_stage, changed_at), ',' ORDER BY customer_id, changed_at, to_stage)) "
@@ -100,6 +142,10 @@ def metrics_snapshot() -> list[tuple]:
             "first_purchase_path",
             "touchpoint_count",
             "last_touchpoint_at",
+            "orders_by_channel",
+            "last_store_visit_at",
+            "most_visited_store_id",
+            "top_categories",
         )
     )
 
@@ -116,6 +162,31 @@ def test_generator_refuses_sqlite_and_foreign_customers() -> None:
     assert Customer.objects.get().email == "real.customer@example.com"
 
 
+def test_the_marker_table_makes_a_benchmark_database() -> None:
+    """Benchmark customers look real (their emails are gmail.com…): the generator's marker
+    table, not an email domain, tells that it may generate again over them."""
+    if not on_postgresql():
+        assert read_marker() is None
+        return
+    assert is_benchmark_database()  # no customers at all
+    report = generate()
+    assert is_benchmark_database()
+    marker = read_marker()
+    assert (marker.customers, marker.orders, marker.heavy_customers) == (
+        CUSTOMERS,
+        ORDERS,
+        HEAVY_CUSTOMERS,
+    )
+    assert marker.anchor == datetime.datetime(2026, 6, 30, tzinfo=datetime.UTC)
+    assert marker.heavy_customer_ids == report.heavy_customer_ids == [501, 502]
+    assert marker.empty_customer_id == report.empty_customer_id
+    assert marker.completed_at is not None
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_dataset")
+    with pytest.raises(BenchmarkRefusedError, match="not benchmark customers"):
+        generate()
+
+
 def test_dataset_counts_constraints_and_realistic_mix() -> None:
     if not on_postgresql():
         with pytest.raises(BenchmarkRefusedError, match="needs PostgreSQL"):
@@ -125,12 +196,11 @@ def test_dataset_counts_constraints_and_realistic_mix() -> None:
     with connection.cursor() as cursor:  # foreign keys are deferred: check them now
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     counts = dataset_counts()
-    assert counts["customers"] == CUSTOMERS
-    assert counts["orders"] == ORDERS
-    assert counts["customer_metrics"] == CUSTOMERS
+    assert counts["customers"] == CUSTOMERS + HEAVY_CUSTOMERS
+    assert counts["orders"] == ORDERS + HEAVY_CUSTOMERS * HEAVY.orders
+    assert counts["customer_metrics"] == CUSTOMERS + HEAVY_CUSTOMERS
     assert counts["stores"] == 20
     assert counts["associates"] == 100
-    assert Customer.objects.exclude(email__endswith="@" + BENCH_EMAIL_DOMAIN).count() == 0
     # Every stage, every sales channel, the click & collect and return journeys are present.
     assert set(Customer.objects.values_list("lifecycle_stage", flat=True)) == set(
         LifecycleStage.values
@@ -155,6 +225,106 @@ def test_dataset_counts_constraints_and_realistic_mix() -> None:
     assert LifecycleStageChange.objects.filter(to_stage=LifecycleStage.LAPSED).exists()
 
 
+def test_orders_are_the_sum_of_their_lines() -> None:
+    if not on_postgresql():
+        return
+    generate()
+    # Numbered 1..n: (order, line number) is unique, so min 1 and max n leave no gap.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(n), max(n), avg(n), bool_and(numbered) FROM (SELECT count(*) AS n, "
+            "min(line_number) = 1 AND max(line_number) = count(*) AS numbered "
+            "FROM journeys_orderline GROUP BY order_id) AS o"
+        )
+        fewest, most, mean, numbered = cursor.fetchone()
+    assert (fewest, most, numbered) == (1, 4, True)
+    assert 2.1 <= mean <= 2.5
+    assert (
+        scalar("SELECT count(DISTINCT order_id) FROM journeys_orderline") == Order.objects.count()
+    )
+    assert not OrderLine.objects.exclude(total=F("quantity") * F("unit_price")).exists()
+    assert not OrderLine.objects.filter(product__isnull=True).exists()
+    assert (
+        scalar(
+            "SELECT count(*) FROM journeys_order o JOIN (SELECT order_id, sum(total) AS total "
+            "FROM journeys_orderline GROUP BY order_id) l ON l.order_id = o.id "
+            "WHERE o.total <> l.total OR o.subtotal <> l.total"
+        )
+        == 0
+    )
+    ones = OrderLine.objects.filter(quantity=1).count() / OrderLine.objects.count()
+    assert ones > 0.8
+    # Fashion lines carry the customer's size; beauty lines none.
+    assert not OrderLine.objects.filter(product__category="dresses", size="").exists()
+    assert not OrderLine.objects.filter(product__category="skincare").exclude(size="").exists()
+    assert (
+        scalar(
+            "SELECT count(*) FROM journeys_pickup p JOIN journeys_order o ON o.id = p.order_id "
+            "WHERE p.customer_id IS DISTINCT FROM o.customer_id"
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            "SELECT count(*) FROM journeys_return r JOIN journeys_order o ON o.id = r.order_id "
+            "WHERE r.customer_id IS DISTINCT FROM o.customer_id"
+        )
+        == 0
+    )
+
+
+def test_wishlists_heavy_and_empty_profiles() -> None:
+    if not on_postgresql():
+        return
+    report = generate()
+    normal = Wishlist.objects.filter(customer_id__lte=CUSTOMERS)
+    assert 0.08 * CUSTOMERS <= normal.count() <= 0.25 * CUSTOMERS
+    assert set(Wishlist.objects.values_list("name", flat=True)) == {"Wishlist"}
+    items = WishlistItem.objects.filter(wishlist__in=normal)
+    sizes = items.values("wishlist").annotate(n=Count("pk")).aggregate(low=Min("n"), high=Max("n"))
+    assert (sizes["low"], sizes["high"]) == (1, 8)
+    assert items.filter(removed_at__isnull=False).exists()
+    assert not normal.filter(customer__lifecycle_stage=LifecycleStage.REACH).exists()
+    for customer_id in report.heavy_customer_ids:
+        figures = timeline_counts(customer_id)
+        assert sum(figures.values()) >= 20_000, figures
+        assert figures["orders"] == HEAVY.orders
+        assert 1_300 <= figures["pickups"] <= 1_700, figures
+        assert 1_300 <= figures["returns"] <= 1_700, figures
+        assert 150 <= figures["tickets"] <= 250, figures
+        assert figures["wishlist"] == HEAVY.wishlist_items
+        assert figures["notes"] == HEAVY.notes
+        assert figures["appointments"] == HEAVY.appointments
+        assert figures["stages"] >= 4
+    assert sum(timeline_counts(report.empty_customer_id).values()) == 0
+
+
+def test_names_emails_and_phones_have_real_shapes() -> None:
+    if not on_postgresql():
+        return
+    generate()
+    customers = list(Customer.objects.values_list("first_name", "last_name", "email", "phone"))
+    emails = [email for _first, _last, email, _phone in customers if email]
+    phones = [phone for *_names, phone in customers if phone]
+    assert len(set(emails)) == len(emails)
+    assert 0.85 <= len(emails) / len(customers) <= 0.97
+    assert 0.5 <= len(phones) / len(customers) <= 0.7
+    for email in emails:
+        assert normalize_email(email) == email
+        assert re.fullmatch(r"[a-z0-9._-]+@[a-z0-9.-]+\.[a-z]+", email), email
+    for phone in phones:
+        assert normalize_phone(phone) == phone
+    assert any(not phone.startswith("+33") for phone in phones)
+    domains = Counter(email.partition("@")[2] for email in emails)
+    assert domains.most_common(1)[0][0] == "gmail.com"
+    first_names = {first for first, *_rest in customers}
+    last_names = {last for _first, last, *_rest in customers}
+    assert any("-" in name for name in first_names)
+    assert any("-" in name for name in last_names)
+    assert any(re.search("[éèëïöüç]", name) for name in first_names | last_names)
+    assert len(last_names) > 0.5 * len(customers)
+
+
 def test_dataset_agrees_with_the_lifecycle_recompute() -> None:
     """The metrics and stages written in SQL are what journeys.lifecycle computes itself."""
     if not on_postgresql():
@@ -168,7 +338,7 @@ def test_dataset_agrees_with_the_lifecycle_recompute() -> None:
     result = lifecycle_recompute_all(
         now=datetime.datetime(ANCHOR.year, ANCHOR.month, ANCHOR.day, tzinfo=datetime.UTC)
     )
-    assert result.customers == CUSTOMERS
+    assert result.customers == CUSTOMERS + HEAVY_CUSTOMERS
     assert result.changes == 0
     assert metrics_snapshot() == before
 
@@ -182,7 +352,25 @@ def test_dataset_is_deterministic() -> None:
     first = fingerprint()
     generate()
     assert fingerprint() == first
-    assert first["counts"]["orders"] == ORDERS
+    assert first["counts"]["orders"] == ORDERS + HEAVY_CUSTOMERS * HEAVY.orders
+
+
+def timeline_counts(customer_id: int) -> dict[str, int]:
+    """Items of each timeline source of one customer (appointments: those begun)."""
+    sources = {
+        "orders": "SELECT count(*) FROM journeys_order WHERE customer_id = %s",
+        "pickups": "SELECT count(*) FROM journeys_pickup WHERE customer_id = %s",
+        "returns": "SELECT count(*) FROM journeys_return WHERE customer_id = %s",
+        "tickets": "SELECT count(*) FROM journeys_aftersalesticket WHERE customer_id = %s",
+        "wishlist": "SELECT count(*) FROM journeys_wishlistitem i JOIN journeys_wishlist w "
+        "ON w.id = i.wishlist_id WHERE w.customer_id = %s",
+        "touchpoints": "SELECT count(*) FROM journeys_touchpoint WHERE customer_id = %s",
+        "notes": "SELECT count(*) FROM clienteling_note WHERE customer_id = %s",
+        "appointments": "SELECT count(*) FROM clienteling_appointment "
+        "WHERE customer_id = %s AND starts_at <= now()",
+        "stages": "SELECT count(*) FROM journeys_lifecyclestagechange WHERE customer_id = %s",
+    }
+    return {name: scalar(sql, [customer_id]) for name, sql in sources.items()}
 
 
 def _small_sqlite_data() -> None:

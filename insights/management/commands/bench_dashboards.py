@@ -5,8 +5,9 @@
     make bench-dashboards DATABASE_URL=postgres://…/omni_bench
 
 With --generate it first fills the database with the benchmark dataset (default 1,000,000
-customers and 5,000,000 orders over three years, see insights/benchmark/dataset.py; refused on
-SQLite and on a database holding other customers unless --reset-benchmark). Then it rebuilds
+customers and 5,000,000 orders over three years, plus three heavy customers with 20,000+
+timeline items each, see insights/benchmark/dataset.py; refused on SQLite and on a database
+holding customers it did not generate unless --reset-benchmark). Then it rebuilds
 every aggregate table (timed) and requests each dashboard view with six filter combinations,
 printing p50/p95/max in ms, SQL queries and status; --with-lifecycle then times the nightly
 lifecycle recompute of every customer. It exits non-zero if a view fails.
@@ -19,7 +20,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from insights.benchmark import harness
-from insights.benchmark.dataset import BenchmarkRefusedError, dataset_counts, generate_dataset
+from insights.benchmark.dataset import (
+    HEAVY_CUSTOMERS,
+    BenchmarkRefusedError,
+    dataset_counts,
+    generate_dataset,
+)
 
 
 class Command(BaseCommand):
@@ -33,6 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--generate", action="store_true", help="Generate the dataset first.")
         parser.add_argument("--customers", type=int, default=1_000_000)
         parser.add_argument("--orders", type=int, default=5_000_000)
+        parser.add_argument(
+            "--heavy-customers",
+            type=int,
+            default=HEAVY_CUSTOMERS,
+            help="Customers with 20,000+ timeline items each (their orders come on top).",
+        )
         parser.add_argument(
             "--anchor",
             type=datetime.date.fromisoformat,
@@ -66,6 +78,7 @@ class Command(BaseCommand):
                 generate_dataset(
                     customers=options["customers"],
                     orders=options["orders"],
+                    heavy_customers=options["heavy_customers"],
                     anchor=options["anchor"],
                     reset=options["reset_benchmark"],
                     log=log,
