@@ -29,6 +29,7 @@ from omni.api.batch import (
     batch_request_serializer,
     batch_run,
 )
+from omni.api.compiled_lists import CompiledListSerializer, represent_one
 from omni.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
 from omni.api.idempotency import idempotent
 from omni.api.principals import ApiPrincipal
@@ -126,11 +127,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "pickup",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
     @extend_schema_field(PickupSummarySerializer(allow_null=True))
     def get_pickup(self, order: Order) -> dict[str, Any] | None:
         pickup = getattr(order, "pickup", None)
-        return PickupSummarySerializer(pickup).data if pickup else None
+        return represent_one(PickupSummarySerializer, pickup) if pickup else None
 
 
 class OrderUpsertResponseSerializer(OrderSerializer):
@@ -232,15 +234,41 @@ class ReturnCreateSerializer(serializers.Serializer):
     )
 
 
+# What the API shows of an order's store, pickup and returns, so that rows carry no other
+# columns (the store's opening hours...). A serializer field reading another column must be
+# added here: the query-count tests fail otherwise (one query per row).
+ORDER_COLUMNS = (
+    *(name for name in OrderSerializer.Meta.fields if name not in ("lines", "returns", "pickup")),
+    "store__code",
+    *(f"pickup__{name}" for name in PickupSummarySerializer.Meta.fields),
+)
+RETURN_COLUMNS = (
+    *(name for name in ReturnSerializer.Meta.fields if name != "lines"),
+    "store__code",
+)
+RETURN_LINE_COLUMNS = ("parent", "quantity", "refund_amount", "order_line__line_number")
+
+
 def orders_with_details() -> QuerySet[Order]:
-    return Order.objects.select_related("store", "pickup").prefetch_related(
-        "lines",
-        Prefetch(
-            "returns",
-            queryset=Return.objects.select_related("store").prefetch_related(
-                Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
+    return (
+        Order.objects.select_related("store", "pickup")
+        .only(*ORDER_COLUMNS)
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "returns",
+                queryset=Return.objects.select_related("store")
+                .only(*RETURN_COLUMNS)
+                .prefetch_related(
+                    Prefetch(
+                        "lines",
+                        queryset=ReturnLine.objects.select_related("order_line").only(
+                            *RETURN_LINE_COLUMNS
+                        ),
+                    )
+                ),
             ),
-        ),
+        )
     )
 
 

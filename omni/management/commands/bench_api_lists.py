@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://.../omni_api_bench DJANGO_DEBUG=1 \\
         manage.py bench_api_lists --page-size 200 --repeat 30
 
-Prints per endpoint the median and p95 milliseconds of a page (SQL included, and the part
-spent in the database), the microseconds per item, the query count, and the ratio of a page
-90% deep in the cursor order to the first page. Reads only; rerunnable on any database.
+Prints per endpoint the median and p95 milliseconds of a page (SQL included), the CPU time
+of the serving thread (steady on a busy machine) and the time waiting on the database, the
+microseconds per item, the query count, and the ratio of a page 90% deep in the cursor order
+to the first page. Reads only; rerunnable on any database.
 """
 
 from typing import Any
@@ -72,8 +73,8 @@ def deep_position(model_label: str, depth: float) -> str | None:
 
 def describe(label: str, timing: ListTiming) -> str:
     return (
-        f"{timing.url[:60]:<60} {label:>8}: median {timing.median:6.1f} ms, "
-        f"p95 {timing.p95:6.1f} ms (SQL {timing.sql_median:5.1f} ms), "
+        f"{timing.url[:40]:<40} {label:>8}: median {timing.median:6.1f} ms, "
+        f"p95 {timing.p95:6.1f} ms (CPU {timing.cpu_median:5.1f}, SQL {timing.sql_median:5.1f}), "
         f"{timing.microseconds_per_item:6.0f} µs per item, {timing.item_count} items, "
         f"{timing.query_count} queries"
     )
