@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customers.normalization import normalize_email, normalize_phone
-from customers.search import search_name_field
+from customers.search import folded_name_field, search_name_field
 from omni.models import Channel, Store, TimeStampedModel
 
 
@@ -113,11 +113,29 @@ class Customer(TimeStampedModel):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     # Names lower-cased without accents, written by the database: what the search reads.
     search_name = search_name_field()
+    search_first_name = folded_name_field("first_name", _("first name for search"))
+    search_last_name = folded_name_field("last_name", _("last name for search"))
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            # Exact and prefix name searches, in name order, among profiles in use; the
+            # preferred store is included so "her store first" reads the index alone.
+            models.Index(
+                fields=["search_last_name", "search_first_name", "id"],
+                include=["preferred_store"],
+                condition=models.Q(merged_into__isnull=True, erased_at__isnull=True),
+                name="customer_live_last_name",
+            ),
+            models.Index(
+                fields=["search_first_name", "search_last_name", "id"],
+                include=["preferred_store"],
+                condition=models.Q(merged_into__isnull=True, erased_at__isnull=True),
+                name="customer_live_first_name",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["email"],
@@ -167,6 +185,25 @@ class Customer(TimeStampedModel):
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+
+
+class NameWord(models.Model):
+    """A word of customers' names, folded (see `customers.search`): the vocabulary a mistyped
+    name is corrected against. Words are only added; one nobody bears any more is harmless."""
+
+    word = models.CharField(_("word"), max_length=80, primary_key=True)
+    customers = models.PositiveIntegerField(
+        _("customers"),
+        default=0,
+        help_text=_("How many customers bear it (counted nightly, estimated in between)."),
+    )
+
+    class Meta:
+        verbose_name = _("name word")
+        verbose_name_plural = _("name words")
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ExternalIdentity(models.Model):

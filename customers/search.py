@@ -1,11 +1,17 @@
-"""Text folding for customer search: the stored column and the typed query meet half-way.
+"""Text folding for customer search: the stored columns and the typed query meet half-way.
 
-`Customer.search_name` holds the names lower-cased with accents folded. It is a stored
-generated column: the database writes it on every insert and update (bulk ones included), so
-no code keeps a copy up to date, and a search reads a plain column instead of recomputing the
-folding for every row. `fold_text` does the same to what an associate types. On PostgreSQL a
-trigram index on the column (customers migration 0004) serves substring and typo-tolerant
-searches; SQLite scans it, which is fast at a retailer's scale.
+`Customer.search_name` holds the names lower-cased with accents folded; `search_first_name`
+and `search_last_name` hold each name folded the same way with its separators (hyphens,
+apostrophes) turned into spaces, so that "Dupont-Éluard" is stored "dupont eluard", exactly
+what `fold_text` makes of what an associate types. They are stored generated columns: the
+database writes them on every insert and update (bulk ones included), so no code keeps a copy
+up to date. On PostgreSQL a trigram index on `search_name` (customers migration 0004) serves
+substring searches; b-tree indexes on the two names (migration 0006) serve exact and prefix
+searches, in name order, reading only the rows shown.
+
+`NameWord` is the vocabulary of the words of every name, for typo tolerance: a mistyped word
+is corrected against a few tens of thousands of words, not a million names
+(`name_words_refresh` keeps it up to date; see `customers.tasks`).
 
 PostgreSQL folds every letter of `ACCENT_FOLDING` with translate(). SQLite has no
 translate() and its parser limits how deeply REPLACE() can nest, so there the expression
@@ -13,11 +19,15 @@ folds the accents of French and the other common Western European names
 (`SQLITE_FOLDING`); a rarer letter is still found by the typo-tolerant search.
 """
 
+import datetime
+import difflib
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Func, TextField, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.functions import Concat, Length, Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
 _FOLDED_LETTERS = {
@@ -40,7 +50,8 @@ LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 SQLITE_FOLDING: dict[str, str] = {
     character: ACCENT_FOLDING[character] for character in "éèêëàâäîïôöùûüçÉÈáñ"
 }
-# Typed separators that names may hold; the column keeps them, substrings still match.
+# Typed separators that names may hold; `search_name` keeps them (substrings still match),
+# the first and last name columns turn them into spaces.
 _SEPARATORS = {"-": " ", "'": " ", "’": " "}
 
 
@@ -52,15 +63,17 @@ def fold_text(text: str) -> str:
 
 
 class FoldedText(Func):
-    """lower() with accents folded: the SQL twin of `fold_text`, immutable so that it can
-    define a generated column (and be indexed)."""
+    """lower() with accents folded: the SQL twin of `fold_text` (separators kept), immutable
+    so that it can define a generated column (and be indexed)."""
 
     arity = 1
     output_field = TextField()
+    # Characters also folded, beyond the accents (overridden by `FoldedWords`).
+    extra_folding: dict[str, str] = {}
 
     def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list]:
         expression = self.get_source_expressions()[0]
-        for character, plain in SQLITE_FOLDING.items():
+        for character, plain in {**SQLITE_FOLDING, **self.extra_folding}.items():
             expression = Replace(expression, Value(character), Value(plain))
         return compiler.compile(Lower(expression))
 
@@ -71,9 +84,15 @@ class FoldedText(Func):
         for character, plain in LIGATURES.items():
             expression = Replace(expression, Value(character), Value(plain))
         sql, params = compiler.compile(expression)
-        source = "".join(ACCENT_FOLDING)
-        target = "".join(ACCENT_FOLDING.values())
-        return f"TRANSLATE({sql}, %s, %s)", [*params, source, target]
+        folding = {**ACCENT_FOLDING, **self.extra_folding}
+        return f"TRANSLATE({sql}, %s, %s)", [*params, "".join(folding), "".join(folding.values())]
+
+
+class FoldedWords(FoldedText):
+    """`FoldedText` with the separators turned into spaces: exactly `fold_text` for a name
+    typed with single spaces."""
+
+    extra_folding = _SEPARATORS
 
 
 def search_name_expression() -> FoldedText:
@@ -100,3 +119,122 @@ def search_name_field() -> StoredGeneratedField:
         db_persist=True,
         verbose_name=_("name for search"),
     )
+
+
+def folded_name_field(source: str, verbose_name: Any) -> StoredGeneratedField:
+    """One name (first or last) as the search compares it: folded, separators as spaces."""
+    return StoredGeneratedField(
+        expression=FoldedWords(source),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=verbose_name,
+    )
+
+
+# The name vocabulary -----------------------------------------------------------------------
+
+NAME_WORD_MINIMUM_LENGTH = 2
+NAME_WORD_MAXIMUM_LENGTH = 80
+REFRESH_CHUNK = 10_000
+
+
+def name_words(*names: str) -> set[str]:
+    """The words of folded names, as the vocabulary keeps them."""
+    return {
+        word[:NAME_WORD_MAXIMUM_LENGTH]
+        for name in names
+        for word in name.split()
+        if len(word) >= NAME_WORD_MINIMUM_LENGTH
+    }
+
+
+def name_words_refresh(*, since: datetime.datetime | None = None) -> int:
+    """Bring the vocabulary up to date; returns how many customers were read. Safe to run
+    twice, at any time.
+
+    With `since`, the words of the names of customers changed since then are added, counted
+    among those customers only (an estimate, for new words). Without, every customer is read
+    and every count is made exact (the nightly run).
+    """
+    from customers.models import Customer, NameWord  # the models import this module
+
+    customers = Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+    if since is not None:
+        customers = customers.filter(updated_at__gte=since)
+    counts: Counter[str] = Counter()
+    read = 0
+    rows = customers.order_by().values_list("search_first_name", "search_last_name")
+    for first, last in rows.iterator(chunk_size=REFRESH_CHUNK):
+        read += 1
+        counts.update(name_words(first, last))
+    words = [NameWord(word=word, customers=count) for word, count in counts.items()]
+    if since is None:
+        NameWord.objects.bulk_create(
+            words,
+            batch_size=REFRESH_CHUNK,
+            update_conflicts=True,
+            unique_fields=["word"],
+            update_fields=["customers"],
+        )
+    else:
+        NameWord.objects.bulk_create(words, batch_size=REFRESH_CHUNK, ignore_conflicts=True)
+    return read
+
+
+FUZZY_MINIMUM_RATIO = 0.75
+CORRECTIONS_PER_WORD = 3
+CORRECTION_CANDIDATES = 500
+
+
+def _fuzzy_ratio(typed: str, word: str) -> float:
+    return difflib.SequenceMatcher(None, typed, word).ratio()
+
+
+def _candidate_condition(typed: str, *, trigrams: bool) -> Q:
+    """Vocabulary words that may be `typed` with a typo: sharing enough trigrams (PostgreSQL),
+    or its first or last three letters with a similar length (swapped letters score low on
+    trigrams: "dupnot" for "dupont")."""
+    near_length = Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2)
+    edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
+    ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
+    condition = near_length & ends
+    if trigrams:
+        condition |= Q(word__trigram_similar=typed)
+    return condition
+
+
+def name_word_corrections(typed_words: list[str]) -> dict[str, list["NameWordView"]]:
+    """For each typed word, the vocabulary words one or two typos away, closest (then most
+    borne) first, at most `CORRECTIONS_PER_WORD`; a word of the vocabulary is its own best
+    correction. One query."""
+    from django.db import connection
+
+    from customers.models import NameWord  # the models import this module
+
+    trigrams = connection.vendor == "postgresql"
+    condition = Q()
+    for typed in typed_words:
+        condition |= _candidate_condition(typed, trigrams=trigrams)
+    candidates = list(
+        NameWord.objects.annotate(length=Length("word"))
+        .filter(condition)
+        .values_list("word", "customers")[:CORRECTION_CANDIDATES]
+    )
+    corrections = {}
+    for typed in typed_words:
+        scored = [
+            (ratio, customers, word)
+            for word, customers in candidates
+            if (ratio := _fuzzy_ratio(typed, word)) >= FUZZY_MINIMUM_RATIO
+        ]
+        scored.sort(key=lambda entry: (-entry[0], -entry[1], entry[2]))
+        corrections[typed] = [NameWordView(word, customers) for _ratio, customers, word in scored][
+            :CORRECTIONS_PER_WORD
+        ]
+    return corrections
+
+
+@dataclass(frozen=True)
+class NameWordView:
+    word: str
+    customers: int

@@ -103,6 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Indexes that include non-key columns (customers' name indexes) are for PostgreSQL; SQLite
+# builds them without those columns, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,6 +167,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_RETRY_DELAY = 10
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Typo-tolerant search: words of new names every 5 minutes, exact counts nightly.
+    "refresh-name-words": {
+        "task": "customers.tasks.name_words_refresh_task",
+        "schedule": 5 * 60,
+    },
+    "recount-name-words": {
+        "task": "customers.tasks.name_words_refresh_task",
+        "schedule": crontab(hour=2, minute=15),
+        "kwargs": {"everyone": True},
+    },
     "purge-idempotency-records": {
         "task": "omni.tasks.idempotency_records_purge_task",
         "schedule": 60 * 60,

@@ -26,6 +26,7 @@ from clienteling.demo.triggers import build_demo_triggers
 from clienteling.demo.world import DemoWorld, explicit_timestamps
 from clienteling.models import TriggerKind
 from clienteling.triggers.services import triggers_evaluate
+from customers.search import name_words_refresh
 from insights.aggregates import aggregates_rebuild
 
 
@@ -60,6 +61,7 @@ def seed_demo_data(*, seed: int, customers: int) -> list[str]:
         build_hero_stories(world, plans, placed)
     # Outside `explicit_timestamps`: the metrics keep their own "computed at".
     build_lifecycle_history(world)
+    name_words_refresh()  # the vocabulary of names, for typo-tolerant search
     build_head_office(world)
     return world.kept_accounts
 

@@ -59,6 +59,7 @@ from journeys.models import (
     WishlistItem,
 )
 from omni.models import Channel
+from omni.queries import union_all_rows
 
 PAGE_SIZE = 20
 CENT = Decimal("0.01")
@@ -552,18 +553,6 @@ def _source_rows(source: Source, customer: Customer, condition: Q, limit: int) -
     )
 
 
-def _union_sql(querysets: Sequence[QuerySet]) -> tuple[str, list[Any]]:
-    """One statement: each source's sorted, limited rows wrapped as a derived table (so that
-    SQLite accepts their ORDER BY and LIMIT too), glued with UNION ALL."""
-    columns = ", ".join(ROW_FIELDS)
-    parts, params = [], []
-    for number, queryset in enumerate(querysets):
-        sql, arm_params = queryset.query.sql_with_params()
-        parts.append(f"SELECT {columns} FROM ({sql}) AS source_{number}")
-        params.extend(arm_params)
-    return " UNION ALL ".join(parts), params
-
-
 def _as_datetime(value: Any) -> datetime.datetime:
     if isinstance(value, str):  # SQLite returns stored times as text, in UTC
         value = parse_datetime(value)
@@ -573,7 +562,7 @@ def _as_datetime(value: Any) -> datetime.datetime:
 
 
 def _as_row(values: Sequence[Any]) -> Row:
-    kind, pk, occurred_at, channel, amount, order_id, payload = values
+    _source, kind, pk, occurred_at, channel, amount, order_id, payload = values
     return Row(
         kind=kind,
         pk=int(pk),
@@ -586,13 +575,8 @@ def _as_row(values: Sequence[Any]) -> Row:
 
 
 def _read_rows(customer: Customer, selected: list[tuple[Source, Q]], limit: int) -> list[Row]:
-    if not selected:
-        return []
     querysets = [_source_rows(source, customer, condition, limit) for source, condition in selected]
-    sql, params = _union_sql(querysets)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [_as_row(values) for values in cursor.fetchall()]
+    return [_as_row(values) for values in union_all_rows(querysets, ROW_FIELDS)]
 
 
 def customer_timeline(

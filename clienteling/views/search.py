@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from clienteling.selectors.search import MINIMUM_QUERY_LENGTH, customer_search
-from clienteling.views.common import associate_required, render_page
+from clienteling.views.common import associate_required, current_associate, render_page
 
 
 @require_GET
@@ -13,7 +13,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     context = {
         "query": query,
-        "hits": customer_search(query),
+        "hits": customer_search(query, store_id=current_associate(request).store_id),
         "too_short": 0 < len(query) < MINIMUM_QUERY_LENGTH,
         "nav": "search",
     }

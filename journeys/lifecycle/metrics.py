@@ -13,11 +13,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from omni.models import Channel, Store
-
 from customers.models import Customer, ExternalIdentity, Preference
 from journeys.lifecycle.rules import CustomerFacts
 from journeys.models import AfterSalesTicket, Order, OrderLine, Return, Touchpoint, WishlistItem
+from omni.models import Channel, Store
 
 PURCHASE_STATUSES = (Order.Status.CONFIRMED, Order.Status.FULFILLED, Order.Status.COMPLETED)
 PATH_MAX_LENGTH = 255
