@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -143,6 +144,11 @@ class CustomerMetricsSummarySerializer(serializers.Serializer):
     last_order_at = serializers.DateTimeField(allow_null=True)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class TagNameField(serializers.SlugRelatedField):
+    """A tag's name: the schema generator cannot follow a prefetched list to Tag.name."""
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     lifecycle_stage_since = serializers.DateTimeField(
         source="stage_since",
@@ -152,11 +158,13 @@ class CustomerSerializer(serializers.ModelSerializer):
     )
     metrics = CustomerMetricsSummarySerializer(read_only=True, allow_null=True)
     preferred_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    identities = IdentitySerializer(many=True, read_only=True)
+    # The relations are read from the lists customers_with_profile() prefetches (a related
+    # manager and a queryset per row and relation would cost more than the rendering).
+    identities = IdentitySerializer(source="prefetched_identities", many=True, read_only=True)
     consents = serializers.SerializerMethodField()
     preferences = PreferenceSerializer(source="preference", read_only=True, allow_null=True)
-    addresses = AddressSerializer(many=True, read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    addresses = AddressSerializer(source="prefetched_addresses", many=True, read_only=True)
+    tags = TagNameField(source="prefetched_tags", slug_field="name", many=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -191,7 +199,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     def get_consents(self, customer: Customer) -> list[dict[str, Any]]:
         """The decision in force per purpose × channel (the ledger is prefetched oldest first)."""
         current: dict[tuple[str, str], Consent] = {}
-        for entry in customer.consents.all():
+        for entry in customer.prefetched_consents:
             current[(entry.purpose, entry.channel)] = entry
         return represent_many(ConsentStateSerializer, current.values())
 
@@ -245,6 +253,11 @@ ADDRESS_COLUMNS = ("customer", *AddressSerializer.Meta.fields)
 CONSENT_STATE_COLUMNS = ("customer", *ConsentStateSerializer.Meta.fields)
 
 
+def prefetched(relation: str, queryset: QuerySet) -> Prefetch:
+    """The relation's rows as a plain list in `prefetched_<relation>`, what the serializers read."""
+    return Prefetch(relation, queryset=queryset, to_attr=f"prefetched_{relation}")
+
+
 def customers_with_profile() -> QuerySet[Customer]:
     """Customers with everything the API shows, in a fixed number of queries."""
     # The latest stage change: one entry of the (customer, -changed_at) index per row. The
@@ -263,10 +276,10 @@ def customers_with_profile() -> QuerySet[Customer]:
         .only(*PROFILE_COLUMNS)
         .annotate(stage_since=Subquery(stage_since))
         .prefetch_related(
-            Prefetch("identities", queryset=ExternalIdentity.objects.only(*IDENTITY_COLUMNS)),
-            Prefetch("addresses", queryset=Address.objects.only(*ADDRESS_COLUMNS)),
-            Prefetch("tags", queryset=Tag.objects.only("name")),
-            Prefetch("consents", queryset=consents_oldest_first),
+            prefetched("identities", ExternalIdentity.objects.only(*IDENTITY_COLUMNS)),
+            prefetched("addresses", Address.objects.only(*ADDRESS_COLUMNS)),
+            prefetched("tags", Tag.objects.only("name")),
+            prefetched("consents", consents_oldest_first),
         )
     )
 

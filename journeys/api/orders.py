@@ -97,8 +97,10 @@ class PickupSummarySerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    lines = OrderLineSerializer(many=True, read_only=True)
-    returns = ReturnSerializer(many=True, read_only=True)
+    # Read from the lists orders_with_details() prefetches (a related manager and a queryset
+    # per row and relation would cost more than the rendering).
+    lines = OrderLineSerializer(source="prefetched_lines", many=True, read_only=True)
+    returns = ReturnSerializer(source="prefetched_returns", many=True, read_only=True)
     pickup = serializers.SerializerMethodField()
 
     class Meta:
@@ -250,24 +252,22 @@ RETURN_LINE_COLUMNS = ("parent", "quantity", "refund_amount", "order_line__line_
 
 
 def orders_with_details() -> QuerySet[Order]:
+    returns = (
+        Return.objects.select_related("store")
+        .only(*RETURN_COLUMNS)
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ReturnLine.objects.select_related("order_line").only(*RETURN_LINE_COLUMNS),
+            )
+        )
+    )
     return (
         Order.objects.select_related("store", "pickup")
         .only(*ORDER_COLUMNS)
         .prefetch_related(
-            "lines",
-            Prefetch(
-                "returns",
-                queryset=Return.objects.select_related("store")
-                .only(*RETURN_COLUMNS)
-                .prefetch_related(
-                    Prefetch(
-                        "lines",
-                        queryset=ReturnLine.objects.select_related("order_line").only(
-                            *RETURN_LINE_COLUMNS
-                        ),
-                    )
-                ),
-            ),
+            Prefetch("lines", queryset=OrderLine.objects.all(), to_attr="prefetched_lines"),
+            Prefetch("returns", queryset=returns, to_attr="prefetched_returns"),
         )
     )
 
