@@ -329,15 +329,15 @@ def name_pools() -> list[Pool]:
     return pools
 
 
-def pool_parameters() -> dict[str, list]:
-    """The pools as parallel arrays, for `unnest` in SQL."""
+def pool_parameters(pools: Sequence[Pool]) -> dict[str, list]:
+    """The pools' names as parallel arrays, for `unnest` in SQL (the weights are written
+    into the statements, see `people.py`)."""
     columns: dict[str, list] = {key: [] for key in ("pool_keys", "pool_indexes", "pool_names")}
-    columns |= {"pool_slugs": [], "pool_weights": []}
-    for pool in name_pools():
-        for index, (name, weight) in enumerate(zip(pool.names, pool.weights, strict=True), 1):
+    columns["pool_slugs"] = []
+    for pool in pools:
+        for index, name in enumerate(pool.names, 1):
             columns["pool_keys"].append(pool.key)
             columns["pool_indexes"].append(index)
             columns["pool_names"].append(name)
             columns["pool_slugs"].append(email_slug(name) or "client")
-            columns["pool_weights"].append(weight)
     return columns

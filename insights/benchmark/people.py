@@ -1,8 +1,9 @@
 """Who the benchmark customers are: names, emails and phones, drawn in SQL from `names.py`.
 
 One temporary table, `bench_person`, holds each customer's locale, names, email and phone; the
-customers step reads it. Draws are weighted: a name's pool is a row of cumulative lower bounds,
-and `width_bucket` (a binary search) turns a uniform hash of the customer id into a name.
+customers step reads it. Draws are weighted: each pool's cumulative weights are an array, and
+`width_bucket` (a binary search) turns a uniform hash of the customer id into a position in
+the pool, joined to the name there (`bench_name`).
 Emails are built from the names in the shapes people choose (jean.dupont@, jdupont@,
 jean.dupont85@…) on a realistic domain mix; a duplicate takes a ".2", ".3"… suffix, in id
 order, which no base address ends with, so the unique index holds. Phones are E.164, as
@@ -10,7 +11,9 @@ order, which no base address ends with, so the unique index holds. Phones are E.
 that `phonenumbers` accepts as mobiles or landlines.
 """
 
-from insights.benchmark.names import LOCALES
+import itertools
+
+from insights.benchmark.names import LOCALES, Pool
 from insights.benchmark.sql import cumulative_case, text_array
 
 PHONE_PERMILLE = 600
@@ -94,26 +97,20 @@ def _email_local_sql() -> str:
     return cumulative_case("PM(id, 124)", list(EMAIL_FORMS))
 
 
-# The pools: one row per name with its cumulative lower bound, one row per pool.
+# The pools' names, by pool and position.
 _POOLS = [
     """
     CREATE TEMP TABLE bench_name AS
-    SELECT pool, idx, name, slug, weight,
-        sum(weight) OVER (PARTITION BY pool ORDER BY idx) - weight AS lower_bound
+    SELECT pool, idx, name, slug
     FROM unnest(%(pool_keys)s::text[], %(pool_indexes)s::int[], %(pool_names)s::text[],
-                %(pool_slugs)s::text[], %(pool_weights)s::bigint[])
-        AS u(pool, idx, name, slug, weight)
+                %(pool_slugs)s::text[])
+        AS u(pool, idx, name, slug)
     """,
     "ALTER TABLE bench_name ADD PRIMARY KEY (pool, idx)",
-    """
-    CREATE TEMP TABLE bench_pool AS
-    SELECT pool, array_agg(lower_bound ORDER BY idx) AS bounds, sum(weight)::bigint AS total
-    FROM bench_name GROUP BY pool
-    """,
     "ANALYZE bench_name",
 ]
 
-# Each customer's locale, gender, pools and the positions drawn in them.
+# Each customer's locale, gender, pools and the uniform draws that pick in them.
 _DRAWS = f"""
     SELECT c.id, loc.locale,
         CASE WHEN loc.locale <> 'fr_FR' AND PM(c.id, 114) < 250 THEN 'fr_FR' ELSE loc.locale END
@@ -132,16 +129,31 @@ _DRAWS = f"""
 """
 
 
-def _pick(alias: str, pool: str, draw: str) -> str:
-    """Join the name drawn in a pool: bounds of the pool, then the name at that position."""
+def _bounds(pool: Pool) -> str:
+    lower_bounds = list(itertools.accumulate(pool.weights, initial=0))[:-1]
+    return "'{" + ",".join(str(bound) for bound in lower_bounds) + "}'::bigint[]"
+
+
+def _position(pools: list[Pool], pool_column: str, draw_column: str) -> str:
+    """The position a uniform draw falls on in the row's pool (width_bucket: a binary search
+    of the cumulative weights). The bounds are constants of the statement: read from a table
+    or a CTE, a 15,000-element array is copied for every row, a hundred times slower."""
+    branches = " ".join(
+        f"WHEN '{pool.key}' THEN width_bucket(floor(d.{draw_column} * {sum(pool.weights)})"
+        f"::bigint, {_bounds(pool)})"
+        for pool in pools
+    )
+    return f"(CASE d.{pool_column} {branches} END)"
+
+
+def _pick(pools: list[Pool], alias: str, pool_column: str, draw_column: str) -> str:
     return f"""
-    JOIN bench_pool {alias}_pool ON {alias}_pool.pool = d.{pool}
-    JOIN bench_name {alias} ON {alias}.pool = d.{pool} AND {alias}.idx = width_bucket(
-        floor(d.{draw} * {alias}_pool.total)::bigint, {alias}_pool.bounds)"""
+        JOIN bench_name {alias} ON {alias}.pool = d.{pool_column}
+            AND {alias}.idx = {_position(pools, pool_column, draw_column)}"""
 
 
-_PERSON = [
-    f"""
+def _person(pools: list[Pool]) -> str:
+    return f"""
     CREATE TEMP TABLE bench_person AS
     WITH drawn AS ({_DRAWS}
     ), named AS (
@@ -151,10 +163,10 @@ _PERSON = [
             CASE WHEN joined THEN last.slug || '-' || second.slug ELSE last.slug END AS l,
             domain.name AS domain
         FROM drawn d
-        {_pick("first", "first_pool", "first_draw")}
-        {_pick("last", "last_pool", "last_draw")}
-        {_pick("second", "last_pool", "second_draw")}
-        {_pick("domain", "domain_pool", "domain_draw")}
+        {_pick(pools, "first", "first_pool", "first_draw")}
+        {_pick(pools, "last", "last_pool", "last_draw")}
+        {_pick(pools, "second", "last_pool", "second_draw")}
+        {_pick(pools, "domain", "domain_pool", "domain_draw")}
         -- a hyphenated surname joins two plain ones ("Dupont-Moreau", not "de la Fontaine-…")
         CROSS JOIN LATERAL (
             SELECT d.compound AND last.idx <> second.idx
@@ -173,9 +185,12 @@ _PERSON = [
                                                ORDER BY id) AS duplicate
         FROM addressed
     ) AS deduplicated
-    """,
-    "ALTER TABLE bench_person ADD PRIMARY KEY (id)",
-]
+    """
 
-PEOPLE_STEPS = [*_POOLS, *_PERSON]
-TEMP_TABLES = ("bench_name", "bench_pool", "bench_person")
+
+def people_steps(pools: list[Pool]) -> list[str]:
+    """The statements that fill `bench_person` from these pools (see `names.name_pools`)."""
+    return [*_POOLS, _person(pools), "ALTER TABLE bench_person ADD PRIMARY KEY (id)"]
+
+
+TEMP_TABLES = ("bench_name", "bench_person")

@@ -22,7 +22,7 @@ def share(pool: names.Pool, name: str) -> float:
 
 def test_pools_are_deterministic_without_duplicates() -> None:
     assert names.name_pools() == names.name_pools()
-    assert names.pool_parameters() == names.pool_parameters()
+    assert names.pool_parameters(names.name_pools()) == names.pool_parameters(names.name_pools())
     for pool in names.name_pools():
         assert len(set(pool.names)) == len(pool.names), pool.key
 
