@@ -8,6 +8,7 @@ writes exactly the same rows. Orders are spread over the three years before the 
 total is the sum of its lines. Customers have weighted French and foreign names, emails and
 phones in their real shapes (`names.py`, `people.py`); 15 % of them keep a wishlist. A few
 heavy customers (`heavy.py`) have 20,000+ timeline items each, on top of the requested orders.
+The search's vocabulary of name words is refreshed at the end, as its nightly job would.
 
 The generator records what it made in a marker table, `bench_dataset` (sizes, anchor, heavy
 and empty profile ids). It refuses a database that holds customers but no marker unless
@@ -29,6 +30,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from customers.search import name_words_refresh
 from insights.benchmark import heavy, people
 from insights.benchmark.catalogue import (
     CATEGORIES,
@@ -92,6 +94,7 @@ COUNTED_TABLES = (
     ("associates", "clienteling_associate"),
     ("products", "omni_product"),
     ("customers", "customers_customer"),
+    ("name_words", "customers_nameword"),
     ("consents", "customers_consent"),
     ("orders", "journeys_order"),
     ("order_lines", "journeys_orderline"),
@@ -373,6 +376,15 @@ def _vacuum(cursor: Any) -> float:
     return time.perf_counter() - started
 
 
+def _refresh_name_words() -> float:
+    """The search's vocabulary of name words, as its nightly job would leave it."""
+    started = time.perf_counter()
+    name_words_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_nameword")
+    return time.perf_counter() - started
+
+
 def _note(report: GenerationReport, log: Callable[[str], None], label: str, seconds: float) -> None:
     report.timings.append((label, seconds))
     log(f"  {label:<44} {seconds:8.1f} s")
@@ -393,6 +405,7 @@ def _run_steps(
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if fast:
         _note(report, log, "foreign keys checked", _check_foreign_keys())
+    _note(report, log, "name vocabulary (name_words_refresh)", _refresh_name_words())
 
 
 def generate_dataset(
@@ -439,6 +452,7 @@ _RESET = [
     "TRUNCATE " + ", ".join(RESET_TABLES) + " RESTART IDENTITY CASCADE",
     "DELETE FROM auth_user WHERE starts_with(username, %(user_prefix)s)",
     "DELETE FROM omni_service WHERE starts_with(code, 'bench-')",
+    "DELETE FROM customers_nameword",  # the words of the customers just truncated
     *(f"DROP TABLE IF EXISTS {table}" for table in TEMP_TABLES),
     # The marker first: a generation that fails half-way can be run again.
     f"""
