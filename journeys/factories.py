@@ -77,6 +77,7 @@ class WishlistItemFactory(factory.django.DjangoModelFactory):
         model = WishlistItem
 
     wishlist = factory.SubFactory(WishlistFactory)
+    customer = factory.SelfAttribute("wishlist.customer")
     product = factory.SubFactory(ProductFactory)
     added_at = factory.LazyFunction(timezone.now)
     added_via = "web"

@@ -276,6 +276,17 @@ class WishlistItem(models.Model):
     wishlist = models.ForeignKey(
         Wishlist, verbose_name=_("wishlist"), on_delete=models.CASCADE, related_name="items"
     )
+    # The wishlist's customer, copied so that her items are read by an index on (customer,
+    # time) whatever the number of her wishlists and items (as `Return.customer`).
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="wishlist_items",
+        db_index=False,
+    )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
     )
@@ -299,7 +310,7 @@ class WishlistItem(models.Model):
         verbose_name = _("wishlist item")
         verbose_name_plural = _("wishlist items")
         ordering = ["-added_at"]
-        indexes = [models.Index(fields=["wishlist", "-added_at"])]
+        indexes = [models.Index(fields=["customer", "-added_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["wishlist", "product", "size"],

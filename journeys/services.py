@@ -314,6 +314,7 @@ def wishlist_add_item(
         raise DomainError(_("This product is already on the wishlist."))
     item = WishlistItem.objects.create(
         wishlist=wishlist,
+        customer=customer,
         product=product,
         size=size,
         note=note,

@@ -57,6 +57,7 @@ def _wishlist_item(
     added_at = random_moment(rng, plan.since, plan.active_until)
     item = WishlistItem(
         wishlist=wishlist,
+        customer=wishlist.customer,
         product=product,
         size=plan.sizes.get(product.attributes.get("size_group", ""), ""),
         added_at=added_at,

@@ -125,6 +125,8 @@ def _claire_wishlist(world: DemoWorld, claire: CustomerPlan) -> None:
         ),
     ]
     wishlist.updated_at = max(item.added_at for item in items)
+    for item in items:
+        item.customer = claire.customer
     world.insert([wishlist])
     world.insert(items)
 

@@ -399,7 +399,7 @@ SOURCES = (
         gettext_lazy("Wishlist"),
         "added_at",
         "added_via",
-        lambda customer: WishlistItem.objects.filter(wishlist__customer=customer),
+        lambda customer: WishlistItem.objects.filter(customer=customer),
         _wishlist_payload,
         _wishlist_item,
     ),
