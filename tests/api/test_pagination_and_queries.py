@@ -16,9 +16,10 @@ from customers.factories import (
     ExternalIdentityFactory,
     PreferenceFactory,
 )
-from customers.models import Customer
+from customers.models import Customer, Tag
 from journeys.factories import (
     AfterSalesTicketFactory,
+    LifecycleStageChangeFactory,
     OrderFactory,
     OrderLineFactory,
     PickupFactory,
@@ -26,6 +27,7 @@ from journeys.factories import (
     TouchpointFactory,
     WishlistItemFactory,
 )
+from journeys.models import ReturnLine
 from omni.factories import ProductFactory, StoreFactory
 from tests.api.conftest import TokenClient
 
@@ -137,3 +139,47 @@ def test_detail_queries_are_bounded(
     ):
         with django_assert_max_num_queries(10):
             assert api_client.get(path).status_code == 200
+
+
+# A page of 200 with rich data: one query per relation, whatever the page size and the history.
+# The token lookup, the page, then customers: identities, addresses, tags, consents; orders:
+# lines, returns and their lines.
+RICH_LIST_QUERIES = {"/api/v1/customers": 6, "/api/v1/orders": 5}
+
+
+def _deeper_history(customer: Customer, products: list[Any], store: Any, tag: Tag) -> None:
+    for _number in range(3):
+        order = OrderFactory(customer=customer, store=store)
+        lines = [
+            OrderLineFactory(order=order, line_number=line_number, product=product)
+            for line_number, product in enumerate(products, start=1)
+        ]
+        returned = ReturnFactory(order=order, store=store)
+        ReturnLine.objects.create(parent=returned, order_line=lines[0], quantity=1)
+    for purpose in ("marketing", "newsletter", "marketing", "satisfaction"):
+        ConsentFactory(customer=customer, purpose=purpose)
+    ExternalIdentityFactory(customer=customer, source="pos")
+    AddressFactory(customer=customer, kind="shipping")
+    LifecycleStageChangeFactory(customer=customer)
+    customer.tags.add(tag)
+
+
+@pytest.mark.parametrize("path", RICH_LIST_QUERIES)
+def test_a_page_of_200_runs_a_fixed_number_of_queries(
+    api_client: TokenClient, store: Any, path: str, django_assert_num_queries: Any
+) -> None:
+    products = [ProductFactory() for _ in range(3)]
+    tag = Tag.objects.create(name="VIP")
+    for _ in range(3):
+        _deeper_history(_customer_with_history(products, store), products, store, tag)
+    api_client.get(path)  # Warm up: the client's last-use time is written once a minute.
+    for page_size in (2, 200):
+        with django_assert_num_queries(RICH_LIST_QUERIES[path]):
+            assert api_client.get(path, {"page_size": page_size}).status_code == 200
+    for customer in list(Customer.objects.all()):
+        _deeper_history(customer, products, store, tag)
+    for _ in range(12):
+        _deeper_history(_customer_with_history(products, store), products, store, tag)
+    with django_assert_num_queries(RICH_LIST_QUERIES[path]):
+        response = api_client.get(path, {"page_size": 200})
+    assert len(response.json()["results"]) > 14
