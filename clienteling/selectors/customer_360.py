@@ -230,7 +230,7 @@ def customer_key_figures(customer: Customer) -> KeyFigures:
 
 def wishlist_items(customer: Customer) -> list[WishlistItem]:
     return list(
-        WishlistItem.objects.filter(wishlist__customer=customer, removed_at__isnull=True)
+        WishlistItem.objects.filter(customer=customer, removed_at__isnull=True)
         .select_related("product", "added_at_store")
         .order_by("-added_at", "-pk")[:WISHLIST_SHOWN]
     )
