@@ -1,44 +1,30 @@
 """One timeline across channels: orders, returns, wishlist, SAV, pickups, appointments,
 touchpoints, notes and lifecycle stage changes, newest first, a page at a time.
 
-Each source is an indexed query on (customer, time) limited to one page past a cursor, its rows
-shaped alike (kind, id, time, channel, amount, order, and a JSON object of what its line
-shows). The sources are glued with UNION ALL, so that a page costs ONE query whatever the
+Each source is an indexed read on (customer, time) limited to one page past a cursor, its rows
+shaped alike: kind, id, time, channel, amount, order, and up to six texts for what its line
+shows. The sources are glued with UNION ALL, so that a page costs ONE query whatever the
 history size and the number of sources; the rows are then merged in Python. The cursor is the
 last item's (time, kind, id), so equal timestamps never skip or repeat.
+
+The sources are SQL written here rather than querysets: compiling nine querysets with their
+joins cost more than running them (about 17 ms against 3). Only the orders' lines summary
+differs between PostgreSQL and SQLite (`_lines_summary`).
 """
 
 import datetime
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    CharField,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    StringAgg,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clienteling.models import Appointment, AppointmentStatus, Note
+from clienteling.models import Appointment, AppointmentStatus, Associate, Note
 from customers.models import Customer, LifecycleStage
 from journeys.lifecycle.reasons import reason_display
 from journeys.models import (
@@ -58,22 +44,24 @@ from journeys.models import (
     TouchpointKind,
     WishlistItem,
 )
-from omni.models import Channel
+from omni.models import Channel, Product, Service, Store
 from omni.queries import union_all_rows
 
 PAGE_SIZE = 20
 CENT = Decimal("0.01")
-ROW_FIELDS = (
+TEXTS = 6
+ROW_COLUMNS = (
     "row_kind",
     "row_pk",
     "row_at",
     "row_channel",
     "row_amount",
     "row_order",
-    "row_payload",
+    *(f"row_text{number}" for number in range(TEXTS)),
 )
 STAGE_LABELS = dict(LifecycleStage.choices)
 CHANNEL_LABELS = dict(Channel.choices)
+USERS = "auth_user"
 
 
 @dataclass(frozen=True)
@@ -111,353 +99,296 @@ class Row:
     channel: str
     amount: Decimal | None
     order_id: int | None
-    data: dict[str, Any]
+    texts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Source:
+    """One kind of event: where it is read, in SQL, and how a row becomes a line."""
+
     kind: str
     label: Any
-    time_field: str
-    # The channel field filtered on; None for events that always happen in store (or nowhere).
-    channel_field: str | None
-    queryset: Callable[[Customer], QuerySet]
-    # What the line shows, read by the same query: names → expressions (a JSON object).
-    payload: Callable[[], dict[str, Any]]
+    # FROM clause, the main table aliased `t` (joins for the texts shown).
+    tables: Callable[[], str]
+    time_column: str
+    # The channel column filtered on; None for events that always happen in store (or nowhere).
+    channel_column: str | None
+    texts: Callable[[], tuple[str, ...]]
     to_item: Callable[[Row], TimelineItem]
-    # Without a channel field: happens in store (kept by a store filter) or in no channel.
+    # Without a channel column: happens in store (kept by a store filter) or in no channel.
     in_store: bool = True
-    amount_field: str | None = None
-    order_field: str | None = None
+    amount_column: str | None = None
+    order_column: str | None = None
+    customer_column: str = "t.customer_id"
+    # Past appointments only: the future ones are "upcoming", not history.
+    until_now: bool = False
 
-    def row_channel(self) -> Any:
-        if self.channel_field:
-            return F(self.channel_field)
-        return Value(Channel.STORE if self.in_store else "", output_field=CharField())
+    def row_channel(self) -> str:
+        if self.channel_column:
+            return self.channel_column
+        return f"'{Channel.STORE}'" if self.in_store else "''"
 
 
 def _label(choices: Any, value: str) -> str:
     return str(dict(choices.choices).get(value, value))
 
 
-def _person(prefix: str) -> dict[str, F]:
-    return {
-        "first_name": F(f"{prefix}__first_name"),
-        "last_name": F(f"{prefix}__last_name"),
-        "username": F(f"{prefix}__username"),
-    }
+def _table(model: Any) -> str:
+    return model._meta.db_table
 
 
-def _person_name(data: dict[str, Any]) -> str:
-    """What `User.get_full_name()` says, else the username (as `Associate.__str__`)."""
-    full = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
-    return full or (data.get("username") or "")
+def _person_name(first: str | None, last: str | None, username: str | None = None) -> str:
+    """What `User.get_full_name()` says, else the username when given."""
+    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 # The sources: what each reads, and how a row becomes a line --------------------------------
 
 
-def _order_lines() -> Subquery:
-    """ "Dress (38), Scarf": the order's lines in one string, for "Recent purchases"."""
-    line = Case(
-        When(size="", then=F("name")),
-        default=Concat("name", Value(" ("), "size", Value(")")),
-        output_field=CharField(),
-    )
-    # SQLite before 3.44 cannot order inside an aggregate; there the lines come in the order
-    # they were written, which is theirs.
-    ordered = connection.features.supports_aggregate_order_by_clause
-    in_line_order = {"order_by": "line_number"} if ordered else {}
-    summary = (
-        OrderLine.objects.filter(order=OuterRef("pk"))
-        .values("order")
-        .annotate(summary=StringAgg(line, delimiter=Value(", "), **in_line_order))
-        .values("summary")
-    )
-    return Subquery(summary[:1])
-
-
-def _order_payload() -> dict[str, Any]:
-    return {
-        "reference": F("external_reference"),
-        "store": F("store__name"),
-        "status": F("status"),
-        "currency": F("currency"),
-        "lines": _order_lines(),
-    }
+def _lines_summary() -> str:
+    """ "Dress (38), Scarf": an order's lines in one text, for "Recent purchases"."""
+    line = "CASE WHEN l.size = '' THEN l.name ELSE l.name || ' (' || l.size || ')' END"
+    lines = _table(OrderLine)
+    if connection.vendor == "postgresql":
+        aggregate = f"string_agg({line}, ', ' ORDER BY l.line_number)"
+        return f"(SELECT {aggregate} FROM {lines} l WHERE l.order_id = t.id)"
+    ordered = f"SELECT {line} AS line FROM {lines} l WHERE l.order_id = t.id ORDER BY l.line_number"
+    return f"(SELECT group_concat(line, ', ') FROM ({ordered}))"
 
 
 def _order_item(row: Row) -> TimelineItem:
-    data = row.data
-    store = data["store"] or ""
+    reference, store, status, currency, lines, _unused = row.texts
     return TimelineItem(
         kind="order",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=row.channel,
-        title=_("Order %(reference)s") % {"reference": data["reference"]},
+        title=_("Order %(reference)s") % {"reference": reference},
         detail=store or str(CHANNEL_LABELS.get(row.channel, row.channel)),
-        status=_label(OrderStatus, data["status"]),
+        status=_label(OrderStatus, status),
         order_id=row.pk,
         amount=row.amount,
-        currency=data["currency"],
+        currency=currency,
         store=store,
-        lines=data["lines"] or "",
+        lines=lines,
     )
 
 
-def _return_payload() -> dict[str, Any]:
-    return {
-        "reference": F("order__external_reference"),
-        "reason": F("reason"),
-        "status": F("status"),
-        "currency": F("currency"),
-    }
-
-
 def _return_item(row: Row) -> TimelineItem:
-    data = row.data
+    reference, reason, status, currency, *_unused = row.texts
     return TimelineItem(
         kind="return",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=row.channel,
-        title=_("Return on order %(reference)s") % {"reference": data["reference"]},
-        detail=data["reason"],
-        status=_label(ReturnStatus, data["status"]),
+        title=_("Return on order %(reference)s") % {"reference": reference},
+        detail=reason,
+        status=_label(ReturnStatus, status),
         order_id=row.order_id,
         amount=row.amount,
-        currency=data["currency"],
+        currency=currency,
     )
 
 
-def _wishlist_payload() -> dict[str, Any]:
-    removed = ExpressionWrapper(Q(removed_at__isnull=False), output_field=BooleanField())
-    return {"product": F("product__name"), "size": F("size"), "removed": removed}
-
-
 def _wishlist_item(row: Row) -> TimelineItem:
-    data = row.data
+    product, size, removed, *_unused = row.texts
     return TimelineItem(
         kind="wishlist",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=row.channel,
-        title=_("Added to wishlist: %(product)s") % {"product": data["product"]},
-        detail=data["size"] and _("Size %(size)s") % {"size": data["size"]},
-        status=_("Removed") if data["removed"] else "",
+        title=_("Added to wishlist: %(product)s") % {"product": product},
+        detail=size and _("Size %(size)s") % {"size": size},
+        status=_("Removed") if removed else "",
     )
 
 
-def _ticket_payload() -> dict[str, Any]:
-    return {
-        "reference": F("reference"),
-        "kind": F("kind"),
-        "subject": F("subject"),
-        "status": F("status"),
-    }
-
-
 def _ticket_item(row: Row) -> TimelineItem:
-    data = row.data
+    reference, kind, subject, status, *_unused = row.texts
     return TimelineItem(
         kind="ticket",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=row.channel,
-        title=f"{data['reference']} · {_label(TicketKind, data['kind'])}",
-        detail=data["subject"],
-        status=_label(TicketStatus, data["status"]),
+        title=f"{reference} · {_label(TicketKind, kind)}",
+        detail=subject,
+        status=_label(TicketStatus, status),
     )
 
 
-def _pickup_payload() -> dict[str, Any]:
-    return {
-        "store": F("store__name"),
-        "reference": F("order__external_reference"),
-        "status": F("status"),
-    }
-
-
 def _pickup_item(row: Row) -> TimelineItem:
-    data = row.data
+    store, reference, status, *_unused = row.texts
     return TimelineItem(
         kind="pickup",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=Channel.STORE,
-        title=_("Click & collect at %(store)s") % {"store": data["store"]},
-        detail=_("Order %(reference)s") % {"reference": data["reference"]},
-        status=_label(PickupStatus, data["status"]),
+        title=_("Click & collect at %(store)s") % {"store": store},
+        detail=_("Order %(reference)s") % {"reference": reference},
+        status=_label(PickupStatus, status),
         order_id=row.order_id,
     )
 
 
-def _appointment_payload() -> dict[str, Any]:
-    return {
-        "service": F("service__name"),
-        "store": F("store__name"),
-        "status": F("status"),
-        **_person("associate__user"),
-    }
-
-
 def _appointment_item(row: Row) -> TimelineItem:
-    data = row.data
+    service, store, status, first, last, username = row.texts
     return TimelineItem(
         kind="appointment",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=Channel.STORE,
-        title=data["service"],
-        detail=f"{data['store']} · {_person_name(data)}",
-        status=_label(AppointmentStatus, data["status"]),
+        title=service,
+        detail=f"{store} · {_person_name(first, last, username)}",
+        status=_label(AppointmentStatus, status),
     )
 
 
-def _touchpoint_payload() -> dict[str, Any]:
-    return {"kind": F("kind"), "product": F("product__name"), "store": F("store__name")}
-
-
 def _touchpoint_item(row: Row) -> TimelineItem:
-    data = row.data
+    kind, product, store, *_unused = row.texts
     return TimelineItem(
         kind="touchpoint",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=row.channel,
-        title=_label(TouchpointKind, data["kind"]),
-        detail=" · ".join(part for part in (data["product"], data["store"]) if part),
+        title=_label(TouchpointKind, kind),
+        detail=" · ".join(part for part in (product, store) if part),
     )
 
 
-def _note_payload() -> dict[str, Any]:
-    return {"body": F("body"), "store": F("store__name"), **_person("author")}
-
-
 def _note_item(row: Row) -> TimelineItem:
-    data = row.data
-    author = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
+    body, store, first, last, *_unused = row.texts
+    author = _person_name(first, last)
     return TimelineItem(
         kind="note",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel=Channel.STORE,
-        title=data["body"],
-        detail=" · ".join(part for part in (author, data["store"]) if part),
+        title=body,
+        detail=" · ".join(part for part in (author, store) if part),
     )
 
 
-def _stage_payload() -> dict[str, Any]:
-    return {
-        "from": F("from_stage"),
-        "to": F("to_stage"),
-        "reason": F("reason"),
-        "trigger": F("trigger"),
-    }
-
-
 def _stage_item(row: Row) -> TimelineItem:
-    data = row.data
-    moves = {"from": STAGE_LABELS.get(data["from"], "—"), "to": STAGE_LABELS.get(data["to"], "")}
+    from_stage, to_stage, reason, trigger, *_unused = row.texts
+    moves = {"from": STAGE_LABELS.get(from_stage, "—"), "to": STAGE_LABELS.get(to_stage, "")}
     return TimelineItem(
         kind="stage",
         pk=row.pk,
         occurred_at=row.occurred_at,
         channel="",
         title=_("Stage: %(from)s → %(to)s") % moves,
-        detail=reason_display(data["reason"]),
-        status=_label(LifecycleTrigger, data["trigger"]),
+        detail=reason_display(reason),
+        status=_label(LifecycleTrigger, trigger),
     )
+
+
+def _joined(main: Any, *joins: tuple[str, Any, str]) -> Callable[[], str]:
+    """`main` as t, LEFT JOINed to each (alias, model, column of t)."""
+
+    def tables() -> str:
+        joined = [
+            f"LEFT JOIN {_table(model)} {alias} ON {alias}.id = t.{column}"
+            for alias, model, column in joins
+        ]
+        return " ".join([f"{_table(main)} t", *joined])
+
+    return tables
 
 
 SOURCES = (
     Source(
         "order",
         gettext_lazy("Orders"),
-        "placed_at",
-        "channel",
-        lambda customer: Order.objects.filter(customer=customer),
-        _order_payload,
+        _joined(Order, ("s", Store, "store_id")),
+        "t.placed_at",
+        "t.channel",
+        lambda: ("t.external_reference", "s.name", "t.status", "t.currency", _lines_summary()),
         _order_item,
-        amount_field="total",
-        order_field="pk",
+        amount_column="t.total",
+        order_column="t.id",
     ),
     Source(
         "return",
         gettext_lazy("Returns"),
-        "returned_at",
-        "channel",
-        lambda customer: Return.objects.filter(customer=customer),
-        _return_payload,
+        _joined(Return, ("o", Order, "order_id")),
+        "t.returned_at",
+        "t.channel",
+        lambda: ("o.external_reference", "t.reason", "t.status", "t.currency"),
         _return_item,
-        amount_field="refund_amount",
-        order_field="order_id",
+        amount_column="t.refund_amount",
+        order_column="t.order_id",
     ),
     Source(
         "wishlist",
         gettext_lazy("Wishlist"),
-        "added_at",
-        "added_via",
-        lambda customer: WishlistItem.objects.filter(customer=customer),
-        _wishlist_payload,
+        _joined(WishlistItem, ("p", Product, "product_id")),
+        "t.added_at",
+        "t.added_via",
+        lambda: ("p.name", "t.size", "CASE WHEN t.removed_at IS NULL THEN '' ELSE 'x' END"),
         _wishlist_item,
     ),
     Source(
         "ticket",
         gettext_lazy("After-sales"),
-        "created_at",
-        "channel_opened",
-        lambda customer: AfterSalesTicket.objects.filter(customer=customer),
-        _ticket_payload,
+        _joined(AfterSalesTicket),
+        "t.created_at",
+        "t.channel_opened",
+        lambda: ("t.reference", "t.kind", "t.subject", "t.status"),
         _ticket_item,
     ),
     Source(
         "pickup",
         gettext_lazy("Click & collect"),
-        "created_at",
+        _joined(Pickup, ("s", Store, "store_id"), ("o", Order, "order_id")),
+        "t.created_at",
         None,
-        lambda customer: Pickup.objects.filter(customer=customer),
-        _pickup_payload,
+        lambda: ("s.name", "o.external_reference", "t.status"),
         _pickup_item,
-        order_field="order_id",
+        order_column="t.order_id",
     ),
     Source(
         "appointment",
         gettext_lazy("Appointments"),
-        "starts_at",
-        None,
-        lambda customer: Appointment.objects.filter(
-            customer=customer, starts_at__lte=timezone.now()
+        lambda: (
+            f"{_table(Appointment)} t LEFT JOIN {_table(Service)} sv ON sv.id = t.service_id "
+            f"LEFT JOIN {_table(Store)} st ON st.id = t.store_id "
+            f"LEFT JOIN {_table(Associate)} a ON a.id = t.associate_id "
+            f"LEFT JOIN {USERS} u ON u.id = a.user_id"
         ),
-        _appointment_payload,
+        "t.starts_at",
+        None,
+        lambda: ("sv.name", "st.name", "t.status", "u.first_name", "u.last_name", "u.username"),
         _appointment_item,
+        until_now=True,
     ),
     Source(
         "touchpoint",
         gettext_lazy("Interactions"),
-        "occurred_at",
-        "channel",
-        lambda customer: Touchpoint.objects.filter(customer=customer),
-        _touchpoint_payload,
+        _joined(Touchpoint, ("p", Product, "product_id"), ("s", Store, "store_id")),
+        "t.occurred_at",
+        "t.channel",
+        lambda: ("t.kind", "p.name", "s.name"),
         _touchpoint_item,
     ),
     Source(
         "note",
         gettext_lazy("Notes"),
-        "created_at",
+        lambda: (
+            f"{_table(Note)} t LEFT JOIN {_table(Store)} s ON s.id = t.store_id "
+            f"LEFT JOIN {USERS} u ON u.id = t.author_id"
+        ),
+        "t.created_at",
         None,
-        lambda customer: Note.objects.filter(customer=customer),
-        _note_payload,
+        lambda: ("t.body", "s.name", "u.first_name", "u.last_name"),
         _note_item,
     ),
     Source(
         "stage",
         gettext_lazy("Lifecycle stage"),
-        "changed_at",
+        _joined(LifecycleStageChange),
+        "t.changed_at",
         None,
-        lambda customer: LifecycleStageChange.objects.filter(customer=customer),
-        _stage_payload,
+        lambda: ("t.from_stage", "t.to_stage", "t.reason", "t.trigger"),
         _stage_item,
         in_store=False,
     ),
@@ -502,55 +433,74 @@ class TimelinePage:
         return [item for item in self.read if item.kind == kind][:count]
 
 
-def _after_cursor(source: Source, cursor: Cursor | None) -> Q:
-    """Items strictly older than the cursor in (time, kind rank, id) order."""
+def _moment(value: datetime.datetime) -> Any:
+    """A time as the database compares it (SQLite stores naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _after_cursor(source: Source, cursor: Cursor | None) -> tuple[str, list[Any]]:
+    """Rows strictly older than the cursor in (time, kind rank, id) order."""
     if cursor is None:
-        return Q()
-    older = Q(**{f"{source.time_field}__lt": cursor.occurred_at})
-    same_time = Q(**{source.time_field: cursor.occurred_at})
+        return "", []
+    moment, column = _moment(cursor.occurred_at), source.time_column
     rank, cursor_rank = KIND_RANK[source.kind], KIND_RANK[cursor.kind]
     if rank < cursor_rank:
-        return older | same_time
+        return f" AND {column} <= %s", [moment]
     if rank == cursor_rank:
-        return older | (same_time & Q(pk__lt=cursor.pk))
-    return older
+        return f" AND ({column} < %s OR ({column} = %s AND t.id < %s))", [moment, moment, cursor.pk]
+    return f" AND {column} < %s", [moment]
 
 
-def _selected_sources(kinds: Iterable[str], channels: Iterable[str]) -> list[tuple[Source, Q]]:
+def _channel_filter(source: Source, channels: set[str]) -> tuple[str, list[Any]] | None:
+    """The condition keeping `channels`, or None when the source has none of them."""
+    if not channels:
+        return "", []
+    if source.channel_column:
+        marks = ", ".join(["%s"] * len(channels))
+        return f" AND {source.channel_column} IN ({marks})", sorted(channels)
+    if source.in_store and Channel.STORE in channels:
+        return "", []
+    return None
+
+
+def _source_sql(source: Source, where: str, params: list[Any], limit: int) -> tuple[str, list]:
+    texts = list(source.texts()) + ["''"] * (TEXTS - len(source.texts()))
+    amount = source.amount_column or "CAST(NULL AS NUMERIC)"
+    order = source.order_column or "CAST(NULL AS BIGINT)"
+    columns = [f"'{source.kind}'", "t.id", source.time_column, source.row_channel(), amount, order]
+    selected = ", ".join(
+        f"{expression} AS {name}"
+        for expression, name in zip([*columns, *texts], ROW_COLUMNS, strict=True)
+    )
+    if source.until_now:
+        where, params = (
+            f"{where} AND {source.time_column} <= %s",
+            [*params, _moment(timezone.now())],
+        )
+    sql = (
+        f"SELECT {selected} FROM {source.tables()} WHERE {source.customer_column} = %s{where} "
+        f"ORDER BY {source.time_column} DESC, t.id DESC LIMIT {int(limit)}"
+    )
+    return sql, params
+
+
+def _selected_sources(
+    customer: Customer,
+    kinds: Iterable[str],
+    channels: Iterable[str],
+    cursor: Cursor | None,
+    limit: int,
+) -> list[tuple[str, list[Any]]]:
     kinds, channels = set(kinds), set(channels)
     selected = []
     for source in SOURCES:
-        if kinds and source.kind not in kinds:
+        channel_filter = _channel_filter(source, channels)
+        if (kinds and source.kind not in kinds) or channel_filter is None:
             continue
-        if not channels:
-            selected.append((source, Q()))
-        elif source.channel_field:
-            selected.append((source, Q(**{f"{source.channel_field}__in": channels})))
-        elif source.in_store and Channel.STORE in channels:
-            selected.append((source, Q()))
+        after, after_params = _after_cursor(source, cursor)
+        where, params = channel_filter[0] + after, [customer.pk, *channel_filter[1], *after_params]
+        selected.append(_source_sql(source, where, params, limit))
     return selected
-
-
-def _source_rows(source: Source, customer: Customer, condition: Q, limit: int) -> QuerySet:
-    """The source's newest `limit` rows past the cursor, shaped as `ROW_FIELDS`."""
-    money = DecimalField(max_digits=12, decimal_places=2)
-    return (
-        source.queryset(customer)
-        .filter(condition)
-        .order_by(f"-{source.time_field}", "-pk")
-        .annotate(
-            row_kind=Value(source.kind, output_field=CharField()),
-            row_pk=F("pk"),
-            row_at=F(source.time_field),
-            row_channel=source.row_channel(),
-            row_amount=F(source.amount_field) if source.amount_field else Cast(None, money),
-            row_order=F(source.order_field)
-            if source.order_field
-            else Cast(None, BigIntegerField()),
-            row_payload=JSONObject(**source.payload()),
-        )
-        .values_list(*ROW_FIELDS)[:limit]
-    )
 
 
 def _as_datetime(value: Any) -> datetime.datetime:
@@ -562,7 +512,7 @@ def _as_datetime(value: Any) -> datetime.datetime:
 
 
 def _as_row(values: Sequence[Any]) -> Row:
-    _source, kind, pk, occurred_at, channel, amount, order_id, payload = values
+    _source, kind, pk, occurred_at, channel, amount, order_id, *texts = values
     return Row(
         kind=kind,
         pk=int(pk),
@@ -570,13 +520,8 @@ def _as_row(values: Sequence[Any]) -> Row:
         channel=channel or "",
         amount=None if amount is None else Decimal(str(amount)).quantize(CENT),
         order_id=None if order_id is None else int(order_id),
-        data=json.loads(payload) if isinstance(payload, str) else payload,
+        texts=tuple(text or "" for text in texts),
     )
-
-
-def _read_rows(customer: Customer, selected: list[tuple[Source, Q]], limit: int) -> list[Row]:
-    querysets = [_source_rows(source, customer, condition, limit) for source, condition in selected]
-    return [_as_row(values) for values in union_all_rows(querysets, ROW_FIELDS)]
 
 
 def customer_timeline(
@@ -588,11 +533,8 @@ def customer_timeline(
     page_size: int = PAGE_SIZE,
 ) -> TimelinePage:
     """One page of the timeline, optionally limited to some kinds and channels."""
-    selected = [
-        (source, channel_filter & _after_cursor(source, cursor))
-        for source, channel_filter in _selected_sources(kinds, channels)
-    ]
-    rows = _read_rows(customer, selected, page_size + 1)
+    sources = _selected_sources(customer, kinds, channels, cursor, page_size + 1)
+    rows = [_as_row(values) for values in union_all_rows(sources, ROW_COLUMNS)]
     candidates = [SOURCES_BY_KIND[row.kind].to_item(row) for row in rows]
     if cursor is not None:
         # SQLite compares stored times as text, and Now() writes fewer decimals than Python:
