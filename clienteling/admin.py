@@ -31,7 +31,9 @@ from clienteling.services import (
     task_create,
 )
 from clienteling.triggers.services import trigger_run
+from customers.admin import CustomerSearchMixin
 from omni.admin import (
+    BigTableAdminMixin,
     CreateThroughServiceMixin,
     ReadOnlyAdminMixin,
     StatusHistoryAdmin,
@@ -41,7 +43,6 @@ from omni.admin import (
     transition_action,
 )
 
-CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__loyalty_number")
 ASSOCIATE_SEARCH_FIELDS = ("user__username", "user__first_name", "user__last_name", "user__email")
 
 
@@ -87,7 +88,9 @@ def _appointment_action(status: str, description: str, description_plural: str) 
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+class AppointmentAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+):
     list_display = (
         "starts_at",
         "customer",
@@ -97,14 +100,15 @@ class AppointmentAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
         "status",
         "booked_via",
     )
-    list_filter = ("status", "store", "service", "booked_via")
-    list_select_related = ("customer", "service", "associate__user", "store")
-    search_fields = (
-        "=external_reference",
-        *CUSTOMER_SEARCH_FIELDS,
-        "associate__user__last_name",
+    list_filter = (
+        "status",
+        "store",
+        "service",
+        "booked_via",
+        ("starts_at", admin.DateFieldListFilter),
     )
-    date_hierarchy = "starts_at"
+    list_select_related = ("customer", "service", "associate__user", "store")
+    sortable_by = ("starts_at",)
     autocomplete_fields = ("customer", "associate")
     add_fields = ("customer", "associate", "service", "starts_at", "booked_via", "customer_request")
     readonly_fields = (
@@ -180,10 +184,10 @@ class AppointmentAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
 
 
 @admin.register(AppointmentStatusChange)
-class AppointmentStatusChangeAdmin(StatusHistoryAdmin):
+class AppointmentStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = Appointment.Status
     list_select_related = ("subject__service", "actor")
-    search_fields = ("=subject__external_reference", "subject__customer__last_name", "note")
+    customer_paths = ("subject__customer",)
 
 
 def _complete_task(request: HttpRequest, task: Task) -> str:
@@ -192,12 +196,13 @@ def _complete_task(request: HttpRequest, task: Task) -> str:
 
 
 @admin.register(Task)
-class TaskAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+class TaskAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+):
     list_display = ("title", "customer", "store", "assignee", "reason", "due_on", "status")
-    list_filter = ("status", "reason", "store")
+    list_filter = ("status", "reason", "store", ("due_on", admin.DateFieldListFilter))
     list_select_related = ("customer", "store", "assignee__user")
-    search_fields = ("title", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "due_on"
+    sortable_by = ("due_on",)
     autocomplete_fields = ("customer", "assignee")
     add_fields = ("store", "title", "reason", "due_on", "assignee", "customer", "details")
     readonly_fields = ("status", "created_by", "completed_at", "created_at", "updated_at")
@@ -230,12 +235,13 @@ class TaskAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+class NoteAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+):
     list_display = ("created_at", "customer", "author", "store", "excerpt")
-    list_filter = ("store",)
+    list_filter = ("store", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("customer", "author", "store")
-    search_fields = ("body", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "created_at"
+    sortable_by = ("created_at",)
     autocomplete_fields = ("customer",)
     add_fields = ("customer", "store", "body")
     readonly_fields = ("author", "created_at")
@@ -252,27 +258,31 @@ class NoteAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
 
 
 @admin.register(ProfileAccess)
-class ProfileAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProfileAccessAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """The access journal, for the data protection officer: who opened which profile, when."""
 
     list_display = ("accessed_at", "user", "store", "customer", "context")
-    list_filter = ("context", "store")
+    list_filter = ("context", "store", ("accessed_at", admin.DateFieldListFilter))
     list_select_related = ("user", "store", "customer")
-    search_fields = ("user__username", "user__last_name", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "accessed_at"
+    sortable_by = ("accessed_at",)
+    exact_search_fields = ("user__username",)
+    search_help_text = _("The reader's username, exactly; or the customer.")
     fields = ("accessed_at", "user", "store", "customer", "context")
     readonly_fields = fields
 
 
 @admin.register(CustomerNotification)
-class CustomerNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerNotificationAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Service messages sent to customers (pickup ready...), one per subject and channel."""
 
     list_display = ("sent_at", "customer", "kind", "channel", "pickup")
-    list_filter = ("kind", "channel")
+    list_filter = ("kind", "channel", ("sent_at", admin.DateFieldListFilter))
     list_select_related = ("customer", "pickup")
-    search_fields = CUSTOMER_SEARCH_FIELDS
-    date_hierarchy = "sent_at"
+    sortable_by = ("sent_at",)
     fields = ("sent_at", "customer", "kind", "channel", "pickup")
     readonly_fields = fields
 
@@ -360,14 +370,15 @@ class TriggerAdmin(admin.ModelAdmin):
 
 
 @admin.register(TriggerFiring)
-class TriggerFiringAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TriggerFiringAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """What each trigger did: the task created, the event sent, or why it skipped."""
 
     list_display = ("fired_at", "trigger", "customer", "outcome", "detail", "task")
     list_filter = ("trigger", "outcome", "fired_at")
     list_select_related = ("trigger", "customer", "task")
-    search_fields = ("=dedupe_key", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "fired_at"
+    sortable_by = ("fired_at",)
     fields = (
         "fired_at",
         "trigger",

@@ -1,11 +1,12 @@
 """Head-office admin of the unified customer: profiles, identities, consent ledger, duplicates."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import BaseFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -19,10 +20,12 @@ from customers.models import (
     DuplicateSuggestion,
     ExternalIdentity,
     MatchKey,
+    NameWord,
     Preference,
     Tag,
 )
 from customers.normalization import normalize_phone
+from customers.search import fold_text
 from customers.services import (
     consent_record,
     customer_merge,
@@ -32,17 +35,151 @@ from customers.services import (
 )
 from omni.admin import (
     AppendOnlyAdminMixin,
+    BigTableAdminMixin,
     CreateThroughServiceMixin,
     ReadOnlyAdminMixin,
     ReadOnlyTabularInline,
     StackedInline,
     TabularInline,
+    indexed_values_filter,
     related_count,
     service_action,
 )
 from omni.errors import DomainError
 
-CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__loyalty_number")
+# What the search box reads, through indexes only (see `customer_search_condition`).
+CUSTOMER_SEARCH_FIELDS = (
+    "search_last_name",
+    "search_first_name",
+    "search_name",
+    "email",
+    "phone",
+    "loyalty_number",
+    "identities__external_id",
+)
+CUSTOMER_SEARCH_HELP = _(
+    "Name (or its start), email (or its start), phone in any format, loyalty number or id "
+    "in another system."
+)
+# A search of another list by customer reads the rows of at most this many customers.
+CUSTOMERS_PER_RELATED_SEARCH = 500
+RELATED_SEARCH_HELP = _(
+    "Customer: name (or its start), email, phone, loyalty number or id in another system "
+    "(the first 500 customers found)."
+)
+# A name word this long is also looked for inside names (trigram index on PostgreSQL).
+INSIDE_NAME_MINIMUM_LENGTH = 3
+LIVE = Q(merged_into__isnull=True, erased_at__isnull=True)
+
+
+# Search through indexes only -----------------------------------------------------------------
+
+
+def _following(prefix: str) -> str:
+    """The first string after every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _starts_with(column: str, prefix: str) -> Q:
+    """A range a b-tree index reads (whatever the collation), and the exact test."""
+    return Q(
+        **{
+            f"{column}__gte": prefix,
+            f"{column}__lt": _following(prefix),
+            f"{column}__startswith": prefix,
+        }
+    )
+
+
+def _name_word_condition(word: str) -> Q:
+    """Live profiles whose first or last name starts with `word` (the partial b-tree indexes
+    of the tablet's search), or any profile whose full name contains it (trigram index)."""
+    condition = LIVE & (
+        _starts_with("search_last_name", word) | _starts_with("search_first_name", word)
+    )
+    if len(word) >= INSIDE_NAME_MINIMUM_LENGTH:
+        condition |= Q(search_name__contains=word)
+    return condition
+
+
+def _name_condition(term: str) -> Q | None:
+    """Every typed word in the name, accents and case folded ("lea dupont-eluard")."""
+    if "@" in term:
+        return None
+    words = fold_text(term).split()
+    if not any(character.isalpha() for character in "".join(words)):
+        return None
+    condition = Q()
+    for word in words:
+        condition &= _name_word_condition(word)
+    return condition
+
+
+def _contact_condition(term: str) -> Q:
+    """Loyalty number as typed or upper-cased; phone however typed; email or its start."""
+    condition = Q(loyalty_number__in=sorted({term, term.upper()}))
+    try:
+        phone = normalize_phone(term)
+    except ValidationError:
+        phone = None
+    if phone:
+        condition |= Q(phone=phone)
+    typed = term.lower()
+    if "@" in typed or (" " not in typed and {".", "_"} & set(typed)):
+        condition |= Q(email__startswith=typed)
+    return condition
+
+
+def customer_search_condition(term: str) -> Q:
+    """Profiles a search box term designates: name, email, phone, loyalty number, or id in
+    another system. Each part reads an index; the ids in other systems are read first (one
+    query on their `external_id` index), since an IN (subquery) among ORs would make the
+    database scan every profile instead of combining the indexes."""
+    term = term.strip()
+    identities = ExternalIdentity.objects.filter(external_id=term).values_list("customer_id")
+    condition = _contact_condition(term) | Q(pk__in=[pk for (pk,) in identities[:100]])
+    name = _name_condition(term)
+    return condition | name if name is not None else condition
+
+
+def customer_ids_matching(term: str, limit: int = CUSTOMERS_PER_RELATED_SEARCH) -> list[int]:
+    """The first `limit` profiles (in name order) a search box term designates."""
+    matching = Customer.objects.filter(customer_search_condition(term))
+    return list(matching.values_list("pk", flat=True)[:limit])
+
+
+class CustomerSearchMixin:
+    """Searches a table by its rows' customer and by exact, indexed keys.
+
+    `customer_paths` lead to the customer (`customer`, `wishlist__customer`...), each through
+    an indexed foreign key; `exact_search_fields` are columns an index starts with, matched
+    exactly (a reference, a code). The customers are found first (at most
+    `CUSTOMERS_PER_RELATED_SEARCH`), then their rows through the foreign key's index: no scan
+    of the table, no SELECT DISTINCT.
+    """
+
+    customer_paths: Sequence[str] = ("customer",)
+    exact_search_fields: Sequence[str] = ()
+    search_help_text = RELATED_SEARCH_HELP
+
+    @property
+    def search_fields(self) -> tuple[str, ...]:
+        # Read by no search (see below), but the search box and autocompletes need some.
+        return (*self.exact_search_fields, *self.customer_paths)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        customer_ids = customer_ids_matching(term)
+        condition = Q()
+        for path in self.customer_paths:
+            condition |= Q(**{f"{path}__in": customer_ids})
+        for field in self.exact_search_fields:
+            condition |= Q(**{field: term})
+        return queryset.filter(condition), False
 
 
 def has_merge_permission(request: HttpRequest) -> bool:
@@ -61,6 +198,25 @@ class MergedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(merged_into__isnull=self.value() == "no")
         return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Customers with a tag, as a semi-join: Django's filter on a many-to-many relation joins
+    the tags and then needs SELECT DISTINCT over the customers."""
+
+    title = _("tags")
+    parameter_name = "tag"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return list(Tag.objects.values_list("pk", "name"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        tagged = Customer.tags.through.objects.filter(tag_id=int(self.value()))
+        return queryset.filter(pk__in=tagged.values("customer_id"))
 
 
 class ExternalIdentityInline(TabularInline):
@@ -109,7 +265,7 @@ class ConsentInline(ReadOnlyTabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "email",
@@ -118,7 +274,7 @@ class CustomerAdmin(admin.ModelAdmin):
         "loyalty_tier",
         "lifecycle_stage",
         "preferred_store",
-        "order_count",
+        "purchase_count",
         "created_at",
     )
     list_filter = (
@@ -126,20 +282,15 @@ class CustomerAdmin(admin.ModelAdmin):
         "loyalty_tier",
         "preferred_store",
         "acquisition_channel",
-        "tags",
+        TagFilter,
         MergedFilter,
+        ("created_at", admin.DateFieldListFilter),
     )
-    list_select_related = ("preferred_store",)
-    search_fields = (
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "loyalty_number",
-        "=identities__external_id",
-    )
-    search_help_text = _("Name, email, phone, loyalty number or id in another system.")
-    date_hierarchy = "created_at"
+    # The purchases come from the lifecycle's per-customer figures, not from her orders.
+    list_select_related = ("preferred_store", "metrics")
+    sortable_by = ("name", "created_at")
+    search_fields = CUSTOMER_SEARCH_FIELDS
+    search_help_text = CUSTOMER_SEARCH_HELP
     readonly_fields = ("merged_into", "merged_at", "erased_at", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "birth_date", "preferred_language")}),
@@ -162,10 +313,6 @@ class CustomerAdmin(admin.ModelAdmin):
     inlines = (ExternalIdentityInline, AddressInline, PreferenceInline, ConsentInline)
     autocomplete_fields = ("tags",)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        order_count = related_count(Customer, "orders")
-        return super().get_queryset(request).annotate(order_count=order_count)
-
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: BaseFormSet, change: bool
     ) -> None:
@@ -177,15 +324,9 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        """Also find a phone number however it is typed (06 12 34 56 78, +33 6...)."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            phone = normalize_phone(search_term)
-        except ValidationError:
-            phone = None
-        if phone:
-            results |= queryset.filter(phone=phone)
-        return results, may_have_duplicates
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(customer_search_condition(search_term)), False
 
     def has_change_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
         # A merged profile is kept for the record and the undo; edit the kept profile instead.
@@ -197,13 +338,14 @@ class CustomerAdmin(admin.ModelAdmin):
     def name(self, customer: Customer) -> str:
         return str(customer)
 
-    @admin.display(description=_("orders"), ordering="order_count")
-    def order_count(self, customer: Customer) -> int:
-        return customer.order_count
+    @admin.display(description=_("purchases"))
+    def purchase_count(self, customer: Customer) -> int | None:
+        metrics = getattr(customer, "metrics", None)  # none before her first computation
+        return metrics.order_count if metrics else None
 
 
 @admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(admin.ModelAdmin):
+class ExternalIdentityAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "external_id",
         "source",
@@ -212,10 +354,10 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
         "created_at",
         "last_seen_at",
     )
-    list_filter = ("source", "matched_on")
+    list_filter = (indexed_values_filter("source", _("source")), "matched_on")
     list_select_related = ("customer",)
-    search_fields = ("=external_id", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "created_at"
+    exact_search_fields = ("external_id",)
+    search_help_text = _("Id in another system, exactly; or the customer.")
     autocomplete_fields = ("customer",)
     readonly_fields = ("matched_on", "created_at", "last_seen_at")
 
@@ -228,27 +370,33 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "kind", "line1", "postal_code", "city", "country", "is_default")
-    list_filter = ("kind", "country", "is_default")
+    list_filter = ("kind", "is_default", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("customer",)
-    search_fields = ("line1", "postal_code", "city", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "created_at"
+    # Newest first, as the index on the creation time reads them (the model's order, default
+    # address first, would sort the whole table).
+    ordering = ("-created_at", "-id")
     autocomplete_fields = ("customer",)
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin):
+class PreferenceAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "skin_type", "sizes", "favourite_brands", "updated_at")
-    list_filter = ("skin_type",)
+    list_filter = ("skin_type", ("updated_at", admin.DateFieldListFilter))
     list_select_related = ("customer",)
-    search_fields = CUSTOMER_SEARCH_FIELDS
-    date_hierarchy = "updated_at"
+    sortable_by = ("updated_at",)
     autocomplete_fields = ("customer",)
 
 
 @admin.register(Consent)
-class ConsentLedgerAdmin(AppendOnlyAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin):
+class ConsentLedgerAdmin(
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    AppendOnlyAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
+):
     """The append-only consent ledger: a new decision is a new row, recorded by the service."""
 
     list_display = (
@@ -262,10 +410,16 @@ class ConsentLedgerAdmin(AppendOnlyAdminMixin, CreateThroughServiceMixin, admin.
         "recorded_by",
         "wording_version",
     )
-    list_filter = ("purpose", "channel", "granted", "collected_via", "collected_at_store")
+    list_filter = (
+        "purpose",
+        "channel",
+        "granted",
+        "collected_via",
+        "collected_at_store",
+        ("recorded_at", admin.DateFieldListFilter),
+    )
     list_select_related = ("customer", "collected_at_store", "recorded_by")
-    search_fields = ("wording_version", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "recorded_at"
+    sortable_by = ("recorded_at",)
     autocomplete_fields = ("customer",)
     add_fields = (
         "customer",
@@ -330,7 +484,9 @@ def _dismiss(request: HttpRequest, suggestion: DuplicateSuggestion) -> str:
 
 
 @admin.register(DuplicateSuggestion)
-class DuplicateSuggestionAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+class DuplicateSuggestionAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+):
     form = DuplicateSuggestionForm
     list_display = (
         "created_at",
@@ -342,15 +498,10 @@ class DuplicateSuggestionAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
         "reviewed_by",
         "reviewed_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("customer", "other", "reviewed_by")
-    search_fields = (
-        *CUSTOMER_SEARCH_FIELDS,
-        "other__last_name",
-        "other__email",
-        "other__loyalty_number",
-    )
-    date_hierarchy = "created_at"
+    customer_paths = ("customer", "other")
+    sortable_by = ("created_at",)
     autocomplete_fields = ("customer", "other")
     add_fields = ("customer", "other", "matched_on", "reason")
     fields = (*add_fields, "status", "created_at", "reviewed_by", "reviewed_at")
@@ -409,7 +560,7 @@ class UndoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerMerge)
-class CustomerMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerMergeAdmin(CustomerSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "merged_at",
         "absorbed",
@@ -421,13 +572,7 @@ class CustomerMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = (UndoneFilter,)
     list_select_related = ("survivor", "absorbed", "actor", "undone_by")
-    search_fields = (
-        "reason",
-        "survivor__last_name",
-        "survivor__email",
-        "absorbed__last_name",
-        "absorbed__email",
-    )
+    customer_paths = ("survivor", "absorbed")
     date_hierarchy = "merged_at"
     actions = (
         service_action(
@@ -457,3 +602,21 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("customers"), ordering="customer_count")
     def customer_count(self, tag: Tag) -> int:
         return tag.customer_count
+
+
+@admin.register(NameWord)
+class NameWordAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The words of customers' names that the tablet's search corrects typos against; written
+    only by `name_words_refresh`."""
+
+    list_display = ("word", "customers")
+    ordering = ("word",)
+    sortable_by = ("word",)
+    search_fields = ("word",)
+    search_help_text = _("Start of the word, accents and case ignored.")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        folded = fold_text(search_term)
+        return (queryset.filter(_starts_with("word", folded)) if folded else queryset), False

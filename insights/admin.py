@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from insights import models
 from insights.views import PERMISSION
-from omni.admin import ReadOnlyAdminMixin
+from omni.admin import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
 
 
 class PageLinkAdmin(admin.ModelAdmin):
@@ -45,13 +46,17 @@ class JourneyAnalysisPageAdmin(PageLinkAdmin):
     url_name = "insights:journeys"
 
 
-class AggregateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Rows written only by insights.aggregates; head office may look, not edit."""
+class AggregateAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows written only by insights.aggregates; head office may look, not edit. A daily
+    table has a row per day, store and channel: hundreds of thousands for a chain."""
 
     list_select_related = ("store",)
-    date_hierarchy = "day"
-    list_filter = ("region",)
+    date_field = "day"
     list_per_page = 100
+
+    def get_list_filter(self, request: HttpRequest) -> tuple:
+        region = indexed_values_filter("region", _("region"))
+        return (region, (self.date_field, admin.DateFieldListFilter))
 
 
 DAILY_ADMINS = {
@@ -74,13 +79,13 @@ for daily_model, columns in DAILY_ADMINS.items():
 
 @admin.register(models.RetentionMonthly)
 class RetentionMonthlyAdmin(AggregateAdmin):
-    date_hierarchy = "month"
+    date_field = "month"
     list_display = ("month", "store", "profile", "buyers", "previous_buyers", "retained")
 
 
 @admin.register(models.CohortMonthly)
 class CohortMonthlyAdmin(AggregateAdmin):
-    date_hierarchy = "cohort_month"
+    date_field = "cohort_month"
     list_display = ("cohort_month", "channel", "store", "months_since", "customers")
 
 

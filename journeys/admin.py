@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin import CustomerSearchMixin
 from journeys.integrations.inbox import webhook_delivery_replay
 from journeys.integrations.models import (
     WEBHOOK_SECRET_ROTATION_GRACE,
@@ -58,6 +59,7 @@ from journeys.services import (
 from journeys.tasks import integration_sync_task
 from omni.admin import (
     AppendOnlyAdminMixin,
+    BigTableAdminMixin,
     CreateThroughServiceMixin,
     ReadOnlyAdminMixin,
     ReadOnlyStackedInline,
@@ -65,13 +67,11 @@ from omni.admin import (
     StatusHistoryAdmin,
     StatusHistoryInline,
     TabularInline,
+    indexed_values_filter,
     related_count,
     service_action,
     transition_action,
 )
-
-CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__loyalty_number")
-ORDER_CUSTOMER_SEARCH_FIELDS = tuple(f"order__{field}" for field in CUSTOMER_SEARCH_FIELDS)
 
 
 def money(amount: Any, currency: str) -> str:
@@ -134,7 +134,7 @@ def _order_action(status: str, description: str, description_plural: str) -> Any
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "customer",
@@ -145,10 +145,21 @@ class OrderAdmin(admin.ModelAdmin):
         "fulfilment",
         "placed_at",
     )
-    list_filter = ("status", "channel", "fulfilment", "store", "source")
+    list_filter = (
+        "status",
+        "channel",
+        "fulfilment",
+        "store",
+        indexed_values_filter("source", _("source")),
+        ("placed_at", admin.DateFieldListFilter),
+    )
     list_select_related = ("customer", "store")
-    search_fields = ("=external_reference", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "placed_at"
+    sortable_by = ("placed_at",)
+    exact_search_fields = ("external_reference",)
+    search_help_text = _(
+        "Order reference, exactly; or the customer: name (or its start), email, phone, "
+        "loyalty number or id in another system (her first 500 namesakes)."
+    )
     autocomplete_fields = ("customer", "sold_by")
     readonly_fields = ("status", "created_at", "updated_at")
     fieldsets = (
@@ -200,13 +211,14 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderStatusChange)
-class OrderStatusChangeAdmin(StatusHistoryAdmin):
+class OrderStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = Order.Status
-    search_fields = ("=subject__external_reference", "note")
+    customer_paths = ("subject__customer",)
+    exact_search_fields = ("subject__external_reference",)
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(admin.ModelAdmin):
+class OrderLineAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "order",
         "line_number",
@@ -218,8 +230,12 @@ class OrderLineAdmin(admin.ModelAdmin):
         "total",
     )
     list_select_related = ("order",)
-    search_fields = ("sku", "name", "=order__external_reference")
-    date_hierarchy = "order__placed_at"
+    customer_paths = ("order__customer",)
+    exact_search_fields = ("order__external_reference",)
+    search_help_text = _("Order reference, exactly; or the customer.")
+    # Latest orders first, in the order of the (order, line number) index; the model's order
+    # follows the order's own (its date), which would sort every line.
+    ordering = ("-order_id", "line_number")
     autocomplete_fields = ("order", "product")
 
 
@@ -230,7 +246,7 @@ class ReturnLineInline(TabularInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
+class ReturnAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "order",
@@ -241,21 +257,15 @@ class ReturnAdmin(admin.ModelAdmin):
         "refund_with_currency",
         "returned_at",
     )
-    list_filter = ("status", "channel", "store")
-    list_select_related = ("order__customer", "store")
-    search_fields = (
-        "=external_reference",
-        "=order__external_reference",
-        *ORDER_CUSTOMER_SEARCH_FIELDS,
-    )
-    date_hierarchy = "returned_at"
+    list_filter = ("status", "channel", "store", ("returned_at", admin.DateFieldListFilter))
+    # Returns and pickups carry their order's customer (kept in step), indexed with their time.
+    list_select_related = ("order", "customer", "store")
+    sortable_by = ("returned_at",)
+    exact_search_fields = ("external_reference", "order__external_reference")
+    search_help_text = _("Return or order reference, exactly; or the customer.")
     autocomplete_fields = ("order", "processed_by")
     readonly_fields = ("created_at", "updated_at")
     inlines = (ReturnLineInline,)
-
-    @admin.display(description=_("customer"), ordering="order__customer__last_name")
-    def customer(self, parent: Return) -> Any:
-        return parent.order.customer
 
     @admin.display(description=_("refund"), ordering="refund_amount")
     def refund_with_currency(self, parent: Return) -> str:
@@ -263,11 +273,12 @@ class ReturnAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnLine)
-class ReturnLineAdmin(admin.ModelAdmin):
+class ReturnLineAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("parent", "order_line", "quantity", "refund_amount")
     list_select_related = ("parent", "order_line")
-    search_fields = ("=parent__external_reference", "order_line__sku", "order_line__name")
-    date_hierarchy = "parent__returned_at"
+    customer_paths = ("parent__customer",)
+    exact_search_fields = ("parent__external_reference",)
+    search_help_text = _("Return reference, exactly; or the customer.")
     autocomplete_fields = ("parent", "order_line")
 
 
@@ -291,15 +302,16 @@ class WishlistItemInline(ReadOnlyTabularInline):
 
 
 @admin.register(Wishlist)
-class WishlistAdmin(admin.ModelAdmin):
+class WishlistAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("name", "customer", "item_count", "created_at", "updated_at")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
     list_select_related = ("customer",)
-    search_fields = ("name", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "created_at"
+    sortable_by = ("created_at",)
     autocomplete_fields = ("customer",)
     inlines = (WishlistItemInline,)
-    # The model has no default order; autocomplete pages need one to paginate.
-    ordering = ("customer__last_name", "name", "id")
+    # The model has no default order; autocomplete pages need one to paginate. Newest first,
+    # as the index on the creation time reads them.
+    ordering = ("-created_at", "-id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         on_the_list = related_count(Wishlist, "items", removed_at__isnull=True)
@@ -324,7 +336,7 @@ class StillWishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(WishlistItem)
-class WishlistItemAdmin(admin.ModelAdmin):
+class WishlistItemAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "product",
         "customer",
@@ -334,20 +346,17 @@ class WishlistItemAdmin(admin.ModelAdmin):
         "added_at",
         "removed_at",
     )
-    list_filter = (StillWishedFilter, "added_via", "added_at_store")
-    list_select_related = ("product", "wishlist__customer", "added_at_store")
-    search_fields = (
-        "product__sku",
-        "product__name",
-        "wishlist__customer__last_name",
-        "wishlist__customer__email",
+    list_filter = (
+        StillWishedFilter,
+        "added_via",
+        "added_at_store",
+        ("added_at", admin.DateFieldListFilter),
     )
-    date_hierarchy = "added_at"
+    list_select_related = ("product", "customer", "added_at_store")
+    sortable_by = ("added_at",)
+    exact_search_fields = ("product__sku",)
+    search_help_text = _("Product SKU, exactly; or the customer.")
     autocomplete_fields = ("wishlist", "product", "added_by")
-
-    @admin.display(description=_("customer"), ordering="wishlist__customer__last_name")
-    def customer(self, item: WishlistItem) -> Any:
-        return item.wishlist.customer
 
 
 # After-sales tickets (SAV) -----------------------------------------------------------------
@@ -392,7 +401,9 @@ def _ticket_action(status: str, description: str, description_plural: str) -> An
 
 
 @admin.register(AfterSalesTicket)
-class AfterSalesTicketAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+class AfterSalesTicketAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+):
     list_display = (
         "reference",
         "subject",
@@ -404,10 +415,18 @@ class AfterSalesTicketAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
         "sla_due_at",
         "created_at",
     )
-    list_filter = ("status", OverdueFilter, "kind", "store", "channel_opened")
+    list_filter = (
+        "status",
+        OverdueFilter,
+        "kind",
+        "store",
+        "channel_opened",
+        ("created_at", admin.DateFieldListFilter),
+    )
     list_select_related = ("customer", "store", "assigned_to")
-    search_fields = ("=reference", "subject", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "created_at"
+    sortable_by = ("sla_due_at", "created_at")
+    exact_search_fields = ("reference",)
+    search_help_text = _("Ticket reference, exactly; or the customer.")
     autocomplete_fields = ("customer", "order", "order_line", "product", "assigned_to")
     add_fields = (
         "customer",
@@ -498,13 +517,20 @@ class AfterSalesTicketAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
 
 
 @admin.register(AfterSalesStatusChange)
-class AfterSalesStatusChangeAdmin(StatusHistoryAdmin):
+class AfterSalesStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = AfterSalesTicket.Status
-    search_fields = ("=subject__reference", "note")
+    customer_paths = ("subject__customer",)
+    exact_search_fields = ("subject__reference",)
 
 
 @admin.register(AfterSalesMessage)
-class AfterSalesMessageAdmin(AppendOnlyAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin):
+class AfterSalesMessageAdmin(
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    AppendOnlyAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
+):
     list_display = (
         "sent_at",
         "ticket",
@@ -514,10 +540,17 @@ class AfterSalesMessageAdmin(AppendOnlyAdminMixin, CreateThroughServiceMixin, ad
         "is_internal",
         "body",
     )
-    list_filter = ("channel", "from_customer", "is_internal")
+    list_filter = (
+        "channel",
+        "from_customer",
+        "is_internal",
+        ("sent_at", admin.DateFieldListFilter),
+    )
     list_select_related = ("ticket", "author")
-    search_fields = ("=ticket__reference", "body")
-    date_hierarchy = "sent_at"
+    sortable_by = ("sent_at",)
+    customer_paths = ("ticket__customer",)
+    exact_search_fields = ("ticket__reference",)
+    search_help_text = _("Ticket reference, exactly; or the customer.")
     autocomplete_fields = ("ticket",)
     add_fields = ("ticket", "channel", "from_customer", "is_internal", "body")
     fields = (*add_fields, "author", "sent_at")
@@ -552,7 +585,9 @@ def _pickup_action(name: str, description: str, description_plural: str, service
 
 
 @admin.register(Pickup)
-class PickupAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+class PickupAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+):
     list_display = (
         "code",
         "order",
@@ -563,10 +598,11 @@ class PickupAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
         "pickup_by",
         "collected_at",
     )
-    list_filter = ("status", "store")
-    list_select_related = ("order__customer", "store")
-    search_fields = ("=code", "=order__external_reference", *ORDER_CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "created_at"
+    list_filter = ("status", "store", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("order", "customer", "store")
+    sortable_by = ("created_at",)
+    exact_search_fields = ("code", "order__external_reference")
+    search_help_text = _("Pickup code or order reference, exactly; or the customer.")
     autocomplete_fields = ("order",)
     add_fields = ("order", "store", "pickup_by")
     readonly_fields = (
@@ -629,27 +665,24 @@ class PickupAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
             pickup_by=data["pickup_by"],
         )
 
-    @admin.display(description=_("customer"), ordering="order__customer__last_name")
-    def customer(self, pickup: Pickup) -> Any:
-        return pickup.order.customer
-
 
 @admin.register(PickupStatusChange)
-class PickupStatusChangeAdmin(StatusHistoryAdmin):
+class PickupStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = Pickup.Status
-    search_fields = ("=subject__code", "note")
+    customer_paths = ("subject__customer",)
+    exact_search_fields = ("subject__code",)
 
 
 # Touchpoints -------------------------------------------------------------------------------
 
 
 @admin.register(Touchpoint)
-class TouchpointAdmin(admin.ModelAdmin):
+class TouchpointAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "customer", "kind", "channel", "store", "product", "source")
-    list_filter = ("kind", "channel", "store", "source")
+    # No filter on the source: no index starts with it, so listing its values reads every row.
+    list_filter = ("kind", "channel", "store", ("occurred_at", admin.DateFieldListFilter))
     list_select_related = ("customer", "store", "product")
-    search_fields = ("=external_id", *CUSTOMER_SEARCH_FIELDS)
-    date_hierarchy = "occurred_at"
+    sortable_by = ("occurred_at",)
     autocomplete_fields = ("customer", "product")
     readonly_fields = ("created_at",)
 
@@ -758,7 +791,7 @@ def _replay(request: HttpRequest, delivery: WebhookDelivery) -> str:
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The webhook inbox, as received; a failed delivery can be replayed."""
 
     list_display = (
@@ -771,10 +804,16 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "outcome",
         "processed_at",
     )
-    list_filter = ("status", "integration", "topic")
+    list_filter = (
+        "status",
+        "integration",
+        indexed_values_filter("topic", _("topic")),
+        ("received_at", admin.DateFieldListFilter),
+    )
     list_select_related = ("integration",)
-    search_fields = ("=delivery_id", "=event_id", "topic", "outcome")
-    date_hierarchy = "received_at"
+    sortable_by = ("received_at",)
+    search_fields = ("delivery_id", "event_id")
+    search_help_text = _("Delivery or event id, exactly.")
     fields = (
         "integration",
         "topic",
@@ -802,13 +841,25 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_replay_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("journeys.change_webhookdelivery")
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """An exact delivery or event id. A delivery id is unique per shop: its index starts
+        with the shop, so every shop is named (a few index probes instead of a scan)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        shops = list(ShopIntegration.objects.values_list("pk", flat=True))
+        condition = Q(integration__in=shops, delivery_id=term) | Q(event_id=term)
+        return queryset.filter(condition), False
+
     @admin.display(description=_("raw body"))
     def body_text(self, delivery: WebhookDelivery) -> str:
         return delivery.body_text
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncRunAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "started_at",
         "integration",
@@ -821,10 +872,9 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "failed_count",
         "finished_at",
     )
-    list_filter = ("status", "kind", "integration")
+    list_filter = ("status", "kind", "integration", ("started_at", admin.DateFieldListFilter))
     list_select_related = ("integration",)
-    search_fields = ("integration__name",)
-    date_hierarchy = "started_at"
+    sortable_by = ("started_at",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # A run's name includes its shop's (change page title).
@@ -859,7 +909,7 @@ def _resend(request: HttpRequest, delivery: OutboundDelivery) -> str:
 
 
 @admin.register(OutboundDelivery)
-class OutboundDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboundDeliveryAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Notifications sent to other systems, kept byte for byte; a failed one can be resent."""
 
     list_display = (
@@ -871,10 +921,12 @@ class OutboundDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "last_status_code",
         "delivered_at",
     )
-    list_filter = ("status", "event", "endpoint")
+    list_filter = ("status", "event", "endpoint", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("endpoint",)
-    search_fields = ("=delivery_id", "endpoint__name", "last_error")
-    date_hierarchy = "created_at"
+    sortable_by = ("created_at",)
+    # Django skips a term that is not a UUID instead of comparing it as text (no index).
+    search_fields = ("delivery_id__exact",)
+    search_help_text = _("Delivery id, exactly.")
     actions = (
         service_action(
             name="resend",

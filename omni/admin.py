@@ -4,18 +4,25 @@ The building blocks are used by every app's admin:
 - actions that call a service for each selected object and report each outcome;
 - append-only and read-only admins for ledgers and histories;
 - add forms that create the row through a service;
-- inlines that load their related rows with the page's query instead of one query per row.
+- inlines that load their related rows with the page's query instead of one query per row;
+- lists of big tables (millions of rows) that never count, scan or sort the whole table.
 """
 
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db import models
+from django.core import checks
+from django.core.paginator import Paginator
+from django.db import connections, models
 from django.db.models import Func, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -273,6 +280,205 @@ def related_count(model: type[models.Model], related_name: str, **filters: Any) 
     return Subquery(count, output_field=models.IntegerField())
 
 
+# Lists of big tables -----------------------------------------------------------------------
+
+# A list of a big table counts at most this many rows, and its pages reach no further: a
+# search or a filter narrows it instead (each deeper page would read every row before it).
+COUNT_CAP = 10_000
+
+# PostgreSQL's own estimate of a table's rows, as its planner makes it: the rows per page of
+# the last ANALYZE (or VACUUM) times the pages the table has now; -1 if never analysed.
+ROW_ESTIMATE_SQL = """
+SELECT CASE WHEN relpages > 0
+            THEN reltuples / relpages
+                 * (pg_relation_size(oid) / current_setting('block_size')::integer)
+            ELSE reltuples END
+FROM pg_class WHERE oid = to_regclass(%s)
+"""
+
+
+class Counted(StrEnum):
+    EXACT = "exact"
+    ESTIMATE = "estimate"
+    MORE_THAN = "more than"
+
+
+def table_row_estimate(queryset: QuerySet) -> int | None:
+    """The planner's estimate of the rows of the queryset's table, on PostgreSQL; else None."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(ROW_ESTIMATE_SQL, [queryset.model._meta.db_table])
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def is_whole_table(queryset: QuerySet) -> bool:
+    """Whether the queryset has every row of its table (no filter, search or slice)."""
+    query = queryset.query
+    return not query.where and not query.distinct and not query.is_sliced
+
+
+def two_significant_figures(number: int) -> int:
+    return round(number, 2 - len(str(abs(number))))
+
+
+class BoundedCountPaginator(Paginator):
+    """Pages of a big table that never count all its rows.
+
+    A list of the whole table takes PostgreSQL's estimate ("about 1,000,000"); a filtered list
+    (or any list on SQLite, or a table too small for an estimate) counts at most `count_cap`
+    + 1 rows: exact below the cap, "more than 10,000" above. The pages reach the first
+    `count_cap` rows only. Also used by the autocomplete widgets of the admin.
+    """
+
+    count_cap = COUNT_CAP
+
+    @cached_property
+    def counted(self) -> tuple[int, Counted]:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows), Counted.EXACT
+        if is_whole_table(rows):
+            estimate = table_row_estimate(rows)
+            if estimate is not None and estimate > self.count_cap:
+                return estimate, Counted.ESTIMATE
+        capped = rows.order_by().values("pk")[: self.count_cap + 1].count()
+        if capped > self.count_cap:
+            return self.count_cap, Counted.MORE_THAN
+        return capped, Counted.EXACT
+
+    @cached_property
+    def count(self) -> int:
+        """The rows the pages cover (what Django's pagination reads)."""
+        return min(self.counted[0], self.count_cap)
+
+    @cached_property
+    def count_label(self) -> str:
+        """The count as the list shows it when not exact ("about 1,000,000"), else ""."""
+        rows, counted = self.counted
+        if counted == Counted.ESTIMATE:
+            shown = number_format(two_significant_figures(rows), force_grouping=True)
+            return gettext("about %(count)s") % {"count": shown}
+        if counted == Counted.MORE_THAN:
+            shown = number_format(rows, force_grouping=True)
+            return gettext("more than %(count)s") % {"count": shown}
+        return ""
+
+
+# Distinct values of a column, found by walking an index that starts with it: one index probe
+# per value (PostgreSQL has no skip scan before version 18; SQLite runs the same SQL).
+INDEXED_VALUES_SQL = """
+WITH RECURSIVE found(value) AS (
+    SELECT MIN({column}) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value)
+    FROM found WHERE found.value IS NOT NULL
+)
+SELECT value FROM found WHERE value IS NOT NULL LIMIT %s
+"""
+INDEXED_VALUES_SHOWN = 50
+
+
+def indexed_values(queryset: QuerySet, field_name: str) -> list[Any]:
+    """The distinct values of `field_name`, which must lead a b-tree index of the table."""
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    opts = queryset.model._meta
+    sql = INDEXED_VALUES_SQL.format(
+        column=quote(opts.get_field(field_name).column), table=quote(opts.db_table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [INDEXED_VALUES_SHOWN])
+        return [value for (value,) in cursor.fetchall()]
+
+
+def indexed_values_filter(field_name: str, label: str) -> type[admin.SimpleListFilter]:
+    """A list filter on a column's values, listed through an index that starts with the column
+    (Django's own filter on a plain column runs SELECT DISTINCT over the whole table)."""
+
+    class IndexedValuesFilter(admin.SimpleListFilter):
+        title = label
+        parameter_name = field_name
+
+        def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+            values = indexed_values(model_admin.get_queryset(request), field_name)
+            return [(value, value) for value in values if value != ""]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+            return queryset.filter(**{field_name: self.value()}) if self.value() else queryset
+
+    return IndexedValuesFilter
+
+
+def _default_list_filter(field: models.Field) -> type[admin.ListFilter] | None:
+    """The filter Django builds for a field named in `list_filter`."""
+    for test, list_filter in admin.FieldListFilter._field_list_filters:
+        if test(field):
+            return list_filter
+    return None
+
+
+def _reads_every_row(model_admin: admin.ModelAdmin, entry: Any) -> bool:
+    """Whether a `list_filter` entry lists a column's distinct values, or a big table's rows."""
+    if isinstance(entry, type):
+        return False  # a filter class of the project's: it chose its queries
+    path, list_filter = (entry, None) if isinstance(entry, str) else entry
+    field = get_fields_from_path(model_admin.model, path)[-1]
+    list_filter = list_filter or _default_list_filter(field)
+    if list_filter is None:
+        return False
+    if issubclass(list_filter, admin.AllValuesFieldListFilter):
+        return True
+    related_admin = model_admin.admin_site._registry.get(field.related_model)
+    return issubclass(list_filter, admin.RelatedFieldListFilter) and isinstance(
+        related_admin, BigTableAdminMixin
+    )
+
+
+class BigTableAdminMixin:
+    """The admin of a table that grows with customers and orders (millions of rows).
+
+    Its lists never count every row (`BoundedCountPaginator`) nor count facets, and the system
+    checks refuse what would read the whole table on every visit: a date drill-down (Django
+    runs SELECT DISTINCT over every row: filter on a date range instead, with
+    `admin.DateFieldListFilter`), a filter listing a column's distinct values (use
+    `indexed_values_filter` or choices) or the rows of another big table (search instead).
+    Sort only by indexed columns (`sortable_by`) and search indexed columns only.
+    """
+
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *self._big_table_checks()]
+
+    def _big_table_checks(self) -> list[checks.CheckMessage]:
+        problems = []
+        if self.date_hierarchy:
+            problems.append(
+                checks.Error(
+                    "date_hierarchy reads every row of a big table; "
+                    "use a date range filter (admin.DateFieldListFilter).",
+                    obj=self.__class__,
+                    id="omni.E101",
+                )
+            )
+        for entry in self.list_filter:
+            if _reads_every_row(self, entry):
+                problems.append(
+                    checks.Error(
+                        f"The list filter {entry!r} reads every row of a big table to list "
+                        "its choices; use indexed_values_filter, choices or a search.",
+                        obj=self.__class__,
+                        id="omni.E102",
+                    )
+                )
+        return problems
+
+
 # Workflow histories ------------------------------------------------------------------------
 
 
@@ -305,17 +511,17 @@ def status_filter(choices: type[models.TextChoices]) -> type[admin.SimpleListFil
     return MovedToFilter
 
 
-class StatusHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every history row of one workflow; subclasses set `status_choices` and search fields."""
+class StatusHistoryAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every history row of one workflow; subclasses set `status_choices` and search fields
+    (the subject's indexed reference, exactly)."""
 
     status_choices: type[models.TextChoices]
     list_display = ("changed_at", "subject", "from_label", "to_label", "actor", "note")
     list_select_related = ("subject", "actor")
-    date_hierarchy = "changed_at"
-    search_fields = ("note",)
+    sortable_by = ("changed_at",)
 
     def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
-        return (status_filter(self.status_choices),)
+        return (status_filter(self.status_choices), ("changed_at", admin.DateFieldListFilter))
 
     @admin.display(description=_("from"), ordering="from_status")
     def from_label(self, change: models.Model) -> str:

@@ -18,7 +18,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from omni.admin import ReadOnlyAdminMixin, TabularInline, related_count, service_action
+from customers.admin import CustomerSearchMixin
+from omni.admin import (
+    BigTableAdminMixin,
+    ReadOnlyAdminMixin,
+    TabularInline,
+    related_count,
+    service_action,
+)
 from segments.models import (
     RULES_HELP_TEXT,
     Segment,
@@ -336,13 +343,14 @@ class SegmentRuleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SegmentSnapshotMember)
-class SegmentSnapshotMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SegmentSnapshotMemberAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Which frozen campaign audiences included a customer (subject access requests)."""
 
     list_display = ("snapshot", "customer")
     list_filter = ("snapshot",)
     list_select_related = ("snapshot", "customer")
-    search_fields = ("=customer__email", "customer__last_name", "snapshot__name")
     fields = ("snapshot", "customer")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ from customers.models import (
     CustomerMerge,
     DuplicateSuggestion,
     ExternalIdentity,
+    NameWord,
     Preference,
     Tag,
 )
@@ -262,7 +263,10 @@ BUILDERS: dict[type[models.Model], Builder] = {
     StockLevel: lambda: StockLevel.objects.create(
         store=StoreFactory(), product=ProductFactory(), quantity=4
     ),
-    Customer: lambda: CustomerFactory(preferred_store=StoreFactory()),
+    Customer: lambda: CustomerMetrics.objects.create(
+        customer=CustomerFactory(preferred_store=StoreFactory()), order_count=2
+    ).customer,
+    NameWord: lambda: NameWord.objects.create(word=f"word{next(_numbers)}", customers=3),
     ExternalIdentity: ExternalIdentityFactory,
     Address: AddressFactory,
     Preference: PreferenceFactory,
@@ -605,15 +609,16 @@ def test_store_associate_is_sent_to_the_admin_login(client: Client, associate: A
 
 
 @pytest.mark.django_db
-def test_customer_list_counts_orders(admin_client: Client) -> None:
-    customer = CustomerFactory()
-    OrderFactory(customer=customer)
-    OrderFactory(customer=customer, total=Decimal("10.00"))
+def test_customer_list_shows_purchases_from_the_lifecycle_figures(admin_client: Client) -> None:
+    counted = CustomerFactory(last_name="Aubert")
+    CustomerMetrics.objects.create(customer=counted, order_count=7)
+    CustomerFactory(last_name="Bernard")  # not computed yet
 
     response = admin_client.get(admin_url(Customer, "changelist"))
 
-    (listed,) = response.context["cl"].result_list
-    assert listed.order_count == 2
+    rows = response.context["cl"].result_list
+    model_admin = admin.site.get_model_admin(Customer)
+    assert [model_admin.purchase_count(customer) for customer in rows] == [7, None]
 
 
 @pytest.mark.django_db

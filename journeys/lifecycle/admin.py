@@ -12,13 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin import CustomerSearchMixin
 from journeys.lifecycle.reasons import reason_display
 from journeys.lifecycle.selectors import SETTINGS_PK, lifecycle_settings_get
 from journeys.lifecycle.services import lifecycle_recompute_request, lifecycle_settings_save
 from journeys.models import CustomerMetrics, LifecycleSettings, LifecycleStageChange
-from omni.admin import ReadOnlyAdminMixin
-
-CUSTOMER_SEARCH_FIELDS = ("customer__last_name", "customer__email", "customer__loyalty_number")
+from omni.admin import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
 
 
 @admin.register(LifecycleSettings)
@@ -79,14 +78,14 @@ class LifecycleSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(LifecycleStageChange)
-class LifecycleStageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LifecycleStageChangeAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = ("changed_at", "customer", "from_stage", "to_stage", "why", "trigger")
     list_filter = ("to_stage", "from_stage", "trigger", "changed_at")
     list_select_related = ("customer",)
-    search_fields = CUSTOMER_SEARCH_FIELDS
-    date_hierarchy = "changed_at"
+    sortable_by = ("changed_at",)
     raw_id_fields = ("customer",)
-    show_full_result_count = False
 
     @admin.display(description=_("why"), ordering="reason")
     def why(self, change: LifecycleStageChange) -> str:
@@ -94,7 +93,11 @@ class LifecycleStageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomerMetrics)
-class CustomerMetricsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerMetricsAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    """Customers by what they bought: sort by purchases, spending or dates (all indexed)."""
+
     list_display = (
         "customer",
         "order_count",
@@ -105,8 +108,10 @@ class CustomerMetricsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "first_purchase_path",
         "computed_at",
     )
-    list_filter = ("channel_count", "first_order_channel")
+    list_filter = (
+        indexed_values_filter("channel_count", _("channels used")),
+        "first_order_channel",
+    )
     list_select_related = ("customer",)
-    search_fields = CUSTOMER_SEARCH_FIELDS
+    sortable_by = ("order_count", "total_spent", "first_order_at", "last_order_at")
     raw_id_fields = ("customer",)
-    show_full_result_count = False
