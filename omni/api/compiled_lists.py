@@ -204,13 +204,17 @@ def field_reader(field: fields.Field, model: type[Model] | None) -> Reader:
     if convert is None:
         return drf_reader(name)
     if reads_plain_attribute(field) and len(field.source_attrs) == 1:
-        return single_attribute_reader(name, field.source_attrs[0], convert)
+        attr = field.source_attrs[0]
+        return single_attribute_reader(name, attr, convert, unchanged_type(field))
     getter = value_getter(field)
     return drf_reader(name) if getter is None else converted_reader(getter, convert)
 
 
-def single_attribute_reader(name: str, attr: str, convert: Converter) -> Reader:
-    """The common case in one call: a column or relation of the instance, converted."""
+def single_attribute_reader(
+    name: str, attr: str, convert: Converter, unchanged: type | None
+) -> Reader:
+    """The common case in one call: a column or relation of the instance, converted (or
+    given as it is when it has the type the field renders unchanged)."""
 
     def read(instance: Any, scope: RenderScope) -> Any:
         try:
@@ -219,8 +223,8 @@ def single_attribute_reader(name: str, attr: str, convert: Converter) -> Reader:
             return None
         except AttributeError:
             return drf_reader(name)(instance, scope)
-        if value is None:
-            return None
+        if value is None or type(value) is unchanged:
+            return value
         if isinstance(value, CALLABLE_TYPES):
             return drf_reader(name)(instance, scope)
         return convert(value, scope)
@@ -353,6 +357,24 @@ def value_converter(field: fields.Field) -> Converter | None:
     return None
 
 
+def unchanged_type(field: fields.Field) -> type | None:
+    """The type whose values the field renders as they are: str for text and for choices
+    keyed by text, int for integers, bool for booleans."""
+    method = type(field).to_representation
+    if method is fields.ChoiceField.to_representation:
+        keys = field.choice_strings_to_values.values()
+        return str if all(type(key) is str for key in keys) else None
+    if method is fields.BigIntegerField.to_representation:
+        coerce = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        return None if coerce else int
+    unchanged = {
+        fields.CharField.to_representation: str,
+        fields.IntegerField.to_representation: int,
+        fields.BooleanField.to_representation: bool,
+    }
+    return unchanged.get(method)
+
+
 def text_converter(field: fields.Field) -> Converter:
     return lambda value, scope: value if type(value) is str else str(value)
 
@@ -398,12 +420,17 @@ def datetime_converter(field: fields.DateTimeField) -> Converter | None:
 
     def convert(value: Any, scope: RenderScope) -> Any:
         zone = own_zone if has_own_zone else scope.timezone
-        if type(value) is not datetime.datetime or zone is None or value.utcoffset() is None:
+        if type(value) is not datetime.datetime or zone is None:
             return field.to_representation(value)
-        try:
-            text = value.astimezone(zone).isoformat()
-        except OverflowError:
+        if value.tzinfo is zone:  # astimezone would return it unchanged.
+            text = value.isoformat()
+        elif value.utcoffset() is None:
             return field.to_representation(value)
+        else:
+            try:
+                text = value.astimezone(zone).isoformat()
+            except OverflowError:
+                return field.to_representation(value)
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return convert
