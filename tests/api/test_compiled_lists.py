@@ -105,6 +105,8 @@ class EverythingSerializer(serializers.Serializer):
     flag_word = serializers.BooleanField()
     tier = serializers.ChoiceField(choices=LoyaltyTier.choices)
     tier_member = serializers.ChoiceField(choices=LoyaltyTier.choices)
+    rating = serializers.ChoiceField(choices=[(1, "One"), (2, "Two")])
+    rating_number = serializers.ChoiceField(source="rating_int", choices=[(1, "One"), (2, "Two")])
     moment = serializers.DateTimeField()
     naive_moment = serializers.DateTimeField()
     moment_text = serializers.DateTimeField()
@@ -156,6 +158,8 @@ def thing(number: int, **overrides: Any) -> SimpleNamespace:
         "flag_word": "yes",
         "tier": "gold",
         "tier_member": LoyaltyTier.VIP,
+        "rating": "1",
+        "rating_int": 2,
         "moment": moment(2026, 3, 29, 0, 30, 15, 123456),
         "naive_moment": datetime.datetime(2026, 10, 25, 1, 30),
         "moment_text": "2026-01-01T00:00:00Z",
