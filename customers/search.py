@@ -182,6 +182,7 @@ def name_words_refresh(*, since: datetime.datetime | None = None) -> int:
 
 
 FUZZY_MINIMUM_RATIO = 0.75
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CORRECTIONS_PER_WORD = 3
 CORRECTION_CANDIDATES = 500
 
@@ -190,14 +191,24 @@ def _fuzzy_ratio(typed: str, word: str) -> float:
     return difflib.SequenceMatcher(None, typed, word).ratio()
 
 
+def _one_edit_away(typed: str) -> set[str]:
+    """Every word one letter dropped, added, changed or two swapped away from `typed`."""
+    splits = [(typed[:cut], typed[cut:]) for cut in range(len(typed) + 1)]
+    deleted = {head + tail[1:] for head, tail in splits if tail}
+    swapped = {head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1}
+    changed = {head + letter + tail[1:] for head, tail in splits if tail for letter in LETTERS}
+    added = {head + letter + tail for head, tail in splits for letter in LETTERS}
+    return deleted | swapped | changed | added
+
+
 def _candidate_condition(typed: str, *, trigrams: bool) -> Q:
-    """Vocabulary words that may be `typed` with a typo: sharing enough trigrams (PostgreSQL),
-    or its first or last three letters with a similar length (swapped letters score low on
-    trigrams: "dupnot" for "dupont")."""
+    """Vocabulary words that may be `typed` with a typo: one edit away (looked up by key),
+    sharing its first or last letters with a similar length, or (PostgreSQL) enough
+    trigrams."""
     near_length = Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2)
     edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
     ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
-    condition = near_length & ends
+    condition = Q(word__in=sorted(_one_edit_away(typed))) | (near_length & ends)
     if trigrams:
         condition |= Q(word__trigram_similar=typed)
     return condition

@@ -176,14 +176,22 @@ def _phone_prefix(query: str, digits: str) -> str:
     return ""
 
 
+def _whole_phone(query: str) -> str | None:
+    try:
+        return normalize_phone(query)
+    except ValidationError:
+        return None
+
+
+def _is_whole_phone(query: str) -> bool:
+    return _phone_digits(query) != "" and _whole_phone(query) is not None
+
+
 def _phone_rules(query: str) -> list[Rule]:
     digits = _phone_digits(query)
     if not digits:
         return []
-    try:
-        phone = normalize_phone(query)
-    except ValidationError:
-        phone = None
+    phone = _whole_phone(query)
     if phone:
         return [_ranked("phone = %s", [phone], "id", _("Phone"))]
     prefix = _phone_prefix(query, digits)
@@ -286,7 +294,9 @@ def _contains_rules(query: str, tokens: list[str], reason: str) -> list[Rule]:
         patterns = [_like_pattern(token, before=True, after=True) for token in tokens]
         rules.append(_candidates(where, patterns, NAME_KEY, CONTAINS_CANDIDATES, reason))
     digits = _phone_digits(query)
-    if digits and not _phone_prefix(query, digits):
+    # Also when it could be the start of a number ("07 12 34" typed from the middle of
+    # "06 07 12 34 56"): this round runs only when the first found little.
+    if digits and not _is_whole_phone(query):
         pattern = _like_pattern(digits, before=True, after=True)
         rules.append(_candidates(f"phone {LIKE}", [pattern], "phone", MAXIMUM_RESULTS, _("Phone")))
     return rules

@@ -294,6 +294,8 @@ def _has_other_relationship(customer: Customer, integration: ShopIntegration) ->
         rows = model._default_manager.filter(**{relation.field.name: customer})
         if model is Order:
             rows = rows.filter(~Q(source=integration.source))
+        elif model in (Pickup, Return):  # they carry the customer of this shop's orders
+            rows = rows.filter(~Q(order__source=integration.source))
         if rows.exists():
             return True
     return False

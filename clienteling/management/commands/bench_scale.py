@@ -1,0 +1,112 @@
+"""`manage.py bench_scale`: the read paths of a retailer's size, each against its raw SQL.
+
+    make bench-scale DATABASE_URL=postgres://…/omni_scale          (generate, then time)
+    DATABASE_URL=postgres://…/omni_scale manage.py bench_scale      (time the existing dataset)
+
+With --generate it first fills a dedicated PostgreSQL database with the benchmark dataset
+(insights/benchmark: 1,000,000 customers with realistic names, phones and emails, 5,000,000
+orders with lines, pickups, returns, tickets, wishlists, touchpoints, and three customers with
+20,000+ timeline items), then refreshes the name vocabulary of the search. It then times, in
+one run, the tablet's search for every input shape, the customer 360 page (empty and heavy
+profiles) and its timeline pages, the API's customer and order lists (first and deep page),
+and the admin's customer and order changelists with searches and filters. Each is printed with
+p50/p95 (ms), its SQL queries and its baseline: the ideal single query for searches, the same
+SQL statements replayed on a bare cursor for pages; the last table says which goals of issue 8
+are met. Reads only, once generated (the profile views add rows to the access journal).
+"""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from clienteling.benchmark import scale
+from customers.search import name_words_refresh
+from insights.benchmark.dataset import (
+    HEAVY_CUSTOMERS,
+    BenchmarkRefusedError,
+    generate_dataset,
+    read_marker,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Time search, customer 360, API lists and admin changelists on a 1M-customer / "
+        "5M-order PostgreSQL dataset (--generate to build it), against their raw SQL."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--generate", action="store_true", help="Generate the dataset first.")
+        parser.add_argument("--customers", type=int, default=1_000_000)
+        parser.add_argument("--orders", type=int, default=5_000_000)
+        parser.add_argument("--heavy-customers", type=int, default=HEAVY_CUSTOMERS)
+        parser.add_argument(
+            "--reset-benchmark",
+            action="store_true",
+            help="Allow generating on a database holding other customers (they are erased).",
+        )
+        parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page.")
+        parser.add_argument("--admin-repeat", type=int, default=10, help="Per admin page.")
+        parser.add_argument(
+            "--only",
+            choices=["search", "profile", "api", "admin"],
+            action="append",
+            help="Time only these parts (repeatable).",
+        )
+
+    def _log(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # progress shows even when the output goes to a file
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["repeat"] < 1 or options["admin_repeat"] < 1:
+            raise CommandError("--repeat and --admin-repeat must be at least 1.")
+        if options["generate"]:
+            self._generate(options)
+        marker = read_marker()
+        if marker is None or marker.completed_at is None:
+            raise CommandError(
+                "This database holds no complete benchmark dataset: run with --generate on a "
+                "dedicated PostgreSQL database (DATABASE_URL=postgres://…)."
+            )
+        parts = set(options["only"] or ["search", "profile", "api", "admin"])
+        sections = []
+        runs = (
+            ("search", lambda: scale.time_search(options["repeat"])),
+            ("profile", lambda: scale.time_customer_360(marker, options["repeat"])),
+            ("api", lambda: scale.time_api(options["repeat"])),
+            ("admin", lambda: scale.time_admin(options["admin_repeat"])),
+        )
+        for name, run in runs:
+            if name in parts:
+                sections.append(run())
+                self._print_section(sections[-1])
+        self._print_verdict(sections)
+
+    def _generate(self, options: dict[str, Any]) -> None:
+        try:
+            generate_dataset(
+                customers=options["customers"],
+                orders=options["orders"],
+                heavy_customers=options["heavy_customers"],
+                reset=options["reset_benchmark"],
+                log=self._log,
+            )
+        except BenchmarkRefusedError as error:
+            raise CommandError(str(error)) from error
+        started = time.monotonic()
+        read = name_words_refresh()
+        self._log(f"  {'name vocabulary':<44} {time.monotonic() - started:8.1f} s ({read:,})")
+
+    def _print_section(self, section: scale.Section) -> None:
+        self._log(f"\n{section.title}")
+        for line in section.lines:
+            self._log(f"  {line}")
+
+    def _print_verdict(self, sections: list[scale.Section]) -> None:
+        goals = [goal for section in sections for goal in section.goals]
+        self._log(f"\nGoals: {sum(goal.met for goal in goals)} of {len(goals)} met")
+        for goal in goals:
+            mark = "ok  " if goal.met else "MISS"
+            self._log(f"  {mark} {goal.label:<46} {goal.measured:<28} goal {goal.goal}")
