@@ -264,8 +264,12 @@ class ReturnAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     exact_search_fields = ("external_reference", "order__external_reference")
     search_help_text = _("Return or order reference, exactly; or the customer.")
     autocomplete_fields = ("order", "processed_by")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("customer", "created_at", "updated_at")
     inlines = (ReturnLineInline,)
+
+    def save_model(self, request: HttpRequest, obj: Return, form: Any, change: bool) -> None:
+        obj.customer_id = obj.order.customer_id  # her copy, read by index (`Return.customer`)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("refund"), ordering="refund_amount")
     def refund_with_currency(self, parent: Return) -> str:
@@ -313,6 +317,12 @@ class WishlistAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     # as the index on the creation time reads them.
     ordering = ("-created_at", "-id")
 
+    def save_model(self, request: HttpRequest, obj: Wishlist, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "customer" in form.changed_data:
+            # Her items carry a copy of the wishlist's customer (`WishlistItem.customer`).
+            obj.items.exclude(customer_id=obj.customer_id).update(customer_id=obj.customer_id)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         on_the_list = related_count(Wishlist, "items", removed_at__isnull=True)
         return super().get_queryset(request).annotate(item_count=on_the_list)
@@ -357,6 +367,11 @@ class WishlistItemAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmi
     exact_search_fields = ("product__sku",)
     search_help_text = _("Product SKU, exactly; or the customer.")
     autocomplete_fields = ("wishlist", "product", "added_by")
+    readonly_fields = ("customer",)
+
+    def save_model(self, request: HttpRequest, obj: WishlistItem, form: Any, change: bool) -> None:
+        obj.customer_id = obj.wishlist.customer_id  # her copy (`WishlistItem.customer`)
+        super().save_model(request, obj, form, change)
 
 
 # After-sales tickets (SAV) -----------------------------------------------------------------

@@ -451,6 +451,8 @@ class BigTableAdminMixin:
     paginator = BoundedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    # Columns of `list_display` whose sort an index serves; none unless declared.
+    sortable_by: Sequence[str] = ()
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         return [*super().check(**kwargs), *self._big_table_checks()]
