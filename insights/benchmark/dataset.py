@@ -607,8 +607,8 @@ _PLAN = [
 def _order_lines_sql() -> str:
     """Columns p1..p4 (products) and q1..q4 (quantities) of an order's possible lines."""
     return ",\n".join(
-        f"{_line_product(f'id * 4 + {line}')} AS p{line}, {_line_quantity(f'id * 4 + {line}')} "
-        f"AS q{line}"
+        f"{_line_product(f'draw * 4 + {line}')} AS p{line}, "
+        f"{_line_quantity(f'draw * 4 + {line}')} AS q{line}"
         for line in range(1, 5)
     )
 
@@ -624,12 +624,14 @@ def _order_total_sql() -> str:
 
 
 # All orders, first in a temporary table: the customers' stages depend on them. An order holds
-# its lines' products and quantities as arrays; its total is their sum.
+# its lines' products and quantities as arrays; its total is their sum. Orders are drawn per
+# customer (`draw`), then numbered in time order, as a live database numbers them: a
+# customer's orders lie all over the table, and inserts append to the time indexes.
 _ORDERS_PLAN = [
     f"""
     CREATE TEMP TABLE bench_orders AS
     WITH drawn AS (
-        SELECT c.start + j AS id, c.id AS customer_id, j, c.k, c.pref, c.heavy, c.fav,
+        SELECT c.start + j AS draw, c.id AS customer_id, j, c.k, c.pref, c.heavy, c.fav,
             CASE WHEN c.heavy OR (c.omni AND PM(c.start + j, 20) < 500)
                  THEN {_channel("PM(c.start + j, 21)")}
                  ELSE c.channel END AS channel,
@@ -647,7 +649,8 @@ _ORDERS_PLAN = [
         SELECT drawn.*, {_order_lines_sql()}
         FROM drawn
     ), totalled AS (
-        SELECT id, customer_id, j, k, pref, heavy, channel, placed_at, cancelled,
+        SELECT row_number() OVER (ORDER BY placed_at, draw) AS id, draw, customer_id, j, k,
+            pref, heavy, channel, placed_at, cancelled,
             (ARRAY[p1, p2, p3, p4])[1:line_count] AS products,
             (ARRAY[q1, q2, q3, q4])[1:line_count] AS quantities,
             {_order_total_sql()} AS total
@@ -683,6 +686,7 @@ _ORDERS_PLAN = [
     SELECT decided.*,
         NOT cancelled AND NOT (returned AND PM(id, 83) < 850 AND PM(id, 84) < 700) AS purchase
     FROM decided
+    ORDER BY placed_at, draw  -- the order of the ids, without sorting again
     """,
     "ANALYZE bench_orders",
     """
@@ -690,8 +694,8 @@ _ORDERS_PLAN = [
     SELECT customer_id,
         count(*) FILTER (WHERE purchase) AS cnt,
         sum(total) FILTER (WHERE purchase) AS spent,
-        array_agg(placed_at ORDER BY placed_at) FILTER (WHERE purchase) AS dates,
-        (array_agg(channel ORDER BY placed_at) FILTER (WHERE purchase))[1] AS first_channel,
+        array_agg(placed_at ORDER BY placed_at, id) FILTER (WHERE purchase) AS dates,
+        (array_agg(channel ORDER BY placed_at, id) FILTER (WHERE purchase))[1] AS first_channel,
         count(*) FILTER (WHERE purchase
             AND placed_at >= %(anchor)s - make_interval(months => %(loyalty_months)s))
             AS cnt_window,
@@ -769,6 +773,7 @@ _CONSENTS = [
                        (3, 'newsletter', 'email', 500, 450), (4, 'satisfaction', 'email', 600, 500))
         AS p(slot, purpose, channel, asked_permille, granted_permille)
     WHERE PM(c.id * 8 + p.slot, 51) < p.asked_permille
+    ORDER BY c.created_at, c.id
     """,
 ]
 
@@ -777,7 +782,8 @@ _ORDERS = [
     INSERT INTO journeys_order (id, created_at, updated_at, source, external_reference, channel,
         status, placed_at, currency, subtotal, discount_total, shipping_total, tax_total, total,
         fulfilment, source_updated_at, customer_id, sold_by_id, store_id)
-    SELECT o.id, o.placed_at, o.placed_at, o.source, 'B' || o.id, o.channel, o.status,
+    SELECT o.id, o.placed_at, o.placed_at, o.source, 'B' || lpad(o.id::text, 9, '0'), o.channel,
+        o.status,
         o.placed_at, 'EUR', o.total, 0, 0, round(o.total / 6, 2), o.total, o.fulfilment,
         o.placed_at, o.customer_id, a.user_id, o.store_id
     FROM bench_orders o
@@ -807,7 +813,8 @@ _PICKUPS = [
     INSERT INTO journeys_pickup (id, created_at, updated_at, status, code, ready_at, pickup_by,
         collected_at, cancelled_at, collected_by_id, order_id, store_id, customer_id)
     SELECT id, placed_at, coalesce(collected_at, ready_at, placed_at), status,
-        'BP' || id, ready_at, (ready_at + interval '7 days')::date, collected_at,
+        'BP' || lpad(id::text, 9, '0'), ready_at, (ready_at + interval '7 days')::date,
+        collected_at,
         CASE WHEN status = 'cancelled' THEN placed_at + interval '1 hour' END, NULL, id, store_id,
         customer_id
     FROM (
@@ -840,7 +847,7 @@ _RETURNS = [
         status, returned_at, reason, refund_amount, currency, source_updated_at, order_id,
         processed_by_id, store_id, customer_id)
     SELECT returned_at, returned_at, CASE WHEN channel = 'store' THEN 'pos' ELSE 'shopify' END,
-        'R' || id, channel, status, returned_at, '',
+        'R' || lpad(id::text, 9, '0'), channel, status, returned_at, '',
         CASE WHEN status = 'refunded' THEN refund ELSE 0 END, 'EUR', returned_at, id, NULL,
         store_id, customer_id
     FROM (
@@ -866,7 +873,8 @@ _TICKETS = [
     INSERT INTO journeys_aftersalesticket (id, created_at, updated_at, reference, kind, status,
         subject, description, channel_opened, sla_due_at, resolution, closed_at,
         assigned_to_id, customer_id, opened_by_id, product_id, store_id, order_id, order_line_id)
-    SELECT id, opened_at, coalesce(closed_at, opened_at), 'SAV-B' || id, kind, status,
+    SELECT id, opened_at, coalesce(closed_at, opened_at), 'SAV-B' || lpad(id::text, 9, '0'),
+        kind, status,
         subject, '', channel_opened,
         opened_at + CASE WHEN kind = 'repair' THEN interval '14 days' ELSE interval '5 days' END,
         '', closed_at, NULL, customer_id, NULL, product_id, store_id, id, (id - 1) * 4 + 1
@@ -915,31 +923,37 @@ _TICKETS = [
     """,
 ]
 
-# Touchpoints: 0-3 before each buyer's first purchase (the paths), 0-3 for the others.
+# Touchpoints: 0-3 before each buyer's first purchase (the paths), 0-3 for the others, and
+# the heavy customers' thousands, inserted in time order as they would have arrived.
 _TOUCHPOINTS = [
     f"""
     INSERT INTO journeys_touchpoint (channel, kind, occurred_at, source, external_id, payload,
         created_at, customer_id, product_id, store_id)
-    SELECT channel,
-        CASE channel WHEN 'social' THEN 'social' WHEN 'email' THEN 'email_clicked'
-             WHEN 'app' THEN 'product_view' WHEN 'store' THEN 'store_visit'
-             ELSE CASE WHEN PM(slot, 100) < 150 THEN 'cart_abandoned' ELSE 'web_visit' END END,
-        occurred_at, 'bench', NULL, '{{}}'::jsonb, occurred_at, customer_id, NULL,
-        CASE WHEN channel = 'store' THEN store_id END
-    FROM (
-        SELECT c.id * 4 + i AS slot, c.id AS customer_id,
-            {_touchpoint_channel("PM(c.id * 4 + i, 101)")} AS channel,
-            CASE WHEN c.k > 0
-                 THEN %(anchor)s - make_interval(days => c.f + 1 + 2 * (c.tpn - i + 1),
-                                                 hours => -(10 + mod(H(c.id * 4 + i, 102), 10)))
-                 ELSE cu.created_at + make_interval(hours => i) END AS occurred_at,
-            coalesce(c.pref, 1 + mod(H(c.id, 103), %(stores)s)) AS store_id
-        FROM bench_cust c
-        JOIN customers_customer cu ON cu.id = c.id
-        CROSS JOIN LATERAL generate_series(1, c.tpn) AS i
-    ) AS t
+    SELECT * FROM (
+        SELECT channel,
+            CASE channel WHEN 'social' THEN 'social' WHEN 'email' THEN 'email_clicked'
+                 WHEN 'app' THEN 'product_view' WHEN 'store' THEN 'store_visit'
+                 ELSE CASE WHEN PM(slot, 100) < 150 THEN 'cart_abandoned' ELSE 'web_visit' END
+                 END,
+            occurred_at, 'bench', NULL::varchar, '{{}}'::jsonb, occurred_at, customer_id,
+            NULL::bigint, CASE WHEN channel = 'store' THEN store_id END
+        FROM (
+            SELECT c.id * 4 + i AS slot, c.id AS customer_id,
+                {_touchpoint_channel("PM(c.id * 4 + i, 101)")} AS channel,
+                CASE WHEN c.k > 0
+                     THEN %(anchor)s - make_interval(days => c.f + 1 + 2 * (c.tpn - i + 1),
+                                              hours => -(10 + mod(H(c.id * 4 + i, 102), 10)))
+                     ELSE cu.created_at + make_interval(hours => i) END AS occurred_at,
+                coalesce(c.pref, 1 + mod(H(c.id, 103), %(stores)s)) AS store_id
+            FROM bench_cust c
+            JOIN customers_customer cu ON cu.id = c.id
+            CROSS JOIN LATERAL generate_series(1, c.tpn) AS i
+        ) AS t
+        UNION ALL {heavy.TOUCHPOINTS_SELECT}
+    ) AS points(channel, kind, occurred_at, source, external_id, payload, created_at,
+        customer_id, product_id, store_id)
+    ORDER BY occurred_at, customer_id
     """.replace("{{}}", "{}"),
-    *heavy.HEAVY_STEPS,
 ]
 
 # Wishlists: 18 % of the identified customers (15 % of all), 1-8 items (a heavy customer: a
@@ -986,6 +1000,7 @@ _WISHLISTS = [
     ) AS items
     LEFT JOIN bench_assoc a
         ON a.store_id = items.store_id AND a.k = mod(H(slot, 181), %(per_store)s)
+    ORDER BY added_at, wishlist_id
     """,
 ]
 
@@ -1099,7 +1114,8 @@ _METRICS = [
 ]
 
 # Stage history consistent with the stages: identified → first purchase → repeat purchase →
-# loyalty or, a year (the lapsed threshold) after the last purchase, lapsed.
+# loyalty or, a year (the lapsed threshold) after the last purchase, lapsed. Like every
+# history, written in time order.
 _STAGE_CHANGES = [
     """
     INSERT INTO journeys_lifecyclestagechange (from_stage, to_stage, changed_at, reason,
@@ -1133,6 +1149,7 @@ _STAGE_CHANGES = [
         'No purchase for ' || %(lapsed_months)s || ' months', 'nightly', m.customer_id
     FROM bench_m m JOIN bench_stage s ON s.id = m.customer_id
     WHERE s.stage = 'lapsed'
+    ORDER BY 3, 6
     """,
 ]
 

@@ -4,9 +4,9 @@ They are the ids right after the normal customers (`customers + 1 …`). Their o
 lines, click & collect pickups, returns and after-sales tickets, at higher rates than a normal
 customer's) come from the common plan in `dataset.py`, on top of the requested order count;
 this module adds what only they have: thousands of touchpoints after their first purchase,
-associates' notes, past appointments (with the bench services they need), and the sizes of
-their history. Appointments take distinct 90-minute slots, one customer after the other, so
-that no associate is ever double-booked (the exclusion constraint holds by construction).
+associates' notes and past appointments (with the bench services they need). Appointments take
+distinct 90-minute slots, one customer after the other, so that no associate is ever
+double-booked (the exclusion constraint holds by construction).
 """
 
 from dataclasses import dataclass
@@ -76,17 +76,15 @@ def _service_rows() -> str:
     )
 
 
-# Touchpoints after the first purchase (the path to it stays the normal two or three steps).
-_TOUCHPOINTS = [
-    f"""
-    INSERT INTO journeys_touchpoint (channel, kind, occurred_at, source, external_id, payload,
-        created_at, customer_id, product_id, store_id)
+# Touchpoints after the first purchase (the path to it stays the normal two or three steps);
+# the columns of journeys_touchpoint, for the touchpoints step to merge in time order.
+TOUCHPOINTS_SELECT = f"""
     SELECT channel,
         CASE channel WHEN 'social' THEN 'social' WHEN 'email' THEN
                 CASE WHEN PM(slot, 140) < 500 THEN 'email_opened' ELSE 'email_clicked' END
              WHEN 'app' THEN 'product_view' WHEN 'store' THEN 'store_visit'
              ELSE CASE WHEN PM(slot, 141) < 150 THEN 'cart_abandoned' ELSE 'web_visit' END END,
-        occurred_at, 'bench', NULL, '{{}}'::jsonb, occurred_at, customer_id,
+        occurred_at, 'bench', NULL::varchar, '{{}}'::jsonb, occurred_at, customer_id,
         CASE WHEN channel IN ('app', 'web') THEN 1 + mod(H(slot, 142), %(products)s) END,
         CASE WHEN channel = 'store' THEN store_id END
     FROM (
@@ -94,8 +92,8 @@ _TOUCHPOINTS = [
             (CASE WHEN PM(s.slot, 143) < 200 THEN 'social' WHEN PM(s.slot, 143) < 550 THEN 'web'
                   WHEN PM(s.slot, 143) < 750 THEN 'email' WHEN PM(s.slot, 143) < 880 THEN 'app'
                   ELSE 'store' END) AS channel,
-            %(anchor)s - interval '1 hour'
-                - interval '1 day' * ((c.f - 1) * U(s.slot, 144)) AS occurred_at,
+            date_trunc('second', %(anchor)s - interval '1 hour'
+                - interval '1 day' * ((c.f - 1) * U(s.slot, 144))) AS occurred_at,
             CASE WHEN PM(s.slot, 145) < 800 THEN c.pref
                  ELSE 1 + mod(H(s.slot, 146), %(stores)s) END AS store_id
         FROM bench_cust c
@@ -103,8 +101,7 @@ _TOUCHPOINTS = [
         CROSS JOIN LATERAL (SELECT c.id::bigint * {SLOTS} + i AS slot) AS s
         WHERE c.heavy
     ) AS t
-    """.replace("{{}}", "{}"),
-]
+""".replace("{{}}", "{}")
 
 _NOTES = [
     f"""
@@ -166,6 +163,5 @@ _APPOINTMENTS = [
     """,
 ]
 
-HEAVY_STEPS = _TOUCHPOINTS
 NOTE_STEPS = _NOTES
 APPOINTMENT_STEPS = _APPOINTMENTS

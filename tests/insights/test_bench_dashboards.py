@@ -247,6 +247,14 @@ def test_orders_are_the_sum_of_their_lines() -> None:
     )
     assert not OrderLine.objects.exclude(total=F("quantity") * F("unit_price")).exists()
     assert not OrderLine.objects.filter(product__isnull=True).exists()
+    # Ids follow time, as in a live database (a customer's orders are spread over the table).
+    assert (
+        scalar(
+            "SELECT count(*) FROM (SELECT placed_at < lag(placed_at) OVER (ORDER BY id) AS back "
+            "FROM journeys_order) AS o WHERE back"
+        )
+        == 0
+    )
     assert (
         scalar(
             "SELECT count(*) FROM journeys_order o JOIN (SELECT order_id, sum(total) AS total "
