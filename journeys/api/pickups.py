@@ -18,6 +18,7 @@ from journeys.services import (
     pickup_mark_ready,
     pickup_start_preparing,
 )
+from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
 from omni.api.viewsets import ApiViewSet
@@ -51,6 +52,7 @@ class PickupSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_code(self, pickup: Pickup) -> str | None:

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers
 
 from customers.models import LifecycleStage
 from journeys.models import LifecycleStageChange, LifecycleTrigger
+from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UtcDateTimeFilter
 from omni.api.viewsets import ApiViewSet
 
@@ -16,6 +17,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
         model = LifecycleStageChange
         fields = ["id", "customer", "from_stage", "to_stage", "changed_at", "reason", "trigger"]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
 
 class StageChangeFilter(filters.FilterSet):

@@ -16,6 +16,7 @@ from customers.api import CustomerReferenceSerializer, customer_from_reference
 from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import AfterSalesStatusChange, AfterSalesTicket, Order, OrderLine, TicketKind
 from journeys.services import ticket_open, ticket_transition
+from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
 from omni.api.principals import principal_of
@@ -60,6 +61,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "history",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
 
 class TicketCreateSerializer(serializers.Serializer):

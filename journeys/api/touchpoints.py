@@ -16,6 +16,7 @@ from customers.api import SOURCE_PATTERN, CustomerReferenceSerializer, customer_
 from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import Touchpoint, TouchpointKind
 from journeys.services import touchpoint_record
+from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UtcDateTimeFilter
 from omni.api.idempotency import idempotent
 from omni.api.viewsets import ApiViewSet
@@ -45,6 +46,7 @@ class TouchpointSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
 
 class TouchpointCreateSerializer(serializers.Serializer):

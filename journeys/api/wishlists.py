@@ -15,6 +15,7 @@ from customers.api import CustomerReferenceSerializer, customer_from_reference
 from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import Wishlist, WishlistItem
 from journeys.services import wishlist_add_item, wishlist_remove_item
+from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UtcDateTimeFilter
 from omni.api.idempotency import idempotent
 from omni.api.viewsets import ApiViewSet
@@ -43,6 +44,7 @@ class WishlistItemSerializer(serializers.ModelSerializer):
             "removed_via",
         ]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
 
 class WishlistSerializer(serializers.ModelSerializer):
@@ -54,6 +56,7 @@ class WishlistSerializer(serializers.ModelSerializer):
         model = Wishlist
         fields = ["id", "customer", "name", "created_at", "updated_at", "items"]
         read_only_fields = fields
+        list_serializer_class = CompiledListSerializer
 
 
 class WishlistFilter(filters.FilterSet):

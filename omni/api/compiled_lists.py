@@ -400,6 +400,10 @@ def passthrough_converter(field: fields.Field) -> Converter:
     return lambda value, scope: value
 
 
+def json_converter(field: fields.JSONField) -> Converter | None:
+    return None if field.binary else passthrough_converter(field)
+
+
 def choice_converter(field: fields.ChoiceField) -> Converter:
     values = field.choice_strings_to_values
 
@@ -531,6 +535,7 @@ CONVERTER_MAKERS: tuple[tuple[type, Callable[[Any], Converter | None]], ...] = (
     (fields.BigIntegerField, big_integer_converter),
     (fields.BooleanField, boolean_converter),
     (fields.ReadOnlyField, passthrough_converter),
+    (fields.JSONField, json_converter),
     (fields.ChoiceField, choice_converter),
     (fields.DateTimeField, datetime_converter),
     (fields.DateField, date_converter),
