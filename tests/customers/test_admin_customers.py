@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.factories import ConsentFactory, CustomerFactory, ExternalIdentityFactory
@@ -18,6 +20,7 @@ from customers.models import (
 )
 from journeys.factories import OrderFactory
 from omni.factories import StoreFactory
+from segments.factories import TagFactory
 from tests.admin_helpers import admin_url, inline_management_data, run_action
 
 
@@ -112,24 +115,160 @@ def test_merged_profile_is_read_only(admin_client: Client) -> None:
 # Search and filters ----------------------------------------------------------------------
 
 
+def customers_found(client: Client, search: str, **filters: str) -> list[Customer]:
+    response = client.get(admin_url(Customer, "changelist"), {"q": search, **filters})
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "search",
-    ["shop-991", "06 12 34 56 78", "+33612345678", "LOY-77", "juliette@example", "Rousseau"],
+    [
+        "shop-991",
+        "06 12 34 56 78",
+        "+33612345678",
+        "0033 6 12 34 56 78",
+        "LOY-77",
+        "loy-77",
+        "juliette.rousseau@ex",
+        "juliette.rousseau@example.fr",
+        "Rousseau",
+        "rous",
+        "ROUSSÉAU-DUPRÉ",
+        "dupre",
+        "Juliette Rousseau",
+        "rousseau jul",
+        "  Jul  ",
+    ],
 )
 def test_customer_search_finds_by_any_key(admin_client: Client, search: str) -> None:
     wanted = CustomerFactory(
+        first_name="Juliette",
+        last_name="Rousseau-Dupré",
+        email="juliette.rousseau@example.fr",
+        phone="+33612345678",
+        loyalty_number="LOY-77",
+    )
+    ExternalIdentityFactory(customer=wanted, external_id="shop-991")
+    CustomerFactory(first_name="Paul", last_name="Bernard", email="paul@example.fr")
+
+    assert customers_found(admin_client, search) == [wanted]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("search", ["shop-99", "0612", "LOY", "example.fr", "juliette martin"])
+def test_customer_search_finds_nobody_for_a_part_of_a_key(
+    admin_client: Client, search: str
+) -> None:
+    wanted = CustomerFactory(
+        first_name="Juliette",
         last_name="Rousseau",
         email="juliette@example.fr",
         phone="+33612345678",
         loyalty_number="LOY-77",
     )
     ExternalIdentityFactory(customer=wanted, external_id="shop-991")
-    CustomerFactory(last_name="Bernard")
 
-    response = admin_client.get(admin_url(Customer, "changelist"), {"q": search})
+    assert customers_found(admin_client, search) == []
+
+
+@pytest.mark.django_db
+def test_customer_search_lists_a_profile_once_whatever_matches(admin_client: Client) -> None:
+    wanted = CustomerFactory(last_name="Martin", email="martin@example.fr")
+    ExternalIdentityFactory(customer=wanted, source="shopify", external_id="martin")
+    ExternalIdentityFactory(customer=wanted, source="pos", external_id="martin")
+
+    response = admin_client.get(admin_url(Customer, "changelist"), {"q": "martin"})
 
     assert list(response.context["cl"].result_list) == [wanted]
+    assert not response.context["cl"].queryset.query.distinct
+
+
+@pytest.mark.django_db
+def test_merged_profile_is_found_by_a_name_inside(admin_client: Client) -> None:
+    survivor = CustomerFactory(last_name="Leroy")
+    absorbed = CustomerFactory(last_name="Zabeth", merged_into=survivor, merged_at=timezone.now())
+
+    assert customers_found(admin_client, "zabeth") == [absorbed]
+
+
+@pytest.mark.django_db
+def test_customer_list_filters_by_tag_without_repeating_profiles(admin_client: Client) -> None:
+    vip, press = TagFactory(name="VIP"), TagFactory(name="Press")
+    both = CustomerFactory(last_name="Aubert")
+    both.tags.add(vip, press)
+    only_vip = CustomerFactory(last_name="Blanc")
+    only_vip.tags.add(vip)
+    CustomerFactory(last_name="Carré")
+
+    assert customers_found(admin_client, "", tag=str(vip.pk)) == [both, only_vip]
+    assert customers_found(admin_client, "", tag="not-a-tag") == []
+
+
+@pytest.mark.django_db
+def test_customer_list_filters_and_searches_together(admin_client: Client) -> None:
+    store = StoreFactory()
+    wanted = CustomerFactory(last_name="Martin", preferred_store=store, loyalty_tier="gold")
+    CustomerFactory(last_name="Martin", loyalty_tier="gold")
+    CustomerFactory(last_name="Dubois", preferred_store=store, loyalty_tier="gold")
+
+    found = customers_found(
+        admin_client,
+        "martin",
+        preferred_store__id__exact=str(store.pk),
+        loyalty_tier__exact="gold",
+    )
+
+    assert found == [wanted]
+
+
+CUSTOMER_LIST_QUERIES = [
+    {},
+    {"q": "martin"},
+    {"q": "06 12 34 56 78"},
+    {"q": "lea@example.fr"},
+    {"lifecycle_stage__exact": "loyalty"},
+    {"loyalty_tier__exact": "gold", "merged": "no"},
+    {"acquisition_channel__exact": "web"},
+    {"o": "-9"},
+]
+
+
+def count_queries(client: Client, url: str, params: dict[str, str]) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def add_customers(count: int) -> None:
+    store = StoreFactory()
+    for _number in range(count):
+        customer = CustomerFactory(
+            last_name="Martin",
+            lifecycle_stage="loyalty",
+            loyalty_tier="gold",
+            acquisition_channel="web",
+            preferred_store=store,
+        )
+        customer.tags.add(TagFactory())
+        ExternalIdentityFactory(customer=customer)
+        OrderFactory.create_batch(2, customer=customer)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", CUSTOMER_LIST_QUERIES, ids=str)
+def test_customer_list_queries_do_not_grow_with_rows(
+    admin_client: Client, params: dict[str, str]
+) -> None:
+    url = admin_url(Customer, "changelist")
+    add_customers(2)
+    admin_client.get(url, params)  # caches: session, permissions, content types
+    with_two = count_queries(admin_client, url, params)
+    add_customers(20)
+
+    assert count_queries(admin_client, url, params) == with_two <= 12
 
 
 @pytest.mark.django_db

@@ -1,13 +1,23 @@
 """Head-office admin of orders, pickups and SAV tickets: workflow actions call the services."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from customers.factories import CustomerFactory
-from journeys.factories import AfterSalesTicketFactory, OrderFactory, PickupFactory
-from journeys.models import AfterSalesMessage, AfterSalesTicket, Order, Pickup
-from omni.factories import StoreFactory
+from journeys.factories import (
+    AfterSalesTicketFactory,
+    OrderFactory,
+    PickupFactory,
+    WishlistFactory,
+)
+from journeys.models import AfterSalesMessage, AfterSalesTicket, Order, Pickup, Return, WishlistItem
+from omni.factories import ProductFactory, StoreFactory, UserFactory
 from tests.admin_helpers import admin_url, inline_management_data, run_action
 
 ALLOWED_MOVES = [
@@ -263,3 +273,137 @@ def test_pickup_page_and_list_offer_the_workflow_actions(admin_client: Client) -
 
     assert ">Mark ready</option>" in page
     assert ">Mark selected pickups ready</option>" in listing
+
+
+# The order list at scale: exact reference, the customer, filters ----------------------------
+
+
+def orders_found(client: Client, **params: str) -> list[Order]:
+    response = client.get(admin_url(Order, "changelist"), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+@pytest.mark.django_db
+def test_order_search_finds_an_exact_reference(admin_client: Client) -> None:
+    wanted = OrderFactory(external_reference="WEB-100234")
+    OrderFactory(external_reference="WEB-100235")
+
+    assert orders_found(admin_client, q=" WEB-100234 ") == [wanted]
+    assert orders_found(admin_client, q="WEB-1002") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("search", ["Lefèvre", "lefe", "06 11 22 33 44", "ines@example.fr"])
+def test_order_search_finds_the_customer_orders(admin_client: Client, search: str) -> None:
+    customer = CustomerFactory(
+        first_name="Inès", last_name="Lefèvre", phone="+33611223344", email="ines@example.fr"
+    )
+    older = OrderFactory(customer=customer, placed_at=timezone.now() - timedelta(days=3))
+    newer = OrderFactory(customer=customer)
+    OrderFactory(customer=CustomerFactory(last_name="Bernard"))
+
+    assert orders_found(admin_client, q=search) == [newer, older]
+
+
+@pytest.mark.django_db
+def test_order_list_filters_by_status_channel_store_and_date(admin_client: Client) -> None:
+    store = StoreFactory()
+    wanted = OrderFactory(store=store, channel="web", status="pending")
+    OrderFactory(store=store, channel="web", status="confirmed")
+    OrderFactory(store=store, channel="store", status="pending")
+    OrderFactory(channel="web", status="pending")
+    OrderFactory(
+        store=store,
+        channel="web",
+        status="pending",
+        placed_at=timezone.now() - timedelta(days=400),
+    )
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    found = orders_found(
+        admin_client,
+        status__exact="pending",
+        channel__exact="web",
+        store__id__exact=str(store.pk),
+        placed_at__gte=str(month_start),  # as Django's "This month" writes it
+    )
+
+    assert found == [wanted]
+
+
+ORDER_LIST_QUERIES = [
+    {},
+    {"q": "martin"},
+    {"q": "ORD-0000001"},
+    {"status__exact": "pending"},
+    {"channel__exact": "web", "fulfilment__exact": "in_store"},
+    {"source": "pos"},
+    {"o": "-8"},
+]
+
+
+def add_orders(count: int) -> None:
+    customer = CustomerFactory(last_name="Martin")
+    for _number in range(count):
+        OrderFactory(customer=customer, status="pending", channel="web", sold_by=UserFactory())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", ORDER_LIST_QUERIES, ids=str)
+def test_order_list_queries_do_not_grow_with_rows(
+    admin_client: Client, params: dict[str, str]
+) -> None:
+    url = admin_url(Order, "changelist")
+    add_orders(2)
+    admin_client.get(url, params)  # caches: session, permissions, content types
+    with CaptureQueriesContext(connection) as with_two:
+        admin_client.get(url, params)
+    add_orders(20)
+
+    with CaptureQueriesContext(connection) as with_many:
+        response = admin_client.get(url, params)
+
+    assert response.status_code == 200
+    assert len(with_many.captured_queries) == len(with_two.captured_queries) <= 12
+
+
+@pytest.mark.django_db
+def test_return_and_wishlist_item_saved_in_the_admin_carry_their_customer(
+    admin_client: Client,
+) -> None:
+    order = OrderFactory()
+    wishlist = WishlistFactory()
+    product = ProductFactory()
+
+    returned = admin_client.post(
+        admin_url(Return, "add"),
+        {
+            "order": order.pk,
+            "source": "pos",
+            "external_reference": "RET-1",
+            "channel": "store",
+            "status": "received",
+            "returned_at_0": "2026-11-02",
+            "returned_at_1": "10:00:00",
+            "refund_amount": "0",
+            "currency": "EUR",
+            **inline_management_data(admin_client.get(admin_url(Return, "add"))),
+        },
+    )
+    wished = admin_client.post(
+        admin_url(WishlistItem, "add"),
+        {
+            "wishlist": wishlist.pk,
+            "product": product.pk,
+            "size": "",
+            "note": "",
+            "added_at_0": "2026-11-02",
+            "added_at_1": "10:00:00",
+            "added_via": "web",
+        },
+    )
+
+    assert (returned.status_code, wished.status_code) == (302, 302)
+    assert Return.objects.get().customer == order.customer
+    assert WishlistItem.objects.get().customer == wishlist.customer
