@@ -1,19 +1,24 @@
 """A large, realistic and reproducible dataset for the benchmarks (PostgreSQL only).
 
 Everything is written by set-based `INSERT … SELECT FROM generate_series` statements on the
-migrated schema (nothing is dropped or altered). Randomness is a hash of the row number
+migrated schema (nothing in it is dropped or altered). Randomness is a hash of the row number
 (`hashint8extended(n, salt)`, see `sql.py`), so a rerun with the same sizes and anchor day
 writes exactly the same rows. Orders are spread over the three years before the anchor day
-(default: today, UTC); each has one to four lines from the catalogue (`catalogue.py`) and its
-total is the sum of its lines. Customers have weighted French and foreign names, emails and
-phones in their real shapes (`names.py`, `people.py`); 15 % of them keep a wishlist. A few
-heavy customers (`heavy.py`) have 20,000+ timeline items each, on top of the requested orders.
-The search's vocabulary of name words is refreshed at the end, as its nightly job would.
+(default: today, UTC) and numbered in time order; each has one to four lines from the catalogue
+(`catalogue.py`) and its total is the sum of its lines. Customers have weighted French and
+foreign names, emails and phones in their real shapes (`names.py`, `people.py`); 15 % of them
+keep a wishlist. A few heavy customers (`heavy.py`) have 20,000+ timeline items each, on top of
+the requested orders. The search's vocabulary of name words is refreshed at the end, as its
+nightly job would.
 
-The generator records what it made in a marker table, `bench_dataset` (sizes, anchor, heavy
-and empty profile ids). It refuses a database that holds customers but no marker unless
-`reset=True`; before generating it empties the retail tables (customers, stores, products and
-everything that references them, through `TRUNCATE … CASCADE`) and deletes the benchmark
+Histories are inserted in time order, as a live database receives them. Run by a superuser, the
+inserts skip the per-row foreign-key triggers and every foreign key is checked afterwards with
+one anti-join (`foreign_key_violations`).
+
+The generator records what it made in a marker table, `bench_dataset` (sizes, anchor, heavy and
+empty profile ids, see `read_marker`). It refuses a database that holds customers but no marker
+unless `reset=True`; before generating it empties the retail tables (customers, stores, products
+and everything that references them, through `TRUNCATE … CASCADE`) and deletes the benchmark
 associates' users and services.
 
 The per-customer metrics, lifecycle stages and stage history are computed here in SQL with the
@@ -593,7 +598,7 @@ _PLAN = [
         fav, false AS heavy
     FROM planned
     UNION ALL
-    -- heavy customers: in store every week for three years, first order 2-3 years ago
+    -- heavy customers: several orders a day, the first three years ago, the last this week
     SELECT %(customers)s + h, %(heavy_orders)s, %(orders)s + (h - 1) * %(heavy_orders)s,
         'store', true, 1 + mod(h - 1, %(stores)s), 3, true, true, mod(H(h, 16), 3),
         %(span)s - 10 - mod(H(h, 17), 20), 1 + mod(H(h, 15), {len(CATEGORIES)}), true
