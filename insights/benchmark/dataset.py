@@ -970,7 +970,8 @@ _WISHLISTS = [
     FROM bench_cust c
     JOIN customers_customer cu ON cu.id = c.id
     CROSS JOIN LATERAL (
-        SELECT cu.created_at + (%(anchor)s - cu.created_at) * (0.6 * U(c.id, 170)) AS made_at
+        SELECT date_trunc('second',
+            cu.created_at + (%(anchor)s - cu.created_at) * (0.6 * U(c.id, 170))) AS made_at
     ) AS t
     WHERE c.heavy OR (c.identified AND PM(c.id, 171) < {WISHLIST_PERMILLE})
     """,
@@ -979,7 +980,7 @@ _WISHLISTS = [
         added_at_store_id, added_by_id, product_id, wishlist_id)
     SELECT {_size("product_id", "wishlist_id")}, '', added_at, via,
         CASE WHEN PM(slot, 172) < 200
-             THEN added_at + (%(anchor)s - added_at) * U(slot, 173) END,
+             THEN date_trunc('second', added_at + (%(anchor)s - added_at) * U(slot, 173)) END,
         CASE WHEN PM(slot, 172) < 200 THEN (ARRAY['web', 'app', 'store'])[1 + mod(H(slot, 174), 3)]
              ELSE '' END,
         CASE WHEN via = 'store' THEN items.store_id END,
@@ -989,8 +990,8 @@ _WISHLISTS = [
         SELECT w.id AS wishlist_id, s.slot,
             1 + mod(mod(H(w.id, 176), %(products)s) + i * {WISHLIST_STRIDE}, %(products)s)
                 AS product_id,
-            w.created_at + (%(anchor)s - w.created_at) * ((i - 1 + U(s.slot, 177)) / n.items)
-                AS added_at,
+            date_trunc('second', w.created_at
+                + (%(anchor)s - w.created_at) * ((i - 1 + U(s.slot, 177)) / n.items)) AS added_at,
             CASE WHEN PM(s.slot, 178) < 500 THEN 'web' WHEN PM(s.slot, 178) < 750 THEN 'app'
                  ELSE 'store' END AS via,
             coalesce(c.pref, 1 + mod(H(s.slot, 179), %(stores)s)) AS store_id

@@ -107,7 +107,10 @@ _NOTES = [
     f"""
     INSERT INTO clienteling_note (body, created_at, author_id, customer_id, store_id)
     SELECT ({text_array(NOTES)})[1 + mod(H(s.slot, 150), {len(NOTES)})],
-        %(anchor)s - interval '2 hours' - interval '1 day' * ((c.f - 1) * U(s.slot, 151)),
+        -- in opening hours, any day of her history before the anchor's
+        date_trunc('day', %(anchor)s - interval '1 day'
+                              - interval '1 day' * ((c.f - 2) * U(s.slot, 151)))
+            + make_interval(hours => 10 + mod(H(s.slot, 155), 9), mins => mod(H(s.slot, 156), 60)),
         a.user_id, c.id, a.store_id
     FROM bench_cust c
     CROSS JOIN LATERAL generate_series(1, %(heavy_notes)s) AS i
