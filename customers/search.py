@@ -20,7 +20,6 @@ folds the accents of French and the other common Western European names
 """
 
 import datetime
-import difflib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -181,14 +180,31 @@ def name_words_refresh(*, since: datetime.datetime | None = None) -> int:
     return read
 
 
-FUZZY_MINIMUM_RATIO = 0.75
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CORRECTIONS_PER_WORD = 3
 CORRECTION_CANDIDATES = 500
 
 
-def _fuzzy_ratio(typed: str, word: str) -> float:
-    return difflib.SequenceMatcher(None, typed, word).ratio()
+def typo_distance(typed: str, word: str) -> int:
+    """Letters dropped, added, changed or two neighbours swapped to go from one to the other
+    (the optimal string alignment distance)."""
+    previous_row: list[int] | None = None
+    row = list(range(len(word) + 1))
+    for i, letter in enumerate(typed, start=1):
+        before, previous_row, row = previous_row, row, [i] + [0] * len(word)
+        for j, other in enumerate(word, start=1):
+            row[j] = min(
+                previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + (letter != other)
+            )
+            swapped = i > 1 and j > 1 and letter == word[j - 2] and typed[i - 2] == other
+            if swapped and before is not None:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[-1]
+
+
+def allowed_typos(typed: str) -> int:
+    """One typo in a short word, two in a longer one."""
+    return 1 if len(typed) <= 5 else 2
 
 
 def _one_edit_away(typed: str) -> set[str]:
@@ -202,22 +218,22 @@ def _one_edit_away(typed: str) -> set[str]:
 
 
 def _candidate_condition(typed: str, *, trigrams: bool) -> Q:
-    """Vocabulary words that may be `typed` with a typo: one edit away (looked up by key),
-    sharing its first or last letters with a similar length, or (PostgreSQL) enough
-    trigrams."""
+    """Vocabulary words that may be `typed` with a typo: one edit away (looked up by key), and
+    for two edits, those sharing enough trigrams (PostgreSQL) or, on SQLite (a small
+    vocabulary, scanned), the first or last letters with a similar length."""
+    one_edit = Q(word__in=sorted(_one_edit_away(typed)))
+    if trigrams:
+        return one_edit | Q(word__trigram_similar=typed)
     near_length = Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2)
     edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
     ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
-    condition = Q(word__in=sorted(_one_edit_away(typed))) | (near_length & ends)
-    if trigrams:
-        condition |= Q(word__trigram_similar=typed)
-    return condition
+    return one_edit | (near_length & ends)
 
 
 def name_word_corrections(typed_words: list[str]) -> dict[str, list["NameWordView"]]:
-    """For each typed word, the vocabulary words one or two typos away, closest (then most
-    borne) first, at most `CORRECTIONS_PER_WORD`; a word of the vocabulary is its own best
-    correction. One query."""
+    """For each typed word, the vocabulary words one or two typos away, closest (then borne by
+    most customers) first, at most `CORRECTIONS_PER_WORD`; a word of the vocabulary is its own
+    best correction. One query."""
     from django.db import connection
 
     from customers.models import NameWord  # the models import this module
@@ -234,14 +250,13 @@ def name_word_corrections(typed_words: list[str]) -> dict[str, list["NameWordVie
     corrections = {}
     for typed in typed_words:
         scored = [
-            (ratio, customers, word)
+            (distance, customers, word)
             for word, customers in candidates
-            if (ratio := _fuzzy_ratio(typed, word)) >= FUZZY_MINIMUM_RATIO
+            if (distance := typo_distance(typed, word)) <= allowed_typos(typed)
         ]
-        scored.sort(key=lambda entry: (-entry[0], -entry[1], entry[2]))
-        corrections[typed] = [NameWordView(word, customers) for _ratio, customers, word in scored][
-            :CORRECTIONS_PER_WORD
-        ]
+        scored.sort(key=lambda entry: (entry[0], -entry[1], entry[2]))
+        close = [NameWordView(word, customers) for _distance, customers, word in scored]
+        corrections[typed] = close[:CORRECTIONS_PER_WORD]
     return corrections
 
 

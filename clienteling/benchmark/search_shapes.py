@@ -10,7 +10,7 @@ each shape when one knows in advance which rule will match (for a typo: the corr
 the floor the search is compared with.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,18 +77,39 @@ def _by_surname(label: str, surname: str) -> SearchShape:
 
 
 def _prefix(label: str, typed: str) -> SearchShape:
-    where = f"WHERE {LIVE} AND c.search_last_name LIKE %s {NAME_ORDER}"
-    return SearchShape(label, typed, SHOWN + where, (fold_text(typed) + "%",))
+    """Surnames starting with `typed`: a range, so that the b-tree index serves it in any
+    collation (LIKE 'ma%' does only with the C collation or a pattern index)."""
+    start = fold_text(typed)
+    where = f"WHERE {LIVE} AND c.search_last_name >= %s AND c.search_last_name < %s {NAME_ORDER}"
+    return SearchShape(label, typed, SHOWN + where, (start, start[:-1] + chr(ord(start[-1]) + 1)))
+
+
+def _is_a_name(typed: str) -> bool:
+    """Whether the vocabulary holds it: a "typo" that is another real name is no typo."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM customers_nameword WHERE word = %s", [fold_text(typed)])
+        return cursor.fetchone() is not None
+
+
+def _typo(name: str, change: Callable[[str, int], str]) -> str:
+    """`change` applied at the middle of `name`, or the nearest place where it is no name."""
+    middle = len(name) // 2
+    for place in sorted(range(1, len(name) - 1), key=lambda place: abs(place - middle)):
+        typed = change(name, place)
+        if not _is_a_name(typed):
+            return typed
+    return change(name, middle)
 
 
 def _dropped_letter(name: str) -> str:
-    middle = len(name) // 2
-    return name[:middle] + name[middle + 1 :]
+    return _typo(name, lambda text, place: text[:place] + text[place + 1 :])
 
 
 def _swapped_letters(name: str) -> str:
-    middle = len(name) // 2
-    return name[: middle - 1] + name[middle] + name[middle - 1] + name[middle + 1 :]
+    return _typo(
+        name,
+        lambda text, place: text[: place - 1] + text[place] + text[place - 1] + text[place + 1 :],
+    )
 
 
 def _name_shapes() -> list[SearchShape]:
