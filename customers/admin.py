@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms import BaseFormSet
@@ -44,6 +45,7 @@ from omni.admin import (
     indexed_values_filter,
     related_count,
     service_action,
+    sorted_not_walked,
 )
 from omni.errors import DomainError
 
@@ -67,7 +69,9 @@ RELATED_SEARCH_HELP = _(
     "Customer: name (or its start), email, phone, loyalty number or id in another system "
     "(the first 500 customers found)."
 )
-# A name word this long is also looked for inside names (trigram index on PostgreSQL).
+# A name search needs a word this long; a word this long is also looked for inside names
+# (trigram index on PostgreSQL).
+NAME_MINIMUM_LENGTH = 2
 INSIDE_NAME_MINIMUM_LENGTH = 3
 LIVE = Q(merged_into__isnull=True, erased_at__isnull=True)
 
@@ -109,6 +113,8 @@ def _name_condition(term: str) -> Q | None:
     words = fold_text(term).split()
     if not any(character.isalpha() for character in "".join(words)):
         return None
+    if max(len(word) for word in words) < NAME_MINIMUM_LENGTH:
+        return None  # a lone initial would list a tenth of the customers
     condition = Q()
     for word in words:
         condition &= _name_word_condition(word)
@@ -143,9 +149,10 @@ def customer_search_condition(term: str) -> Q:
 
 
 def customer_ids_matching(term: str, limit: int = CUSTOMERS_PER_RELATED_SEARCH) -> list[int]:
-    """The first `limit` profiles (in name order) a search box term designates."""
+    """The first `limit` profiles (in folded name order) a search box term designates."""
     matching = Customer.objects.filter(customer_search_condition(term))
-    return list(matching.values_list("pk", flat=True)[:limit])
+    in_name_order = matching.order_by("search_last_name", "search_first_name", "id")
+    return list(sorted_not_walked(in_name_order).values_list("pk", flat=True)[:limit])
 
 
 class CustomerSearchMixin:
@@ -178,8 +185,20 @@ class CustomerSearchMixin:
         for path in self.customer_paths:
             condition |= Q(**{f"{path}__in": customer_ids})
         for field in self.exact_search_fields:
-            condition |= Q(**{field: term})
-        return queryset.filter(condition), False
+            condition |= self._exact_condition(field, term)
+        return sorted_not_walked(queryset.filter(condition)), False
+
+    def _exact_condition(self, field: str, term: str) -> Q:
+        """`field` equal to `term`. Through a relation (`order__external_reference`), the
+        related rows are read first, by their index: among ORs, a condition on a joined table
+        would make the database scan this one."""
+        *relation, column = field.split("__")
+        if not relation:
+            return Q(**{field: term})
+        path = "__".join(relation)
+        related_model = get_fields_from_path(self.model, path)[-1].related_model
+        related = related_model._default_manager.filter(**{column: term})
+        return Q(**{f"{path}__in": list(related.values_list("pk", flat=True)[:100])})
 
 
 def has_merge_permission(request: HttpRequest) -> bool:
@@ -326,7 +345,7 @@ class CustomerAdmin(BigTableAdminMixin, admin.ModelAdmin):
     ) -> tuple[QuerySet, bool]:
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(customer_search_condition(search_term)), False
+        return sorted_not_walked(queryset.filter(customer_search_condition(search_term))), False
 
     def has_change_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
         # A merged profile is kept for the record and the undo; edit the kept profile instead.
