@@ -135,6 +135,9 @@ class Customer(TimeStampedModel):
                 condition=models.Q(merged_into__isnull=True, erased_at__isnull=True),
                 name="customer_live_first_name",
             ),
+            # The admin's filters: a rare value (VIP, phone) is found without a scan.
+            models.Index(fields=["loyalty_tier"], name="customer_loyalty_tier"),
+            models.Index(fields=["acquisition_channel"], name="customer_acquisition_channel"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -229,6 +232,9 @@ class ExternalIdentity(models.Model):
     class Meta:
         verbose_name = _("external identity")
         verbose_name_plural = _("external identities")
+        # The admin finds an id typed alone, whatever its system (the unique index starts
+        # with the system).
+        indexes = [models.Index(fields=["external_id"], name="identity_external_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],

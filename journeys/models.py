@@ -91,6 +91,8 @@ class Order(TimeStampedModel):
             models.Index(fields=["customer", "-placed_at"]),
             # The search box finds an order by its reference whatever its source.
             models.Index(fields=["external_reference"], name="order_reference_idx"),
+            # The admin's status filter, newest first: a rare status without a scan.
+            models.Index(fields=["status", "placed_at"], name="order_status_placed_at"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -212,7 +214,11 @@ class Return(TimeStampedModel):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         ordering = ["-returned_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-returned_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-returned_at"]),
+            # The admin finds a return by its reference whatever its source.
+            models.Index(fields=["external_reference"], name="return_reference_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_reference"], name="return_unique_source_reference"
