@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
-from django.db.models import Func, Q, TextField, Value
+from django.db import connection, models
+from django.db.models import Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Length, Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
@@ -217,36 +217,36 @@ def _one_edit_away(typed: str) -> set[str]:
     return deleted | swapped | changed | added
 
 
-def _candidate_condition(typed: str, *, trigrams: bool) -> Q:
-    """Vocabulary words that may be `typed` with a typo: one edit away (looked up by key), and
-    for two edits, those sharing enough trigrams (PostgreSQL) or, on SQLite (a small
+def _candidate_words(typed_words: list[str]) -> QuerySet:
+    """Vocabulary words that may be a typed word with a typo: one edit away (looked up by
+    key) and, for two edits, those sharing enough trigrams (PostgreSQL) or, on SQLite (a small
     vocabulary, scanned), the first or last letters with a similar length."""
-    one_edit = Q(word__in=sorted(_one_edit_away(typed)))
-    if trigrams:
-        return one_edit | Q(word__trigram_similar=typed)
-    near_length = Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2)
-    edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
-    ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
-    return one_edit | (near_length & ends)
+    from customers.models import NameWord  # the models import this module
+
+    words = NameWord.objects.values_list("word", "customers")
+    variants = sorted(set().union(*(_one_edit_away(typed) for typed in typed_words)))
+    one_edit = words.filter(word__in=variants)
+    if connection.vendor == "postgresql":
+        # Two reads, each through its index (an OR of both made PostgreSQL scan the table);
+        # trigrams only for words long enough to allow two typos (short ones share too many).
+        similar = Q()
+        for typed in typed_words:
+            if allowed_typos(typed) > 1:
+                similar |= Q(word__trigram_similar=typed)
+        return one_edit.union(words.filter(similar)) if similar else one_edit
+    near = Q()
+    for typed in typed_words:
+        edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
+        ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
+        near |= Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2) & ends
+    return words.annotate(length=Length("word")).filter(Q(word__in=variants) | near)
 
 
 def name_word_corrections(typed_words: list[str]) -> dict[str, list["NameWordView"]]:
     """For each typed word, the vocabulary words one or two typos away, closest (then borne by
     most customers) first, at most `CORRECTIONS_PER_WORD`; a word of the vocabulary is its own
     best correction. One query."""
-    from django.db import connection
-
-    from customers.models import NameWord  # the models import this module
-
-    trigrams = connection.vendor == "postgresql"
-    condition = Q()
-    for typed in typed_words:
-        condition |= _candidate_condition(typed, trigrams=trigrams)
-    candidates = list(
-        NameWord.objects.annotate(length=Length("word"))
-        .filter(condition)
-        .values_list("word", "customers")[:CORRECTION_CANDIDATES]
-    )
+    candidates = list(_candidate_words(typed_words)[:CORRECTION_CANDIDATES])
     corrections = {}
     for typed in typed_words:
         scored = [
