@@ -239,7 +239,8 @@ def _candidate_words(typed_words: list[str]) -> QuerySet:
         edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
         ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
         near |= Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2) & ends
-    return words.annotate(length=Length("word")).filter(Q(word__in=variants) | near)
+    sized = NameWord.objects.annotate(length=Length("word"))
+    return sized.filter(Q(word__in=variants) | near).values_list("word", "customers")
 
 
 def name_word_corrections(typed_words: list[str]) -> dict[str, list["NameWordView"]]:
