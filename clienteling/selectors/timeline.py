@@ -13,6 +13,7 @@ differs between PostgreSQL and SQLite (`_lines_summary`).
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -101,6 +102,13 @@ class Row:
     order_id: int | None
     texts: tuple[str, ...]
 
+    @property
+    def key(self) -> tuple[datetime.datetime, int, int]:
+        return (self.occurred_at, KIND_RANK[self.kind], self.pk)
+
+    def item(self) -> "TimelineItem":
+        return SOURCES_BY_KIND[self.kind].to_item(self)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -129,8 +137,13 @@ class Source:
         return f"'{Channel.STORE}'" if self.in_store else "''"
 
 
+@functools.cache
+def _labels(choices: Any) -> dict[str, Any]:
+    return dict(choices.choices)
+
+
 def _label(choices: Any, value: str) -> str:
-    return str(dict(choices.choices).get(value, value))
+    return str(_labels(choices).get(value, value))
 
 
 def _table(model: Any) -> str:
@@ -426,11 +439,11 @@ class TimelinePage:
     items: list[TimelineItem]
     next_cursor: str | None
     # Every row read, newest first (up to a page per source), for sections of the 360 page
-    # that show the latest rows of one kind (recent purchases).
-    read: list[TimelineItem] = field(default_factory=list)
+    # that show the latest rows of one kind (recent purchases); made into items on demand.
+    read: list[Row] = field(default_factory=list)
 
     def latest(self, kind: str, count: int) -> list[TimelineItem]:
-        return [item for item in self.read if item.kind == kind][:count]
+        return [row.item() for row in self.read if row.kind == kind][:count]
 
 
 def _moment(value: datetime.datetime) -> Any:
@@ -535,16 +548,15 @@ def customer_timeline(
     """One page of the timeline, optionally limited to some kinds and channels."""
     sources = _selected_sources(customer, kinds, channels, cursor, page_size + 1)
     rows = [_as_row(values) for values in union_all_rows(sources, ROW_COLUMNS)]
-    candidates = [SOURCES_BY_KIND[row.kind].to_item(row) for row in rows]
     if cursor is not None:
         # SQLite compares stored times as text, and Now() writes fewer decimals than Python:
         # the exact order is re-checked here so the boundary item never comes back.
         boundary = (cursor.occurred_at, KIND_RANK[cursor.kind], cursor.pk)
-        candidates = [item for item in candidates if item.key < boundary]
-    candidates.sort(key=lambda item: item.key, reverse=True)
-    items = candidates[:page_size]
-    more = len(candidates) > page_size
+        rows = [row for row in rows if row.key < boundary]
+    rows.sort(key=lambda row: row.key, reverse=True)
+    items = [row.item() for row in rows[:page_size]]
+    more = len(rows) > page_size
     next_cursor = (
         Cursor(items[-1].occurred_at, items[-1].kind, items[-1].pk).encode() if more else None
     )
-    return TimelinePage(items=items, next_cursor=next_cursor, read=candidates)
+    return TimelinePage(items=items, next_cursor=next_cursor, read=rows)
