@@ -17,9 +17,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import checks
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections, models
-from django.db.models import F, Func, OrderBy, OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, Func, OrderBy, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.formats import number_format
@@ -354,6 +354,21 @@ class BoundedCountPaginator(Paginator):
     def count(self) -> int:
         """The rows the pages cover (what Django's pagination reads)."""
         return min(self.counted[0], self.count_cap)
+
+    def page(self, number: Any) -> Page:
+        """A page read in two steps: the keys of its rows in the list's order, then the rows
+        with their joins. The database sorts the narrow rows and keeps only a page of them;
+        with the joins above the sort it would sort every match in full."""
+        page = super().page(number)
+        rows = page.object_list
+        if not isinstance(rows, QuerySet) or rows.query.distinct:
+            return page
+        keys = list(rows.values_list("pk", flat=True))
+        if not keys:
+            return page
+        in_key_order = Case(*(When(pk=key, then=index) for index, key in enumerate(keys)))
+        page.object_list = self.object_list.filter(pk__in=keys).order_by(in_key_order)
+        return page
 
     @cached_property
     def count_label(self) -> str:

@@ -26,6 +26,7 @@ from omni.admin import (
     two_significant_figures,
 )
 from omni.admin_timing import admin_benchmark_pages, time_admin_page
+from omni.factories import StoreFactory
 from omni.models import Product
 from omni.roles import OMNI_APP_LABELS
 from tests.admin_helpers import admin_url
@@ -89,6 +90,19 @@ def test_estimate_is_not_trusted_below_the_cap() -> None:
     paginator = BoundedCountPaginator(Customer.objects.all(), 2)
 
     assert (paginator.count, paginator.count_label) == (5, "")
+
+
+@pytest.mark.django_db
+def test_page_keeps_the_list_order_and_its_joins(django_assert_num_queries: object) -> None:
+    for name in ("Durand", "Aubert", "Carré", "Blanc", "Petit"):
+        CustomerFactory(last_name=name, preferred_store=StoreFactory())
+    rows = Customer.objects.select_related("preferred_store").order_by("last_name")
+
+    page = BoundedCountPaginator(rows, 2).page(2)
+
+    with django_assert_num_queries(1):  # the rows and their stores, the keys being read
+        shown = [(customer.last_name, customer.preferred_store.code) for customer in page]
+    assert [name for name, _store in shown] == ["Carré", "Durand"]
 
 
 @pytest.mark.parametrize(
