@@ -149,10 +149,10 @@ def customer_search_condition(term: str) -> Q:
 
 
 def customer_ids_matching(term: str, limit: int = CUSTOMERS_PER_RELATED_SEARCH) -> list[int]:
-    """The first `limit` profiles (in folded name order) a search box term designates."""
-    matching = Customer.objects.filter(customer_search_condition(term))
-    in_name_order = matching.order_by("search_last_name", "search_first_name", "id")
-    return list(sorted_not_walked(in_name_order).values_list("pk", flat=True)[:limit])
+    """Up to `limit` profiles a search box term designates, the first the database finds:
+    sorting them first (in name order, say) would read every match of a common name."""
+    matching = Customer.objects.filter(customer_search_condition(term)).order_by()
+    return list(matching.values_list("pk", flat=True)[:limit])
 
 
 class CustomerSearchMixin:
