@@ -158,7 +158,7 @@ class OrderAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     exact_search_fields = ("external_reference",)
     search_help_text = _(
         "Order reference, exactly; or the customer: name (or its start), email, phone, "
-        "loyalty number or id in another system (her first 500 namesakes)."
+        "loyalty number or id in another system (the first 500 customers found)."
     )
     autocomplete_fields = ("customer", "sold_by")
     readonly_fields = ("status", "created_at", "updated_at")

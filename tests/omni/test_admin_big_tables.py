@@ -122,7 +122,7 @@ def test_list_page_names_a_capped_count(admin_client: Client, cap_of_three: None
     content = response.content.decode()
     assert "more than 3 results" in content
     assert "more than 3 customers" in content
-    assert "Select all more than 3 customers" in content
+    assert "Select all customers (more than 3)" in content
 
 
 @pytest.mark.django_db
