@@ -46,13 +46,14 @@ from journeys.models import (
     WishlistItem,
 )
 from omni.models import Channel, Product, Service, Store
-from omni.queries import union_all_rows
+from omni.queries import union_all_sql
 
 PAGE_SIZE = 20
 CENT = Decimal("0.01")
 TEXTS = 6
 ROW_COLUMNS = (
     "row_kind",
+    "row_rank",
     "row_pk",
     "row_at",
     "row_channel",
@@ -438,8 +439,8 @@ class Cursor:
 class TimelinePage:
     items: list[TimelineItem]
     next_cursor: str | None
-    # Every row read, newest first (up to a page per source), for sections of the 360 page
-    # that show the latest rows of one kind (recent purchases); made into items on demand.
+    # Every row read, newest first: the page, and the latest orders when asked for (recent
+    # purchases on the 360 page); made into items on demand.
     read: list[Row] = field(default_factory=list)
 
     def latest(self, kind: str, count: int) -> list[TimelineItem]:
@@ -480,7 +481,8 @@ def _source_sql(source: Source, where: str, params: list[Any], limit: int) -> tu
     texts = list(source.texts()) + ["''"] * (TEXTS - len(source.texts()))
     amount = source.amount_column or "CAST(NULL AS NUMERIC)"
     order = source.order_column or "CAST(NULL AS BIGINT)"
-    columns = [f"'{source.kind}'", "t.id", source.time_column, source.row_channel(), amount, order]
+    kind, rank = f"'{source.kind}'", str(KIND_RANK[source.kind])
+    columns = [kind, rank, "t.id", source.time_column, source.row_channel(), amount, order]
     selected = ", ".join(
         f"{expression} AS {name}"
         for expression, name in zip([*columns, *texts], ROW_COLUMNS, strict=True)
@@ -525,7 +527,7 @@ def _as_datetime(value: Any) -> datetime.datetime:
 
 
 def _as_row(values: Sequence[Any]) -> Row:
-    _source, kind, pk, occurred_at, channel, amount, order_id, *texts = values
+    kind, _rank, pk, occurred_at, channel, amount, order_id, *texts = values
     return Row(
         kind=kind,
         pk=int(pk),
@@ -537,6 +539,35 @@ def _as_row(values: Sequence[Any]) -> Row:
     )
 
 
+def _read_rows(
+    sources: list[tuple[str, list[Any]]], page_size: int, latest_orders: int
+) -> list[Row]:
+    """The union of the sources cut to the page (one row more, to know whether another page
+    follows) and the latest orders, in SQL: the rows of the other sources never leave the
+    database. Not on SQLite, whose times are text that Now() writes with fewer decimals: there
+    every source's rows come back and the exact order is kept in Python."""
+    if not sources:
+        return []
+    union, params = union_all_sql(sources, ROW_COLUMNS)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(union, params)
+            return [_as_row(values[1:]) for values in cursor.fetchall()]
+    order = "row_at DESC, row_rank DESC, row_pk DESC"
+    ranked = (
+        f"SELECT {', '.join(ROW_COLUMNS)}, ROW_NUMBER() OVER (ORDER BY {order}) AS row_page, "
+        f"ROW_NUMBER() OVER (PARTITION BY row_kind ORDER BY {order}) AS row_in_kind "
+        f"FROM ({union}) AS page_rows"
+    )
+    sql = (
+        f"SELECT {', '.join(ROW_COLUMNS)} FROM ({ranked}) AS ranked "
+        "WHERE row_page <= %s OR (row_kind = 'order' AND row_in_kind <= %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, page_size + 1, latest_orders])
+        return [_as_row(values) for values in cursor.fetchall()]
+
+
 def customer_timeline(
     customer: Customer,
     *,
@@ -544,10 +575,12 @@ def customer_timeline(
     kinds: Iterable[str] = (),
     channels: Iterable[str] = (),
     page_size: int = PAGE_SIZE,
+    latest_orders: int = 0,
 ) -> TimelinePage:
-    """One page of the timeline, optionally limited to some kinds and channels."""
+    """One page of the timeline, optionally limited to some kinds and channels; with
+    `latest_orders`, her latest orders come too (`TimelinePage.latest`), in the same query."""
     sources = _selected_sources(customer, kinds, channels, cursor, page_size + 1)
-    rows = [_as_row(values) for values in union_all_rows(sources, ROW_COLUMNS)]
+    rows = _read_rows(sources, page_size, latest_orders)
     if cursor is not None:
         # SQLite compares stored times as text, and Now() writes fewer decimals than Python:
         # the exact order is re-checked here so the boundary item never comes back.

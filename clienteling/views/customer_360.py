@@ -81,7 +81,7 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
     for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
         context.update(section_context(section, customer, associate))
     # The first timeline page also brings her latest orders (one query for both).
-    timeline = customer_timeline(customer)
+    timeline = customer_timeline(customer, latest_orders=RECENT_ORDERS)
     context.update(
         figures=profile.customer_key_figures(customer),
         stage_since=customer.stage_changed_at,

@@ -276,3 +276,22 @@ def test_key_figures_come_from_her_metrics_and_follow_her_history(
     assert figures.last_visit_at == completed.starts_at
     html = associate_client.get(url(customer)).content.decode()
     assert f"<strong>{money(Decimal('330.00'), 'EUR')}</strong>" in html
+
+
+def test_recent_purchases_come_with_the_timeline_however_much_happened_since(
+    associate_client: Client, customer: Customer
+) -> None:
+    now = timezone.now()
+    old = [
+        OrderFactory(customer=customer, placed_at=now - datetime.timedelta(days=400 + number))
+        for number in range(4)
+    ]
+    for number in range(30):
+        TouchpointFactory(customer=customer, occurred_at=now - datetime.timedelta(hours=number))
+    page = customer_timeline(customer, latest_orders=3)
+    assert [item.pk for item in page.latest("order", 3)] == [order.pk for order in old[:3]]
+    assert all(item.kind == "touchpoint" for item in page.items)
+    html = associate_client.get(url(customer)).content.decode()
+    for order in old[:3]:
+        assert order.external_reference in html
+    assert old[3].external_reference not in html
