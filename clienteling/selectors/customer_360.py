@@ -38,7 +38,9 @@ OPEN_TICKET_STATUSES = (
     AfterSalesTicket.Status.READY,
 )
 UPCOMING_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
-WISHLIST_SHOWN = 24
+# The page shows her latest wished products; "See all" shows up to WISHLIST_ALL.
+WISHLIST_SHOWN = 12
+WISHLIST_ALL = 100
 # What the button that moves a ticket to each status says.
 TICKET_ACTIONS = {
     AfterSalesTicket.Status.IN_PROGRESS: _("Start work"),
@@ -228,11 +230,13 @@ def customer_key_figures(customer: Customer) -> KeyFigures:
 # Sections of the page ----------------------------------------------------------------------
 
 
-def wishlist_items(customer: Customer) -> list[WishlistItem]:
+def wishlist_items(customer: Customer, *, count: int = WISHLIST_SHOWN) -> list[WishlistItem]:
+    """Her latest wished products still wanted, `count` of them and one more when there are
+    more (the page says so)."""
     return list(
         WishlistItem.objects.filter(customer=customer, removed_at__isnull=True)
         .select_related("product", "added_at_store")
-        .order_by("-added_at", "-pk")[:WISHLIST_SHOWN]
+        .order_by("-added_at", "-pk")[: count + 1]
     )
 
 

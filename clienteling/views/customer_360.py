@@ -28,10 +28,18 @@ TIMELINE_CHANNELS = [
 ]
 
 
-def section_context(section: str, customer: Customer, associate: Associate) -> dict[str, Any]:
+def _wishlist_context(customer: Customer, *, everything: bool) -> dict[str, Any]:
+    count = profile.WISHLIST_ALL if everything else profile.WISHLIST_SHOWN
+    items = profile.wishlist_items(customer, count=count)
+    return {"wishlist": items[:count], "wishlist_more": len(items) > count}
+
+
+def section_context(
+    section: str, customer: Customer, associate: Associate, *, everything: bool = False
+) -> dict[str, Any]:
     """The context one refreshable section of the page needs, and nothing more."""
     builders = {
-        "wishlist": lambda: {"wishlist": profile.wishlist_items(customer)},
+        "wishlist": lambda: _wishlist_context(customer, everything=everything),
         "tickets": lambda: {"tickets": profile.open_tickets(customer)},
         "appointments": lambda: {"appointments": profile.upcoming_appointments(customer)},
         "tasks": lambda: {"tasks": profile.open_tasks(customer, associate=associate)},
@@ -132,4 +140,6 @@ def order_detail(request: HttpRequest, customer_id: int, order_id: int) -> HttpR
 @associate_required
 def customer_section(request: HttpRequest, customer_id: int, section: str) -> HttpResponse:
     customer = profile.customer_for_associate(customer_id)
-    return render_section(request, customer, section)
+    everything = request.GET.get("all") == "1"
+    context = section_context(section, customer, current_associate(request), everything=everything)
+    return render_partial(request, TEMPLATE, section, context)

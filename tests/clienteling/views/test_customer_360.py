@@ -295,3 +295,27 @@ def test_recent_purchases_come_with_the_timeline_however_much_happened_since(
     for order in old[:3]:
         assert order.external_reference in html
     assert old[3].external_reference not in html
+
+
+def test_the_page_shows_her_latest_wishes_and_all_of_them_on_demand(
+    associate_client: Client, customer: Customer, htmx: dict
+) -> None:
+    now = timezone.now()
+    items = [
+        WishlistItemFactory(
+            wishlist__customer=customer,
+            wishlist__name=f"List {number}",
+            added_at=now - datetime.timedelta(days=number),
+        )
+        for number in range(15)
+    ]
+    page = associate_client.get(url(customer)).content.decode()
+    html = page[page.index('id="wishlist"') :]
+    html = html[: html.index("</section>")]  # the section only (the timeline shows them too)
+    assert sum(item.product.name in html for item in items) == 12
+    assert items[14].product.name not in html
+    assert "See all the wishlist" in html
+    section = reverse("clienteling:customer_section", args=[customer.pk, "wishlist"])
+    everything = associate_client.get(section, {"all": "1"}, **htmx).content.decode()
+    assert all(item.product.name in everything for item in items)
+    assert "See all the wishlist" not in everything
