@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import checks
 from django.core.paginator import Page, Paginator
@@ -391,15 +392,17 @@ def sorted_not_walked(queryset: QuerySet) -> QuerySet:
     soon; it reads most of a big table when they are few or bunched (the names starting with
     "dup" all sit together in name order). COALESCE(x, x) is x, but no index provides it.
     """
+    query = queryset.query
+    ordering = query.order_by or (query.default_ordering and queryset.model._meta.ordering)
     terms = []
-    for term in queryset.query.order_by:
+    for term in ordering or ():
         if isinstance(term, str):
             term = F(term[1:]).desc() if term.startswith("-") else F(term).asc()
         if not isinstance(term, OrderBy):
             term = term.asc()
         expression = term.expression
         terms.append(OrderBy(Coalesce(expression, expression), descending=term.descending))
-    return queryset.order_by(*terms)
+    return queryset.order_by(*terms) if terms else queryset
 
 
 # Distinct values of a column, found by walking an index that starts with it: one index probe
@@ -472,6 +475,16 @@ def _reads_every_row(model_admin: admin.ModelAdmin, entry: Any) -> bool:
     )
 
 
+class BoundedChangeList(ChangeList):
+    """Reads a list of one page like a list of several (see `BoundedCountPaginator.page`), so
+    that a page runs the same queries whatever the number of rows."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        if not self.multi_page and not (self.show_all and self.can_show_all):
+            self.result_list = self.paginator.page(self.page_num).object_list
+
+
 class BigTableAdminMixin:
     """The admin of a table that grows with customers and orders (millions of rows).
 
@@ -488,6 +501,9 @@ class BigTableAdminMixin:
     show_facets = admin.ShowFacets.NEVER
     # Columns of `list_display` whose sort an index serves; none unless declared.
     sortable_by: Sequence[str] = ()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BoundedChangeList
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         return [*super().check(**kwargs), *self._big_table_checks()]
@@ -661,12 +677,16 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
+class StockLevelAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """A row per product and store: millions for a chain's catalogue."""
+
     list_display = ("product", "store", "quantity", "updated_at")
     list_filter = ("store",)
     list_select_related = ("product", "store")
-    search_fields = ("product__sku", "product__name", "store__name")
-    date_hierarchy = "updated_at"
+    # Products only: the few products found lead to their stock by its product index (a
+    # condition on the store too would make the database scan every stock level).
+    search_fields = ("product__sku", "product__name")
+    search_help_text = _("Product reference or name.")
     autocomplete_fields = ("product", "store")
 
 

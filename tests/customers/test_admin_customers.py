@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from customers.factories import ConsentFactory, CustomerFactory, ExternalIdentityFactory
@@ -466,3 +467,28 @@ def test_duplicate_added_by_hand_is_stored_in_id_order(admin_client: Client) -> 
     suggestion = DuplicateSuggestion.objects.get()
     assert (suggestion.customer, suggestion.other) == (first, second)
     assert suggestion.status == DuplicateSuggestion.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_customer_autocomplete_finds_by_the_start_of_a_name(admin_client: Client) -> None:
+    wanted = CustomerFactory(first_name="Hélène", last_name="Dupuis")
+    CustomerFactory(first_name="Paul", last_name="Bernard")
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "journeys",
+            "model_name": "order",
+            "field_name": "customer",
+            "term": "hélène dup",
+        },
+    )
+
+    assert [result["id"] for result in response.json()["results"]] == [str(wanted.pk)]
+
+
+@pytest.mark.django_db
+def test_a_lone_initial_finds_no_name(admin_client: Client) -> None:
+    CustomerFactory(first_name="Hélène", last_name="Dupuis")
+
+    assert customers_found(admin_client, "d") == []
