@@ -47,6 +47,7 @@ from insights.benchmark.catalogue import (
 )
 from insights.benchmark.names import Pool, name_pools, pool_parameters
 from insights.benchmark.sql import cumulative_case, expand, text_array
+from journeys.pickup_codes import PICKUP_CODE_ALPHABET, PICKUP_CODE_LENGTH
 
 BENCH_USER_PREFIX = "bench-"
 MARKER_TABLE = "bench_dataset"
@@ -59,6 +60,8 @@ WISHLIST_PERMILLE = 180
 # Wishlist items step through the catalogue by this stride: prime to PRODUCT_COUNT, so that a
 # wishlist's items (fewer than PRODUCT_COUNT) are distinct products.
 WISHLIST_STRIDE = 97
+# Pickup codes scramble the order id by this prime (prime to the number of possible codes).
+PICKUP_CODE_PRIME = 1_000_003
 
 REGIONS = (
     ("Île-de-France", ("Paris", "Versailles", "Boulogne-Billancourt", "Saint-Denis")),
@@ -815,13 +818,25 @@ _ORDER_LINES = [
     """,
 ]
 
+
+def _pickup_code(number: str) -> str:
+    """A code in the app's shape (journeys.pickup_codes), unique per number: the number times
+    a prime, modulo the count of codes (a bijection), written in the code alphabet."""
+    base, length = len(PICKUP_CODE_ALPHABET), PICKUP_CODE_LENGTH
+    scrambled = f"mod(({number})::bigint * {PICKUP_CODE_PRIME}, {base**length})"
+    return " || ".join(
+        f"substr('{PICKUP_CODE_ALPHABET}', 1 + mod({scrambled} / {base**position}, {base})::int, 1)"
+        for position in range(length)
+    )
+
+
 # Click & collect: placed → ready within 2-48 h → collected within 0-6 days, or expired.
 _PICKUPS = [
-    """
+    f"""
     INSERT INTO journeys_pickup (id, created_at, updated_at, status, code, ready_at, pickup_by,
         collected_at, cancelled_at, collected_by_id, order_id, store_id, customer_id)
     SELECT id, placed_at, coalesce(collected_at, ready_at, placed_at), status,
-        'BP' || lpad(id::text, 9, '0'), ready_at, (ready_at + interval '7 days')::date,
+        {_pickup_code("id")}, ready_at, (ready_at + interval '7 days')::date,
         collected_at,
         CASE WHEN status = 'cancelled' THEN placed_at + interval '1 hour' END, NULL, id, store_id,
         customer_id

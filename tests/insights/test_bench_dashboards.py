@@ -43,6 +43,7 @@ from journeys.models import (
     Wishlist,
     WishlistItem,
 )
+from journeys.pickup_codes import PICKUP_CODE_ALPHABET, PICKUP_CODE_LENGTH
 from omni.factories import StoreFactory
 from omni.models import Channel
 
@@ -214,6 +215,9 @@ def test_dataset_counts_constraints_and_realistic_mix() -> None:
     assert Order.objects.filter(channel=Channel.STORE, sold_by__isnull=True).exists()
     assert {"collected", "expired"} <= set(Pickup.objects.values_list("status", flat=True))
     assert not Pickup.objects.exclude(order__fulfilment="click_and_collect").exists()
+    for code in Pickup.objects.values_list("code", flat=True)[:200]:  # the app's shape
+        assert len(code) == PICKUP_CODE_LENGTH
+        assert set(code) <= set(PICKUP_CODE_ALPHABET)
     assert Return.objects.filter(order__channel=Channel.WEB, channel=Channel.STORE).exists()
     late = AfterSalesTicket.objects.filter(closed_at__gt=F("sla_due_at"))
     assert late.exists()
