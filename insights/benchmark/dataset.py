@@ -60,8 +60,9 @@ WISHLIST_PERMILLE = 180
 # Wishlist items step through the catalogue by this stride: prime to PRODUCT_COUNT, so that a
 # wishlist's items (fewer than PRODUCT_COUNT) are distinct products.
 WISHLIST_STRIDE = 97
-# Pickup codes scramble the order id by this prime (prime to the number of possible codes).
-PICKUP_CODE_PRIME = 1_000_003
+# Pickup codes scramble the order id by this multiplier: prime to 31^8, the number of codes,
+# and near 0.618 × 31^8 so that consecutive orders get codes far apart.
+PICKUP_CODE_MULTIPLIER = 527_115_402_953
 
 REGIONS = (
     ("Île-de-France", ("Paris", "Versailles", "Boulogne-Billancourt", "Saint-Denis")),
@@ -821,11 +822,13 @@ _ORDER_LINES = [
 
 def _pickup_code(number: str) -> str:
     """A code in the app's shape (journeys.pickup_codes), unique per number: the number times
-    a prime, modulo the count of codes (a bijection), written in the code alphabet."""
+    a multiplier prime to the count of codes, modulo that count (a bijection), written in the
+    code alphabet."""
     base, length = len(PICKUP_CODE_ALPHABET), PICKUP_CODE_LENGTH
-    scrambled = f"mod(({number})::bigint * {PICKUP_CODE_PRIME}, {base**length})"
+    scrambled = f"mod(({number})::numeric * {PICKUP_CODE_MULTIPLIER}, {base**length})"
     return " || ".join(
-        f"substr('{PICKUP_CODE_ALPHABET}', 1 + mod({scrambled} / {base**position}, {base})::int, 1)"
+        f"substr('{PICKUP_CODE_ALPHABET}', 1 + mod(div({scrambled}, {base**position}), {base})"
+        f"::int, 1)"
         for position in range(length)
     )
 
