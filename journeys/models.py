@@ -704,8 +704,8 @@ class CustomerMetrics(models.Model):
     touchpoint_count = models.PositiveIntegerField(_("interactions"), default=0)
     last_touchpoint_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
     # The key figures of the tablet's customer page, so that it reads one row whatever her
-    # history: orders not cancelled by channel ({"web": {"orders": 2, "total": "80.00",
-    # "first": ISO time}}), last visit in store (store order or store visit), the store
+    # history: orders not cancelled by channel ({"web": {"orders": 2, "total": "80.00"}}),
+    # last visit in store (store order or store visit), the store
     # where she bought most often, and the categories she bought most (by quantity).
     orders_by_channel = models.JSONField(_("orders by channel"), default=dict, blank=True)
     last_store_visit_at = models.DateTimeField(_("last store visit"), null=True, blank=True)

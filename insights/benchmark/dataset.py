@@ -998,7 +998,7 @@ _WISHLISTS = [
     """,
     f"""
     INSERT INTO journeys_wishlistitem (size, note, added_at, added_via, removed_at, removed_via,
-        added_at_store_id, added_by_id, product_id, wishlist_id)
+        added_at_store_id, added_by_id, product_id, wishlist_id, customer_id)
     SELECT {_size("product_id", "wishlist_id")}, '', added_at, via,
         CASE WHEN PM(slot, 172) < 200
              THEN date_trunc('second', added_at + (%(anchor)s - added_at) * U(slot, 173)) END,
@@ -1006,9 +1006,9 @@ _WISHLISTS = [
              ELSE '' END,
         CASE WHEN via = 'store' THEN items.store_id END,
         CASE WHEN via = 'store' AND PM(slot, 175) < 600 THEN a.user_id END,
-        product_id, wishlist_id
+        product_id, wishlist_id, customer_id
     FROM (
-        SELECT w.id AS wishlist_id, s.slot,
+        SELECT w.id AS wishlist_id, w.customer_id, s.slot,
             1 + mod(mod(H(w.id, 176), %(products)s) + i * {WISHLIST_STRIDE}, %(products)s)
                 AS product_id,
             date_trunc('second', w.created_at

@@ -305,6 +305,8 @@ def test_wishlists_heavy_and_empty_profiles() -> None:
     sizes = items.values("wishlist").annotate(n=Count("pk")).aggregate(low=Min("n"), high=Max("n"))
     assert (sizes["low"], sizes["high"]) == (1, 8)
     assert items.filter(removed_at__isnull=False).exists()
+    # Each item carries its wishlist's customer, as the app writes it.
+    assert not WishlistItem.objects.exclude(customer_id=F("wishlist__customer_id")).exists()
     assert not normal.filter(customer__lifecycle_stage=LifecycleStage.REACH).exists()
     for customer_id in report.heavy_customer_ids:
         figures = timeline_counts(customer_id)

@@ -6,7 +6,7 @@
 With --generate it first fills a dedicated PostgreSQL database with the benchmark dataset
 (insights/benchmark: 1,000,000 customers with realistic names, phones and emails, 5,000,000
 orders with lines, pickups, returns, tickets, wishlists, touchpoints, and three customers with
-20,000+ timeline items), then refreshes the name vocabulary of the search. It then times, in
+20,000+ timeline items, the name vocabulary of the search included). It then times, in
 one run, the tablet's search for every input shape, the customer 360 page (empty and heavy
 profiles) and its timeline pages, the API's customer and order lists (first and deep page),
 and the admin's customer and order changelists with searches and filters. Each is printed with
@@ -15,13 +15,11 @@ SQL statements replayed on a bare cursor for pages; the last table says which go
 are met. Reads only, once generated (the profile views add rows to the access journal).
 """
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clienteling.benchmark import scale
-from customers.search import name_words_refresh
 from insights.benchmark.dataset import (
     HEAVY_CUSTOMERS,
     BenchmarkRefusedError,
@@ -95,9 +93,6 @@ class Command(BaseCommand):
             )
         except BenchmarkRefusedError as error:
             raise CommandError(str(error)) from error
-        started = time.monotonic()
-        read = name_words_refresh()
-        self._log(f"  {'name vocabulary':<44} {time.monotonic() - started:8.1f} s ({read:,})")
 
     def _print_section(self, section: scale.Section) -> None:
         self._log(f"\n{section.title}")
