@@ -52,7 +52,8 @@ bench-dashboards: sync
 # existing dataset again: `manage.py bench_scale` (without --generate).
 bench-scale: sync
 	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py bench_scale --generate \
+	DJANGO_DEBUG=1 DATABASE_CONN_MAX_AGE=$${DATABASE_CONN_MAX_AGE:-600} \
+		$(UV) run --frozen python manage.py bench_scale --generate \
 		--customers $${BENCH_CUSTOMERS:-1000000} --orders $${BENCH_ORDERS:-5000000} $(BENCH_ARGS)
 
 check-deploy: sync

@@ -18,6 +18,7 @@ are met. Reads only, once generated (the profile views add rows to the access jo
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from clienteling.benchmark import scale
 from insights.benchmark.dataset import (
@@ -69,6 +70,11 @@ class Command(BaseCommand):
                 "dedicated PostgreSQL database (DATABASE_URL=postgres://…)."
             )
         parts = set(options["only"] or ["search", "profile", "api", "admin"])
+        age = connection.settings_dict.get("CONN_MAX_AGE")
+        self._log(
+            f"Database connections kept {age} s between requests (DATABASE_CONN_MAX_AGE; "
+            "production keeps them, `make bench-scale` does too)."
+        )
         sections = []
         runs = (
             ("search", lambda: scale.time_search(options["repeat"])),
