@@ -25,7 +25,7 @@ from omni.admin import (
     indexed_values,
     two_significant_figures,
 )
-from omni.admin_timing import admin_benchmark_pages, time_admin_page
+from omni.admin_timing import admin_benchmark_pages, print_admin_benchmark, time_admin_page
 from omni.factories import StoreFactory
 from omni.models import Product
 from omni.roles import OMNI_APP_LABELS
@@ -276,3 +276,16 @@ def test_benchmark_pages_open(admin_client: Client) -> None:
     assert len(pages) >= 15
     for label, url in pages:
         assert admin_client.get(url).status_code == 200, label
+
+
+@pytest.mark.django_db
+def test_admin_benchmark_prints_every_page_and_leaves_no_trace() -> None:
+    CustomerFactory(last_name="Martin", email="lea.martin@example.fr", phone="+33612345678")
+    OrderFactory()
+    lines: list[str] = []
+
+    print_admin_benchmark(1, write=lines.append)
+
+    assert len(lines) == 1 + len(admin_benchmark_pages())
+    assert all(line.endswith("200") for line in lines[1:])
+    assert not User.objects.filter(username="admin-benchmark").exists()
