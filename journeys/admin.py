@@ -615,7 +615,6 @@ class PickupAdmin(
     )
     list_filter = ("status", "store", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("order", "customer", "store")
-    sortable_by = ("created_at",)
     exact_search_fields = ("code", "order__external_reference")
     search_help_text = _("Pickup code or order reference, exactly; or the customer.")
     autocomplete_fields = ("order",)

@@ -482,7 +482,7 @@ class BoundedChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         if not self.multi_page and not (self.show_all and self.can_show_all):
-            self.result_list = self.paginator.page(self.page_num).object_list
+            self.result_list = self.paginator.page(1).object_list  # Django ignores ?p= here
 
 
 class BigTableAdminMixin:

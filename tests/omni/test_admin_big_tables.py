@@ -289,3 +289,13 @@ def test_admin_benchmark_prints_every_page_and_leaves_no_trace() -> None:
     assert len(lines) == 1 + len(admin_benchmark_pages())
     assert all(line.endswith("200") for line in lines[1:])
     assert not User.objects.filter(username="admin-benchmark").exists()
+
+
+@pytest.mark.django_db
+def test_one_page_list_ignores_a_page_number_as_django_does(admin_client: Client) -> None:
+    customer = CustomerFactory()
+
+    response = admin_client.get(admin_url(Customer, "changelist"), {"p": "3"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [customer]
