@@ -27,6 +27,7 @@ from insights.benchmark.dataset import (
     generate_dataset,
     read_marker,
 )
+from omni.garbage_collection import settle_garbage_collection
 
 
 class Command(BaseCommand):
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                 "dedicated PostgreSQL database (DATABASE_URL=postgres://…)."
             )
         parts = set(options["only"] or ["search", "profile", "api", "admin"])
+        settle_garbage_collection()  # as the WSGI application does once loaded
         age = connection.settings_dict.get("CONN_MAX_AGE")
         self._log(
             f"Database connections kept {age} s between requests (DATABASE_CONN_MAX_AGE; "
