@@ -172,6 +172,18 @@ def test_admins_of_the_big_tables_use_the_bounded_lists() -> None:
     assert big <= bounded
 
 
+def test_big_lists_sort_only_by_columns_they_show() -> None:
+    unshown = {
+        (model.__name__, column)
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, BigTableAdminMixin)
+        for column in model_admin.sortable_by
+        if column not in model_admin.list_display
+    }
+
+    assert unshown == set()
+
+
 @pytest.mark.django_db
 def test_indexed_values_lists_each_value_once() -> None:
     for source in ("shopify", "pos", "shopify", "app"):
