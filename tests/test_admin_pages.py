@@ -139,6 +139,12 @@ def build_associate() -> Associate:
     return associate
 
 
+def build_customer() -> Customer:
+    customer = CustomerFactory(preferred_store=StoreFactory())
+    CustomerMetrics.objects.create(customer=customer, order_count=2)  # her purchases column
+    return customer
+
+
 def build_duplicate_suggestion() -> DuplicateSuggestion:
     customer, other = CustomerFactory(), CustomerFactory()
     return DuplicateSuggestion.objects.create(
@@ -263,9 +269,7 @@ BUILDERS: dict[type[models.Model], Builder] = {
     StockLevel: lambda: StockLevel.objects.create(
         store=StoreFactory(), product=ProductFactory(), quantity=4
     ),
-    Customer: lambda: CustomerMetrics.objects.create(
-        customer=CustomerFactory(preferred_store=StoreFactory()), order_count=2
-    ).customer,
+    Customer: build_customer,
     NameWord: lambda: NameWord.objects.create(word=f"word{next(_numbers)}", customers=3),
     ExternalIdentity: ExternalIdentityFactory,
     Address: AddressFactory,
