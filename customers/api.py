@@ -4,11 +4,14 @@
 customer the e-shop sends is attached to the profile a store already knows (no duplicate).
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -248,18 +251,46 @@ PROFILE_COLUMNS = (
     "metrics__last_order_at",
     *(f"preference__{name}" for name in PreferenceSerializer.Meta.fields),
 )
-IDENTITY_COLUMNS = ("customer", *IdentitySerializer.Meta.fields)
-ADDRESS_COLUMNS = ("customer", *AddressSerializer.Meta.fields)
-CONSENT_STATE_COLUMNS = ("customer", *ConsentStateSerializer.Meta.fields)
+CONSENT_STATE_FIELDS = ConsentStateSerializer.Meta.fields
 
 
-def prefetched(relation: str, queryset: QuerySet) -> Prefetch:
-    """The relation's rows as a plain list in `prefetched_<relation>`, what the serializers read."""
-    return Prefetch(relation, queryset=queryset, to_attr=f"prefetched_{relation}")
+def _rows_by_customer(
+    rows: QuerySet, fields: Sequence[str], customer_ids: list[int]
+) -> dict[int, list[SimpleNamespace]]:
+    """The rows of these customers as plain objects with `fields`, in the queryset's order."""
+    found: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    values = rows.filter(customer_id__in=customer_ids).values_list("customer_id", *fields)
+    for customer_id, *row in values:
+        found[customer_id].append(SimpleNamespace(**dict(zip(fields, row, strict=True))))
+    return found
+
+
+def attach_profile_rows(customers: Sequence[Customer]) -> None:
+    """Give each customer the lists the serializers read (`prefetched_identities`, `…_addresses`,
+    `…_tags`, `…_consents`): one query per relation for the whole page, rows read as plain
+    values (model instances cost three times as much to build, for a page of 200)."""
+    ids = [customer.pk for customer in customers]
+    if not ids:
+        return
+    tags = Customer.tags.through.objects.order_by("tag__name")
+    relations = {
+        "identities": (
+            ExternalIdentity.objects.order_by("pk"),
+            IdentitySerializer.Meta.fields,
+        ),
+        "addresses": (Address.objects.order_by("-is_default", "id"), AddressSerializer.Meta.fields),
+        "tags": (tags.annotate(name=F("tag__name")), ["name"]),
+        "consents": (Consent.objects.order_by("recorded_at", "id"), CONSENT_STATE_FIELDS),
+    }
+    for relation, (rows, fields) in relations.items():
+        found = _rows_by_customer(rows, fields, ids)
+        for customer in customers:
+            setattr(customer, f"prefetched_{relation}", found[customer.pk])
 
 
 def customers_with_profile() -> QuerySet[Customer]:
-    """Customers with everything the API shows, in a fixed number of queries."""
+    """Customers with the columns the API shows; their related rows come from
+    `attach_profile_rows` once the page is known (a fixed number of queries)."""
     # The latest stage change: one entry of the (customer, -changed_at) index per row. The
     # model is reached through the reverse relation because journeys is a higher app.
     stage_changes = Customer._meta.get_field("stage_changes").related_model
@@ -268,19 +299,10 @@ def customers_with_profile() -> QuerySet[Customer]:
         .order_by("-changed_at")
         .values("changed_at")[:1]
     )
-    consents_oldest_first = Consent.objects.only(*CONSENT_STATE_COLUMNS).order_by(
-        "recorded_at", "id"
-    )
     return (
         Customer.objects.select_related("preferred_store", "preference", "metrics")
         .only(*PROFILE_COLUMNS)
         .annotate(stage_since=Subquery(stage_since))
-        .prefetch_related(
-            prefetched("identities", ExternalIdentity.objects.only(*IDENTITY_COLUMNS)),
-            prefetched("addresses", Address.objects.only(*ADDRESS_COLUMNS)),
-            prefetched("tags", Tag.objects.only("name")),
-            prefetched("consents", consents_oldest_first),
-        )
     )
 
 
@@ -522,6 +544,18 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     def get_queryset(self) -> QuerySet[Customer]:
         return customers_with_profile()
 
+    def paginate_queryset(self, queryset: QuerySet) -> list[Customer] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_profile_rows(page)
+        return page
+
+    def get_object(self) -> Customer:
+        customer = super().get_object()
+        if self.action == "retrieve":
+            attach_profile_rows([customer])
+        return customer
+
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "upsert":
             return CustomerWriteSerializer
@@ -533,6 +567,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def _upsert_response(self, resolution: Resolution) -> Response:
         customer = customers_with_profile().get(pk=resolution.customer.pk)
+        attach_profile_rows([customer])
         customer.resolution = {
             "created": resolution.created,
             "matched_on": str(resolution.matched_on),

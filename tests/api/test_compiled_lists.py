@@ -13,13 +13,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Prefetch
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from customers.api import ConsentStateSerializer, CustomerSerializer, customers_with_profile
+from customers.api import (
+    ConsentStateSerializer,
+    CustomerSerializer,
+    attach_profile_rows,
+    customers_with_profile,
+)
 from customers.factories import (
     AddressFactory,
     ConsentFactory,
@@ -27,7 +33,7 @@ from customers.factories import (
     ExternalIdentityFactory,
     PreferenceFactory,
 )
-from customers.models import Customer, LoyaltyTier, Tag
+from customers.models import Consent, Customer, ExternalIdentity, LoyaltyTier, Tag
 from journeys.api.orders import OrderSerializer, PickupSummarySerializer, orders_with_details
 from journeys.api.pickups import PickupSerializer
 from journeys.api.stages import StageChangeSerializer
@@ -339,8 +345,39 @@ def varied_customers(db: None) -> None:
 
 @pytest.mark.usefixtures("varied_customers")
 def test_customers_render_as_drf_does(active_zone: str) -> None:
-    customers = list(customers_with_profile().order_by("id"))
+    customers = profiles(customers_with_profile().order_by("id"))
     assert compiled(CustomerSerializer, customers) == plain_drf(CustomerSerializer, customers)
+
+
+def profiles(queryset: Any) -> list[Any]:
+    """Customers with their related rows, as the API's views give them to the serializers."""
+    customers = list(queryset)
+    attach_profile_rows(customers)
+    return customers
+
+
+@pytest.mark.usefixtures("varied_customers")
+def test_related_rows_read_as_values_render_as_the_model_instances_do() -> None:
+    """`attach_profile_rows` reads plain values; Django's prefetch gives model instances."""
+    as_values = profiles(customers_with_profile().order_by("id"))
+    as_instances = list(
+        customers_with_profile()
+        .order_by("id")
+        .prefetch_related(
+            Prefetch(
+                "identities", ExternalIdentity.objects.order_by("pk"), "prefetched_identities"
+            ),
+            Prefetch("addresses", to_attr="prefetched_addresses"),
+            Prefetch("tags", to_attr="prefetched_tags"),
+            Prefetch(
+                "consents", Consent.objects.order_by("recorded_at", "id"), "prefetched_consents"
+            ),
+        )
+    )
+    assert any(customer.prefetched_identities for customer in as_values)
+    assert any(customer.prefetched_addresses for customer in as_values)
+    assert any(customer.prefetched_tags for customer in as_values)
+    assert plain_drf(CustomerSerializer, as_values) == plain_drf(CustomerSerializer, as_instances)
 
 
 def _order_lines(order: Order, products: list[Any], discount: Decimal) -> list[Any]:
@@ -414,7 +451,7 @@ def test_orders_render_as_drf_does(active_zone: str) -> None:
 
 @pytest.mark.usefixtures("varied_customers")
 def test_method_fields_render_their_nested_serializers_as_drf_does(active_zone: str) -> None:
-    customer = customers_with_profile().filter(consents__isnull=False).first()
+    customer = profiles(customers_with_profile().filter(consents__isnull=False)[:1])[0]
     current = list(customer.prefetched_consents)[-3:]
     expected = ConsentStateSerializer(current, many=True).data
     assert json_bytes(represent_many(ConsentStateSerializer, current)) == json_bytes(expected)
@@ -442,7 +479,7 @@ def _expected_page(serializer_class: type[serializers.Serializer], rows: Any) ->
 
 @pytest.mark.usefixtures("varied_customers", "varied_orders")
 def test_the_list_endpoints_answer_what_drf_would(api_client: TokenClient) -> None:
-    customers = customers_with_profile().order_by("updated_at", "id")
+    customers = profiles(customers_with_profile().order_by("updated_at", "id"))
     orders = orders_with_details().order_by("updated_at", "id")
     with timezone.override(ZoneInfo("Europe/Paris")):  # The API answers in UTC regardless.
         assert _api_page(api_client, "/api/v1/customers") == _expected_page(
@@ -455,7 +492,7 @@ def test_the_list_endpoints_answer_what_drf_would(api_client: TokenClient) -> No
 def test_a_store_bound_client_sees_the_same_customers(make_api_client: Any) -> None:
     store_client = make_api_client(store=Store.objects.get(code="lyon"))
     expected = _expected_page(
-        CustomerSerializer, customers_with_profile().order_by("updated_at", "id")
+        CustomerSerializer, profiles(customers_with_profile().order_by("updated_at", "id"))
     )
     assert _api_page(store_client, "/api/v1/customers") == expected
 
