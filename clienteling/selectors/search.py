@@ -312,6 +312,9 @@ def _corrected_queries(tokens: list[str]) -> list[list[NameWordView]]:
         options = corrections.get(token) or [NameWordView(token, 0)]
         queries = [[*query, option] for query in queries for option in options]
     corrected = [query for query in queries if [view.word for view in query] != tokens]
+    # The closest correction alone when enough customers bear it to fill the list.
+    if corrected and all(view.customers >= MAXIMUM_RESULTS for view in corrected[0]):
+        return corrected[:1]
     return corrected[:MAXIMUM_CORRECTED_QUERIES]
 
 
