@@ -23,6 +23,7 @@ from clienteling.selectors.search import customer_search
 from clienteling.selectors.timeline import Cursor
 from insights.benchmark.dataset import DatasetMarker
 from insights.benchmark.harness import bench_client as admin_bench_client
+from omni.admin_timing import admin_benchmark_pages
 
 SEARCH_P95_MS, SEARCH_ABOVE_IDEAL_MS, SEARCH_QUERIES = 20.0, 15.0, 8
 PROFILE_QUERIES, PROFILE_P95_MS, PROFILE_HEAVY_RATIO, TIMELINE_P95_MS = 12, 60.0, 1.3, 30.0
@@ -286,45 +287,14 @@ def time_api(repeat: int) -> Section:
 # Admin -------------------------------------------------------------------------------------
 
 
-def admin_pages() -> list[tuple[str, str, dict[str, str]]]:
-    """The changelists head office opens most, with searches and filters on real values."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT last_name, email, phone FROM customers_customer "
-            "WHERE email IS NOT NULL AND phone IS NOT NULL ORDER BY id LIMIT 1 "
-            "OFFSET (SELECT count(*) / 3 FROM customers_customer)"
-        )
-        last_name, email, phone = cursor.fetchone()
-        cursor.execute(
-            "SELECT external_reference FROM journeys_order ORDER BY id LIMIT 1 "
-            "OFFSET (SELECT count(*) / 3 FROM journeys_order)"
-        )
-        reference = cursor.fetchone()[0]
-    customers = reverse("admin:customers_customer_changelist")
-    orders = reverse("admin:journeys_order_changelist")
-    return [
-        ("customers", customers, {}),
-        ("customers, search name", customers, {"q": last_name}),
-        ("customers, search email", customers, {"q": email}),
-        ("customers, search phone", customers, {"q": phone}),
-        ("customers, stage filter", customers, {"lifecycle_stage__exact": "loyalty"}),
-        ("customers, store filter", customers, {"preferred_store__id__exact": "1"}),
-        ("orders", orders, {}),
-        ("orders, search reference", orders, {"q": reference}),
-        ("orders, status filter", orders, {"status__exact": "pending"}),
-        ("orders, channel filter", orders, {"channel__exact": "web"}),
-        ("orders, store filter", orders, {"store__id__exact": "1"}),
-    ]
-
-
 def time_admin(repeat: int) -> Section:
     client = admin_bench_client()  # a superuser, as head office's dashboards benchmark uses
     section = Section(f"Admin changelists (superuser): p95 ≤ {ADMIN_P95_MS:.0f} ms")
     section.lines.append(
         f"{'page':<34}{'p50':>8}{'p95':>8}{'queries':>9}{'SQL p95':>10}{'status':>8}"
     )
-    for label, url, params in admin_pages():
-        timing = time_page(client, label, url, params=params, repeat=repeat)
+    for label, url in admin_benchmark_pages():
+        timing = time_page(client, label, url, repeat=repeat)
         section.pages[label] = timing
         section.lines.append(
             f"{label:<34}{timing.p50:8.1f}{timing.p95:8.1f}{timing.queries:9d}"
