@@ -90,6 +90,11 @@ class TimelineItem:
     def channel_label(self) -> str:
         return str(CHANNEL_LABELS.get(self.channel, self.channel))
 
+    @property
+    def occurred_at_iso(self) -> str:
+        """What `|date:"c"` writes (in the active time zone), at a fraction of its cost."""
+        return timezone.localtime(self.occurred_at).isoformat()
+
 
 @dataclass(frozen=True)
 class Row:
