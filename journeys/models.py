@@ -4,6 +4,8 @@ Records that come from another system carry `source` + their id there, unique to
 `source_updated_at`, so that an older update never overwrites a newer one.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,21 @@ def _user_fk(verbose_name: str, **options: object) -> models.ForeignKey:
         blank=True,
         related_name="+",
         **options,
+    )
+
+
+def _customer_copy(related_name: str, on_delete: Any = models.PROTECT) -> models.ForeignKey:
+    """A copy of the customer of the row this one belongs to (an order's, a wishlist's), so that
+    her rows are read by an index on (customer, time) whatever her history. It follows its
+    owner: `order_customer_propagate`, the admin, and merges (which move every customer row)."""
+    return models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        db_index=False,  # the (customer, time) index serves lookups by customer
     )
 
 
@@ -178,17 +195,7 @@ class Return(TimeStampedModel):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns"
     )
-    # The order's customer, copied so that her returns are read by an index on (customer,
-    # time) whatever her history; it follows the order (`order_customer_set`, merges).
-    customer = models.ForeignKey(
-        Customer,
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="returns",
-        db_index=False,
-    )
+    customer = _customer_copy("returns")
     source = models.CharField(_("source"), max_length=64)
     external_reference = models.CharField(_("reference"), max_length=128)
     channel = models.CharField(_("returned via"), max_length=20, choices=Channel)
@@ -282,17 +289,7 @@ class WishlistItem(models.Model):
     wishlist = models.ForeignKey(
         Wishlist, verbose_name=_("wishlist"), on_delete=models.CASCADE, related_name="items"
     )
-    # The wishlist's customer, copied so that her items are read by an index on (customer,
-    # time) whatever the number of her wishlists and items (as `Return.customer`).
-    customer = models.ForeignKey(
-        Customer,
-        verbose_name=_("customer"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="wishlist_items",
-        db_index=False,
-    )
+    customer = _customer_copy("wishlist_items", on_delete=models.CASCADE)
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
     )
@@ -471,16 +468,7 @@ class Pickup(TimeStampedModel):
     order = models.OneToOneField(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="pickup"
     )
-    # The order's customer, copied as on returns (see `Return.customer`).
-    customer = models.ForeignKey(
-        Customer,
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pickups",
-        db_index=False,
-    )
+    customer = _customer_copy("pickups")
     store = models.ForeignKey(
         Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="pickups"
     )

@@ -18,13 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-
-def percentile(values: Sequence[float], rank: int) -> float:
-    """Nearest-rank percentile: with few samples it is one of them, never an interpolation."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, -(-rank * len(ordered) // 100) - 1)]
+from omni.api.list_timing import percentile
 
 
 @dataclass

@@ -21,12 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from clienteling.benchmark import scale
-from insights.benchmark.dataset import (
-    HEAVY_CUSTOMERS,
-    BenchmarkRefusedError,
-    generate_dataset,
-    read_marker,
-)
+from insights.benchmark.dataset import read_marker
+from insights.benchmark.options import add_generation_arguments, generate_from_options
 from omni.garbage_collection import settle_garbage_collection
 
 
@@ -37,15 +33,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--generate", action="store_true", help="Generate the dataset first.")
-        parser.add_argument("--customers", type=int, default=1_000_000)
-        parser.add_argument("--orders", type=int, default=5_000_000)
-        parser.add_argument("--heavy-customers", type=int, default=HEAVY_CUSTOMERS)
-        parser.add_argument(
-            "--reset-benchmark",
-            action="store_true",
-            help="Allow generating on a database holding other customers (they are erased).",
-        )
+        add_generation_arguments(parser)
         parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page.")
         parser.add_argument("--admin-repeat", type=int, default=10, help="Per admin page.")
         parser.add_argument(
@@ -63,7 +51,7 @@ class Command(BaseCommand):
         if options["repeat"] < 1 or options["admin_repeat"] < 1:
             raise CommandError("--repeat and --admin-repeat must be at least 1.")
         if options["generate"]:
-            self._generate(options)
+            generate_from_options(options, self._log)
         marker = read_marker()
         if marker is None or marker.completed_at is None:
             raise CommandError(
@@ -89,18 +77,6 @@ class Command(BaseCommand):
                 sections.append(run())
                 self._print_section(sections[-1])
         self._print_verdict(sections)
-
-    def _generate(self, options: dict[str, Any]) -> None:
-        try:
-            generate_dataset(
-                customers=options["customers"],
-                orders=options["orders"],
-                heavy_customers=options["heavy_customers"],
-                reset=options["reset_benchmark"],
-                log=self._log,
-            )
-        except BenchmarkRefusedError as error:
-            raise CommandError(str(error)) from error
 
     def _print_section(self, section: scale.Section) -> None:
         self._log(f"\n{section.title}")

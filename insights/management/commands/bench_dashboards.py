@@ -13,19 +13,14 @@ printing p50/p95/max in ms, SQL queries and status; --with-lifecycle then times 
 lifecycle recompute of every customer. It exits non-zero if a view fails.
 """
 
-import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from insights.benchmark import harness
-from insights.benchmark.dataset import (
-    HEAVY_CUSTOMERS,
-    BenchmarkRefusedError,
-    dataset_counts,
-    generate_dataset,
-)
+from insights.benchmark.dataset import dataset_counts
+from insights.benchmark.options import add_generation_arguments, generate_from_options
 
 
 class Command(BaseCommand):
@@ -36,25 +31,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--generate", action="store_true", help="Generate the dataset first.")
-        parser.add_argument("--customers", type=int, default=1_000_000)
-        parser.add_argument("--orders", type=int, default=5_000_000)
-        parser.add_argument(
-            "--heavy-customers",
-            type=int,
-            default=HEAVY_CUSTOMERS,
-            help="Customers with 20,000+ timeline items each (their orders come on top).",
-        )
-        parser.add_argument(
-            "--anchor",
-            type=datetime.date.fromisoformat,
-            help="Last day of the generated history (default: today, UTC).",
-        )
-        parser.add_argument(
-            "--reset-benchmark",
-            action="store_true",
-            help="Allow generating on a database holding other customers (they are erased).",
-        )
+        add_generation_arguments(parser)
         parser.add_argument("--repeat", type=int, default=5, help="Timed requests per view.")
         parser.add_argument(
             "--skip-rebuild", action="store_true", help="Keep the aggregate tables as they are."
@@ -74,17 +51,7 @@ class Command(BaseCommand):
             raise CommandError("--repeat must be at least 1.")
         log = self._log
         if options["generate"]:
-            try:
-                generate_dataset(
-                    customers=options["customers"],
-                    orders=options["orders"],
-                    heavy_customers=options["heavy_customers"],
-                    anchor=options["anchor"],
-                    reset=options["reset_benchmark"],
-                    log=log,
-                )
-            except BenchmarkRefusedError as refusal:
-                raise CommandError(str(refusal)) from refusal
+            generate_from_options(options, log)
         log(f"Database: {connection.vendor} {connection.settings_dict.get('NAME')}")
         for label, count in dataset_counts().items():
             log(f"  {label:<24} {count:>12,}")

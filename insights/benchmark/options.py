@@ -1,0 +1,47 @@
+"""What the benchmark commands that can build their dataset first share (`bench_dashboards`,
+`clienteling`'s `bench_scale`): the generation options and running it."""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from insights.benchmark.dataset import HEAVY_CUSTOMERS, BenchmarkRefusedError, generate_dataset
+
+
+def add_generation_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--generate", action="store_true", help="Generate the dataset first.")
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=5_000_000)
+    parser.add_argument(
+        "--heavy-customers",
+        type=int,
+        default=HEAVY_CUSTOMERS,
+        help="Customers with 20,000+ timeline items each (their orders come on top).",
+    )
+    parser.add_argument(
+        "--anchor",
+        type=datetime.date.fromisoformat,
+        help="Last day of the generated history (default: today, UTC).",
+    )
+    parser.add_argument(
+        "--reset-benchmark",
+        action="store_true",
+        help="Allow generating on a database holding other customers (they are erased).",
+    )
+
+
+def generate_from_options(options: dict[str, Any], log: Callable[[str], None]) -> None:
+    """Generate the dataset the options describe; a refusal becomes the command's error."""
+    try:
+        generate_dataset(
+            customers=options["customers"],
+            orders=options["orders"],
+            heavy_customers=options["heavy_customers"],
+            anchor=options["anchor"],
+            reset=options["reset_benchmark"],
+            log=log,
+        )
+    except BenchmarkRefusedError as refusal:
+        raise CommandError(str(refusal)) from refusal
