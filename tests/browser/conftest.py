@@ -21,6 +21,7 @@ from clienteling.factories import AppointmentFactory, AssociateFactory, NoteFact
 from clienteling.models import Associate
 from customers.factories import ConsentFactory, CustomerFactory, PreferenceFactory
 from customers.models import Customer
+from customers.search import name_words_refresh
 from journeys.factories import (
     AfterSalesTicketFactory,
     OrderFactory,
@@ -29,6 +30,7 @@ from journeys.factories import (
     TouchpointFactory,
     WishlistItemFactory,
 )
+from journeys.lifecycle.services import customers_lifecycle_refresh
 from journeys.models import Pickup
 from omni.factories import ProductFactory, ServiceFactory, SpecialtyFactory, StoreFactory
 from omni.models import WEEKDAYS, Store
@@ -147,6 +149,10 @@ class Scenario:
             store=self.store,
             order__external_reference="WEB-200298",
         )
+        # The factories write rows directly: refresh what the services would have queued (her
+        # figures on the customer page, the vocabulary of names).
+        customers_lifecycle_refresh(customer_ids=[self.customer.pk, other.pk], trigger="event")
+        name_words_refresh()
 
     def _customer(self) -> Customer:
         customer = CustomerFactory(
