@@ -20,12 +20,14 @@ folds the accents of French and the other common Western European names
 """
 
 import datetime
+import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Func, Q, QuerySet, TextField, Value
+from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import Concat, Length, Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
@@ -177,10 +179,14 @@ def name_words_refresh(*, since: datetime.datetime | None = None) -> int:
         )
     else:
         NameWord.objects.bulk_create(words, batch_size=REFRESH_CHUNK, ignore_conflicts=True)
+    VOCABULARY.forget()
     return read
 
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# How long a process keeps the vocabulary before reading it again (the beat job adds the
+# words of new names every 5 minutes).
+VOCABULARY_MAX_AGE = 5 * 60
 CORRECTIONS_PER_WORD = 3
 CORRECTION_CANDIDATES = 500
 
@@ -217,48 +223,82 @@ def _one_edit_away(typed: str) -> set[str]:
     return deleted | swapped | changed | added
 
 
-def _candidate_words(typed_words: list[str]) -> QuerySet:
-    """Vocabulary words that may be a typed word with a typo: one edit away (looked up by
-    key) and, for two edits, those sharing enough trigrams (PostgreSQL) or, on SQLite (a small
-    vocabulary, scanned), the first or last letters with a similar length."""
+class Vocabulary:
+    """The name words and how many customers bear each, held by the process for
+    `VOCABULARY_MAX_AGE` seconds: a typed word's one-edit variants (a few hundred) are looked
+    up here in microseconds, where a query costs milliseconds of planning and scanning."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, int] = {}
+        self._loaded_at: float | None = None
+
+    def words(self) -> dict[str, int]:
+        from customers.models import NameWord  # the models import this module
+
+        now = time.monotonic()
+        if self._loaded_at is None or now - self._loaded_at > VOCABULARY_MAX_AGE:
+            self._words = dict(NameWord.objects.values_list("word", "customers"))
+            self._loaded_at = now
+        return self._words
+
+    def forget(self) -> None:
+        """Read the vocabulary again on next use (after a refresh in this process)."""
+        self._loaded_at = None
+
+
+VOCABULARY = Vocabulary()
+
+
+def _two_typos_candidates(typed_words: list[str]) -> list[tuple[str, int]]:
+    """Words that may be typed with two typos: sharing enough trigrams (PostgreSQL) or, on
+    SQLite (a small vocabulary, scanned), the first or last letters with a similar length.
+    One query, for the long words that have no correction one edit away."""
     from customers.models import NameWord  # the models import this module
 
-    words = NameWord.objects.values_list("word", "customers")
-    variants = sorted(set().union(*(_one_edit_away(typed) for typed in typed_words)))
-    one_edit = words.filter(word__in=variants)
-    if connection.vendor == "postgresql":
-        # Two reads, each through its index (an OR of both made PostgreSQL scan the table);
-        # trigrams only for words long enough to allow two typos (short ones share too many).
-        similar = Q()
-        for typed in typed_words:
-            if allowed_typos(typed) > 1:
-                similar |= Q(word__trigram_similar=typed)
-        return one_edit.union(words.filter(similar)) if similar else one_edit
-    near = Q()
+    condition = Q()
     for typed in typed_words:
+        if connection.vendor == "postgresql":
+            condition |= Q(word__trigram_similar=typed)
+            continue
         edge = 2 if len(typed) <= 5 else 3  # short words keep fewer letters in place
         ends = Q(word__startswith=typed[:edge]) | Q(word__endswith=typed[-edge:])
-        near |= Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2) & ends
-    sized = NameWord.objects.annotate(length=Length("word"))
-    return sized.filter(Q(word__in=variants) | near).values_list("word", "customers")
+        condition |= Q(length__gte=len(typed) - 2, length__lte=len(typed) + 2) & ends
+    rows = NameWord.objects.annotate(length=Length("word")).filter(condition)
+    return list(rows.values_list("word", "customers")[:CORRECTION_CANDIDATES])
+
+
+def _ranked(typed: str, candidates: Iterable[tuple[str, int]]) -> list["NameWordView"]:
+    scored = [
+        (distance, customers, word)
+        for word, customers in candidates
+        if (distance := typo_distance(typed, word)) <= allowed_typos(typed)
+    ]
+    scored.sort(key=lambda entry: (entry[0], -entry[1], entry[2]))
+    return [NameWordView(word, customers) for _distance, customers, word in scored]
 
 
 def name_word_corrections(typed_words: list[str]) -> dict[str, list["NameWordView"]]:
     """For each typed word, the vocabulary words one or two typos away, closest (then borne by
     most customers) first, at most `CORRECTIONS_PER_WORD`; a word of the vocabulary is its own
-    best correction. One query."""
-    candidates = list(_candidate_words(typed_words)[:CORRECTION_CANDIDATES])
-    corrections = {}
+    best correction. Words one edit away come from the vocabulary the process holds; two
+    edits away (long words only, when none is one edit away) cost one query."""
+    vocabulary = VOCABULARY.words()
+    corrections: dict[str, list[NameWordView]] = {}
     for typed in typed_words:
-        scored = [
-            (distance, customers, word)
-            for word, customers in candidates
-            if (distance := typo_distance(typed, word)) <= allowed_typos(typed)
+        near = [
+            (word, vocabulary[word])
+            for word in _one_edit_away(typed) | {typed}
+            if word in vocabulary
         ]
-        scored.sort(key=lambda entry: (entry[0], -entry[1], entry[2]))
-        close = [NameWordView(word, customers) for _distance, customers, word in scored]
-        corrections[typed] = close[:CORRECTIONS_PER_WORD]
-    return corrections
+        corrections[typed] = _ranked(typed, near)
+    further = [
+        typed for typed in typed_words if not corrections[typed] and allowed_typos(typed) > 1
+    ]
+    if further:
+        candidates = _two_typos_candidates(further)
+        for typed in further:
+            corrections[typed] = _ranked(typed, candidates)
+    return {typed: close[:CORRECTIONS_PER_WORD] for typed, close in corrections.items()}
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """Persona fixtures shared by the whole suite (DESIGN.md, house style §8)."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from clienteling.factories import AssociateFactory
 from clienteling.models import Associate
+from customers.search import VOCABULARY
 from omni.factories import StoreFactory, UserFactory
 from omni.models import Store
 from omni.roles import ensure_head_office_group
@@ -57,3 +60,11 @@ def admin_client(client: Client, superuser: User) -> Client:
     """The test client signed in as the project's superuser persona."""
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_name_vocabulary() -> Iterator[None]:
+    """The process holds the search's name vocabulary for minutes; each test starts anew."""
+    VOCABULARY.forget()
+    yield
+    VOCABULARY.forget()

@@ -11,16 +11,17 @@ customers of her own store before the others):
    Martin…; "06 12 34"; "helene.dup");
 4. only when those found fewer than `MAXIMUM_RESULTS`: names containing every typed word
    ("eluard" → Dupont-Éluard) and phone numbers containing the typed digits ("34 56 78");
-5. only when all that found fewer than `FUZZY_BELOW`: names one or two typos away, the typed
-   words corrected against the vocabulary of name words (`customers.search`).
+5. only when the first rules found fewer than `FUZZY_BELOW` and no name exactly as typed:
+   names one or two typos away, the typed words corrected against the vocabulary of name
+   words (`customers.search`).
 
 The work is bounded whatever the number of customers. Each rule is an index read limited to
 `MAXIMUM_RESULTS` rows: exact and prefix rules read b-tree ranges in name order (their rank is
 the row number in that order); "contains" rules read a trigram index on PostgreSQL and take a
 capped set of candidates, sorted here. The rules of a round go to the database as one UNION
-ALL query, so a search costs at most four queries: the exact and prefix round, the "contains"
-round, the vocabulary and the corrected round (most searches stop after the first), plus one
-to load the customers shown.
+ALL query, so a search costs at most four queries: the exact and prefix round, the vocabulary
+(for a possible typo), the round of inner matches and corrected names (most searches stop
+after the first), plus one to load the customers shown.
 """
 
 from collections.abc import Callable, Sequence
@@ -358,11 +359,14 @@ def _collect(query: str, store_id: int | None) -> dict[int, list[str]]:
         *_name_rules(tokens, store_id, name),
     ]
     exact_name = _run(first_round, found)
-    if len(found) < MAXIMUM_RESULTS:
-        _run(_contains_rules(query, tokens, name), found)
+    if len(found) >= MAXIMUM_RESULTS:
+        return found
+    second_round = _contains_rules(query, tokens, name)
     typo_possible = any(len(token) >= FUZZY_MINIMUM_LENGTH for token in tokens)
     if len(found) < FUZZY_BELOW and typo_possible and not exact_name:
-        _run(_fuzzy_rules(tokens, store_id), found)
+        # In the same round, after the inner matches: one round trip less for a typo.
+        second_round += _fuzzy_rules(tokens, store_id)
+    _run(second_round, found)
     return found
 
 
