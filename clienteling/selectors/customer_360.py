@@ -41,6 +41,9 @@ UPCOMING_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 # The page shows her latest wished products; "See all" shows up to WISHLIST_ALL.
 WISHLIST_SHOWN = 12
 WISHLIST_ALL = 100
+# Open tickets shown, and shown by "See all".
+TICKETS_SHOWN = 5
+TICKETS_ALL = 50
 # What the button that moves a ticket to each status says.
 TICKET_ACTIONS = {
     AfterSalesTicket.Status.IN_PROGRESS: _("Start work"),
@@ -240,11 +243,13 @@ def wishlist_items(customer: Customer, *, count: int = WISHLIST_SHOWN) -> list[W
     )
 
 
-def open_tickets(customer: Customer) -> list[AfterSalesTicket]:
+def open_tickets(customer: Customer, *, count: int = TICKETS_SHOWN) -> list[AfterSalesTicket]:
+    """Her open tickets, the most urgent first: `count` of them and one more when there are
+    more (the page says so)."""
     tickets = list(
         AfterSalesTicket.objects.filter(customer=customer, status__in=OPEN_TICKET_STATUSES)
-        .select_related("store", "order", "product")
-        .order_by("sla_due_at", "pk")[:10]
+        .select_related("store")
+        .order_by("sla_due_at", "pk")[: count + 1]
     )
     for ticket in tickets:
         ticket.next_statuses = [  # type: ignore[attr-defined]

@@ -43,6 +43,8 @@ APPOINTMENT_ACTIONS = {
     Appointment.Status.NO_SHOW: gettext_lazy("No-show"),
     Appointment.Status.CANCELLED: gettext_lazy("Cancel"),
 }
+# Open tickets the appointment brief lists.
+BRIEF_TICKETS = 10
 
 
 def _day(request: HttpRequest, today: datetime.date) -> datetime.date:
@@ -86,7 +88,7 @@ def _brief_context(appointment: Appointment, follow_up_form: FollowUpForm | None
             (status, verb) for status, verb in APPOINTMENT_ACTIONS.items() if status in allowed
         ],
         "orders": profile.recent_orders_with_lines(customer),
-        "tickets": profile.open_tickets(customer),
+        "tickets": profile.open_tickets(customer, count=BRIEF_TICKETS)[:BRIEF_TICKETS],
         "notes": profile.latest_notes(customer),
         "preference": getattr(customer, "preference", None),
         "follow_up_form": follow_up_form,

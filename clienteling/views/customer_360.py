@@ -34,13 +34,19 @@ def _wishlist_context(customer: Customer, *, everything: bool) -> dict[str, Any]
     return {"wishlist": items[:count], "wishlist_more": len(items) > count}
 
 
+def _tickets_context(customer: Customer, *, everything: bool) -> dict[str, Any]:
+    count = profile.TICKETS_ALL if everything else profile.TICKETS_SHOWN
+    tickets = profile.open_tickets(customer, count=count)
+    return {"tickets": tickets[:count], "tickets_more": len(tickets) > count}
+
+
 def section_context(
     section: str, customer: Customer, associate: Associate, *, everything: bool = False
 ) -> dict[str, Any]:
     """The context one refreshable section of the page needs, and nothing more."""
     builders = {
         "wishlist": lambda: _wishlist_context(customer, everything=everything),
-        "tickets": lambda: {"tickets": profile.open_tickets(customer)},
+        "tickets": lambda: _tickets_context(customer, everything=everything),
         "appointments": lambda: {"appointments": profile.upcoming_appointments(customer)},
         "tasks": lambda: {"tasks": profile.open_tasks(customer, associate=associate)},
         "notes": lambda: {"notes": profile.latest_notes(customer), "note_form": NoteForm()},

@@ -18,6 +18,7 @@ from clienteling.templatetags.tablet import money
 from customers.factories import ConsentFactory, CustomerFactory
 from customers.models import Customer
 from journeys.factories import (
+    AfterSalesTicketFactory,
     OrderFactory,
     OrderLineFactory,
     ReturnFactory,
@@ -319,3 +320,24 @@ def test_the_page_shows_her_latest_wishes_and_all_of_them_on_demand(
     everything = associate_client.get(section, {"all": "1"}, **htmx).content.decode()
     assert all(item.product.name in everything for item in items)
     assert "See all the wishlist" not in everything
+
+
+def test_the_page_shows_her_most_urgent_open_tickets_and_all_of_them_on_demand(
+    associate_client: Client, customer: Customer, store: Store, htmx: dict
+) -> None:
+    now = timezone.now()
+    tickets = [
+        AfterSalesTicketFactory(
+            customer=customer, store=store, sla_due_at=now + datetime.timedelta(days=number)
+        )
+        for number in range(7)
+    ]
+    page = associate_client.get(url(customer)).content.decode()
+    html = page[page.index('id="tickets"') :]
+    html = html[: html.index("</section>")]
+    assert [ticket.reference in html for ticket in tickets] == [True] * 5 + [False] * 2
+    assert "See all open tickets" in html
+    section = reverse("clienteling:customer_section", args=[customer.pk, "tickets"])
+    everything = associate_client.get(section, {"all": "1"}, **htmx).content.decode()
+    assert all(ticket.reference in everything for ticket in tickets)
+    assert "See all open tickets" not in everything
