@@ -94,14 +94,17 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
     context: dict[str, Any] = {"customer": customer, "associate": associate, "nav": "search"}
     for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
         context.update(section_context(section, customer, associate))
-    # The first timeline page also brings her latest orders (one query for both).
-    timeline = customer_timeline(customer, latest_orders=RECENT_ORDERS)
+    # Her latest orders with their lines, in one query; the timeline, further down the page,
+    # loads when it comes into view (`customer_timeline_page`).
+    recent = customer_timeline(
+        customer, kinds=["order"], page_size=RECENT_ORDERS, latest_orders=RECENT_ORDERS
+    )
     context.update(
         figures=profile.customer_key_figures(customer),
         stage_since=customer.stage_changed_at,
         stage_reason=reason_display(customer.stage_change_reason or ""),
-        recent_orders=timeline.latest("order", RECENT_ORDERS),
-        timeline=timeline,
+        recent_orders=recent.latest("order", RECENT_ORDERS),
+        timeline=None,
         kind_choices=KIND_CHOICES,
         channel_choices=TIMELINE_CHANNELS,
         filters={"kinds": [], "channels": []},

@@ -30,8 +30,10 @@ def test_associate_serves_a_customer_end_to_end(
     result.click()
     expect(page.get_by_role("heading", name="Hélène Dupont-Éluard")).to_be_visible()
 
-    # The timeline loads more as the associate scrolls.
+    # The timeline loads as it comes into view, and more as the associate scrolls.
     items = page.locator(".timeline-item")
+    expect(items).to_have_count(0)
+    page.locator("#timeline-title").scroll_into_view_if_needed()
     expect(items).to_have_count(20)
     page.locator(".load-more").scroll_into_view_if_needed()
     expect(items.nth(20)).to_be_attached()

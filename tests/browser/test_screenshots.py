@@ -41,6 +41,7 @@ def test_main_screens(
     page.goto(f"{base}/customers/{scenario.customer.pk}/")
     screenshot(page, f"{size}-04-customer-360")
     page.locator("#timeline-title").scroll_into_view_if_needed()
+    expect(page.locator(".timeline-item").first).to_be_visible()
     screenshot(page, f"{size}-05-customer-timeline")
     page.locator(".timeline-item button.linkish").first.click()
     expect(page.locator("#sheet[data-ready]")).to_be_visible()

@@ -54,7 +54,12 @@ def test_profile_shows_identity_figures_and_sections(
         "Marketing offers",
     ):
         assert expected in html, expected
-    assert "HIST-" in html  # the latest orders open the timeline
+    # The timeline loads as it comes into view, its latest orders first.
+    assert 'hx-trigger="revealed, timelineChanged from:body"' in html
+    timeline_url = reverse("clienteling:customer_timeline", args=[long_history_customer.pk])
+    timeline = associate_client.get(timeline_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "HIST-" in timeline
+    assert 'hx-trigger="timelineChanged from:body"' in timeline
 
 
 def test_every_view_is_journaled(

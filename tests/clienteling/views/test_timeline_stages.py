@@ -37,15 +37,17 @@ def _moves(customer: Customer, count: int) -> None:
 
 
 def test_a_stage_change_appears_on_the_timeline_with_its_reason(
-    associate_client: Client, customer: Customer
+    associate_client: Client, customer: Customer, htmx: dict
 ) -> None:
     for days in (40, 20):
         OrderFactory(customer=customer, placed_at=timezone.now() - datetime.timedelta(days=days))
     customers_lifecycle_refresh(customer_ids=[customer.pk], trigger=LifecycleTrigger.EVENT)
 
     response = associate_client.get(reverse("clienteling:customer", args=[customer.pk]))
+    timeline_url = reverse("clienteling:customer_timeline", args=[customer.pk])
+    timeline = associate_client.get(timeline_url, **htmx)  # loaded as it comes into view
 
-    html = response.content.decode()
+    html = response.content.decode() + timeline.content.decode()
     assert "kind-stage" in html
     assert "Stage: Reach → Retention" in html
     assert "Repeat customer: 2 purchases" in html
