@@ -36,7 +36,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_generation_arguments(parser)
         parser.add_argument("--repeat", type=int, default=50, help="Timed requests per page.")
-        parser.add_argument("--admin-repeat", type=int, default=10, help="Per admin page.")
+        parser.add_argument("--admin-repeat", type=int, default=20, help="Per admin page.")
         parser.add_argument(
             "--only",
             choices=["search", "profile", "api", "admin"],
