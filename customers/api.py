@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers.identity import InboundCustomer, Resolution, customer_resolve
-from customers.ingest import ConsentInput, CustomerInput, customer_upsert
+from customers.ingest import ConsentInput, CustomerInput, customer_upsert, customers_write
 from customers.models import (
     Address,
     Consent,
@@ -41,13 +41,15 @@ from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
     batch_request_serializer,
-    batch_run,
+    batch_response,
+    records_validate,
 )
 from omni.api.compiled_lists import CompiledListSerializer, represent_many
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
 from omni.api.viewsets import ApiViewSet
 from omni.models import Channel, Store
+from omni.records import RecordResult
 
 SOURCE_PATTERN = r"[A-Za-z][A-Za-z0-9_.-]{0,63}"
 EXTERNAL_ID_PATTERN = r"[^/]{1,128}"
@@ -446,6 +448,18 @@ class CustomerBatchRecordSerializer(CustomerWriteSerializer):
     external_id = serializers.CharField(max_length=128)
 
 
+def _batch_record_input(data: dict[str, Any]) -> CustomerInput:
+    source, external_id = data.pop("source"), data.pop("external_id")
+    return CustomerWriteSerializer.to_input(data, source=source, external_id=external_id)
+
+
+def customer_records_validate(records: Sequence[Any]) -> list[CustomerInput | RecordResult]:
+    """Customers as the batch API and the history import receive them (see
+    CustomerBatchRecordSerializer) turned into inputs for `customers_write`, or into the error
+    result of each invalid one."""
+    return records_validate(records, CustomerBatchRecordSerializer, _batch_record_input)
+
+
 class ConsentCreateSerializer(ConsentInputSerializer):
     collected_via = serializers.ChoiceField(choices=Channel.choices)
     store = serializers.SlugRelatedField(
@@ -598,21 +612,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         """Each record is validated and written on its own: valid records are written even
         when others fail; `results` gives each record's outcome or errors, by index."""
 
-        def write(data: dict[str, Any]) -> tuple[int, str]:
-            source, external_id = data.pop("source"), data.pop("external_id")
-            resolution = customer_upsert(
-                CustomerWriteSerializer.to_input(data, source=source, external_id=external_id),
-                actor=self.principal.actor,
-            )
-            return resolution.customer.pk, "created" if resolution.created else "updated"
-
-        result = batch_run(
-            batch_records(request.data),
-            serializer_class=CustomerBatchRecordSerializer,
-            context=self.get_serializer_context(),
-            write=write,
-        )
-        return Response(result)
+        inputs = customer_records_validate(batch_records(request.data))
+        return Response(batch_response(customers_write(inputs, actor=self.principal.actor)))
 
     @extend_schema(
         summary="Record a consent decision",

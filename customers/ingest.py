@@ -5,10 +5,11 @@ loyalty number), then records what the channel sent along: preferences, addresse
 decisions. Replaying the same payload changes nothing.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from customers.identity import InboundCustomer, Resolution, customer_resolve
@@ -17,6 +18,7 @@ from customers.selectors import consent_current_states
 from customers.services import consent_record
 from omni.errors import DomainError
 from omni.models import Channel
+from omni.records import RecordResult, record_failure
 
 PREFERENCE_FIELDS = ("sizes", "favourite_brands", "favourite_categories", "skin_type", "attributes")
 ADDRESS_KEY_FIELDS = ("kind", "line1", "postal_code", "city", "country")
@@ -100,3 +102,26 @@ def customer_upsert(data: CustomerInput, *, actor: Any = None) -> Resolution:
         address_record(customer=customer, actor=actor, **address)
     _record_consents(customer, data, actor)
     return resolution
+
+
+def customers_write(
+    inputs: Sequence[CustomerInput | RecordResult], *, actor: Any = None
+) -> list[RecordResult]:
+    """Write every CustomerInput of `inputs` (the batch API, the history import); a
+    RecordResult given in its place (a record that failed validation) is passed through, so
+    results keep the positions of the records. Side effects are queued once, after the commit."""
+    results: list[RecordResult] = []
+    with transaction.atomic():
+        for index, data in enumerate(inputs):
+            if isinstance(data, RecordResult):
+                results.append(data)
+                continue
+            try:
+                with transaction.atomic():
+                    resolution = customer_upsert(data, actor=actor)
+            except (DomainError, IntegrityError, DataError) as error:
+                results.append(record_failure(index, error))
+                continue
+            outcome = "created" if resolution.created else "updated"
+            results.append(RecordResult(index, outcome, resolution.customer.pk))
+    return results

@@ -1,5 +1,6 @@
 """Orders and their returns: read, upsert by reference (one or a batch), record a return."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,13 +22,15 @@ from customers.api import (
 )
 from journeys.api.common import CURRENCY, MAX_AMOUNT, MONEY, store_by_code
 from journeys.ingest import LineInput, OrderInput, UpsertResult, order_upsert
+from journeys.ingest.batch import orders_write
 from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
 from journeys.services import return_record
 from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
     batch_request_serializer,
-    batch_run,
+    batch_response,
+    records_validate,
 )
 from omni.api.compiled_lists import CompiledListSerializer, represent_one
 from omni.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
@@ -36,6 +39,7 @@ from omni.api.principals import ApiPrincipal
 from omni.api.viewsets import ApiViewSet
 from omni.errors import DomainError
 from omni.models import Channel
+from omni.records import RecordResult, record_failure
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -218,6 +222,17 @@ class OrderBatchRecordSerializer(OrderWriteSerializer):
     external_reference = serializers.CharField(max_length=128)
 
 
+def _batch_record_input(data: dict[str, Any]) -> OrderInput:
+    source, reference = data.pop("source"), data.pop("external_reference")
+    return OrderWriteSerializer.to_input(data, source=source, external_reference=reference)
+
+
+def order_records_validate(records: Sequence[Any]) -> list[OrderInput | RecordResult]:
+    """Orders as the batch API and the history import receive them (see OrderBatchRecordSerializer)
+    turned into inputs for `orders_write`, or into the error result of each invalid one."""
+    return records_validate(records, OrderBatchRecordSerializer, _batch_record_input)
+
+
 class ReturnLineInputSerializer(serializers.Serializer):
     line_number = serializers.IntegerField(min_value=1, max_value=32767)
     quantity = serializers.IntegerField(min_value=1, max_value=100_000)
@@ -357,21 +372,28 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @action(detail=False, methods=["post"], url_path="batch")
     @idempotent
     def batch(self, request: Request) -> Response:
-        """Each record is validated and written on its own: valid records are written even
-        when others fail; `results` gives each record's outcome or errors, by index."""
+        """Every record is validated, then the valid ones are written together: valid records
+        are written even when others fail; `results` gives each record's outcome or errors, by
+        index."""
+        inputs = order_records_validate(batch_records(request.data))
+        inputs = [self._checked_store(index, item) for index, item in enumerate(inputs)]
+        return Response(batch_response(orders_write(inputs, actor=self.principal.actor)))
 
-        def write(data: dict[str, Any]) -> tuple[int, str]:
-            source, reference = data.pop("source"), data.pop("external_reference")
-            result = self._write(data, source=source, reference=reference)
-            return result.order.pk, result.outcome
-
-        result = batch_run(
-            batch_records(request.data),
-            serializer_class=OrderBatchRecordSerializer,
-            context=self.get_serializer_context(),
-            write=write,
-        )
-        return Response(result)
+    def _checked_store(
+        self, index: int, item: OrderInput | RecordResult
+    ) -> OrderInput | RecordResult:
+        if isinstance(item, RecordResult):
+            return item
+        try:
+            check_order_store(
+                self.principal,
+                store_code=item.store_code,
+                source=item.source,
+                reference=item.external_reference,
+            )
+        except DomainError as error:
+            return record_failure(index, error)
+        return item
 
     @extend_schema(
         summary="Record a return of some of the order's lines",

@@ -1,23 +1,23 @@
-"""Batch writes: each record validated and written on its own, with a result per record.
+"""Batch writes: every record validated, then the valid ones written together by the app's
+batch writer (`orders_write`, `customers_write`), with a result per record.
 
 A record that fails (invalid data, unknown store...) is reported with its index and errors;
-the others are written anyway, each in its own savepoint so a failure leaves nothing behind.
+the others are written anyway, and a failed record leaves nothing behind.
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 
-from omni.api.exception_handler import DOMAIN_ERROR_FIELD, NON_FIELD, flatten_errors
-from omni.errors import DomainError
+from omni.api.exception_handler import flatten_errors
+from omni.records import RecordResult, record_error
 
-# A writer gets a record's validated data and returns (the written object's id, its outcome).
-Writer = Callable[[dict[str, Any]], tuple[int, str]]
+# Turns a record's validated data into what the batch writer takes.
+ToInput = Callable[[dict[str, Any]], Any]
 
 
 class BatchTooLarge(exceptions.APIException):
@@ -74,40 +74,23 @@ def batch_records(data: Any) -> list[Any]:
     return records
 
 
-def _error(index: int, code: str, errors: dict[str, list[str]]) -> dict[str, Any]:
-    return {"index": index, "status": "error", "id": None, "code": code, "errors": errors}
-
-
-def _write_one(index: int, data: dict[str, Any], write: Writer) -> dict[str, Any]:
-    try:
-        with transaction.atomic():
-            object_id, outcome = write(data)
-    except DomainError as error:
-        field = DOMAIN_ERROR_FIELD.get(error.code, NON_FIELD)
-        return _error(index, error.code, {field: [error.message]})
-    except exceptions.ValidationError as error:
-        return _error(index, "invalid", flatten_errors(error.detail))
-    except (IntegrityError, DataError):
-        return _error(index, "conflict", {NON_FIELD: [str(_("Conflicts with stored data."))]})
-    return {"index": index, "status": outcome, "id": object_id, "code": None, "errors": None}
-
-
-def batch_run(
-    records: list[Any],
-    *,
-    serializer_class: type[serializers.Serializer],
-    context: dict[str, Any],
-    write: Writer,
-) -> dict[str, Any]:
-    results = []
-    # One serializer validates every record: its fields are built once, not per record.
-    validator = serializer_class(context=context)
+def records_validate(
+    records: Sequence[Any], serializer_class: type[serializers.Serializer], to_input: ToInput
+) -> list[Any]:
+    """Each record validated by `serializer_class` and turned into an input by `to_input`, or
+    replaced by its error result: what a batch writer takes."""
+    validator = serializer_class(context={})  # its fields are built once, not per record
+    inputs: list[Any] = []
     for index, record in enumerate(records):
         try:
             data = validator.run_validation(record)
         except exceptions.ValidationError as error:
-            results.append(_error(index, "invalid", flatten_errors(error.detail)))
+            inputs.append(record_error(index, "invalid", flatten_errors(error.detail)))
             continue
-        results.append(_write_one(index, data, write))
-    summary = Counter(result["status"] for result in results)
-    return {"summary": dict(summary), "results": results}
+        inputs.append(to_input(data))
+    return inputs
+
+
+def batch_response(results: Sequence[RecordResult]) -> dict[str, Any]:
+    summary = Counter(result.status for result in results)
+    return {"summary": dict(summary), "results": [result.as_dict() for result in results]}

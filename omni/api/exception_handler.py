@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from omni.errors import DomainError
+from omni.records import DOMAIN_ERROR_FIELD, NON_FIELD
 
 logger = logging.getLogger(__name__)
-NON_FIELD = "non_field_errors"
 DOMAIN_ERROR_STATUS = {
     "invalid": status.HTTP_400_BAD_REQUEST,
     "invalid_email": status.HTTP_400_BAD_REQUEST,
@@ -31,14 +31,6 @@ DOMAIN_ERROR_STATUS = {
     "store_forbidden": status.HTTP_403_FORBIDDEN,
     "conflict": status.HTTP_409_CONFLICT,
     "invalid_transition": status.HTTP_409_CONFLICT,
-}
-DOMAIN_ERROR_FIELD = {
-    "invalid_email": "email",
-    "invalid_phone": "phone",
-    "unknown_store": "store",
-    "store_forbidden": "store",
-    "unknown_product": "lines",
-    "wrong_code": "code",
 }
 
 
