@@ -23,6 +23,7 @@ from clienteling.availability import free_slots, qualified_associates
 from clienteling.models import Appointment, Associate
 from clienteling.services import appointment_book, appointment_transition
 from customers.api import SOURCE_PATTERN, CustomerReferenceSerializer, customer_from_reference
+from omni.api.fields import AwareDateTimeField
 from omni.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
 from omni.api.idempotency import idempotent
 from omni.api.viewsets import ApiViewSet
@@ -90,8 +91,8 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
 class SlotSerializer(serializers.Serializer):
     associate = AssociateSerializer()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
 
 
 class AvailabilityViewSet(ApiViewSet):
@@ -177,7 +178,7 @@ class AppointmentBookSerializer(serializers.Serializer):
         max_value=2**53,
         help_text="The associate asked for; without it, any qualified associate free then.",
     )
-    starts_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
     booked_via = serializers.ChoiceField(choices=Channel.choices, default=Channel.WEB)
     customer_request = serializers.CharField(max_length=500, required=False, allow_blank=True)
     source = serializers.RegexField(SOURCE_PATTERN, max_length=64, required=False)

@@ -33,6 +33,7 @@ from omni.api.batch import (
     records_validate,
 )
 from omni.api.compiled_lists import CompiledListSerializer, represent_one
+from omni.api.fields import AwareDateTimeField
 from omni.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
 from omni.api.idempotency import idempotent
 from omni.api.principals import ApiPrincipal
@@ -176,7 +177,7 @@ class OrderWriteSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     status = serializers.ChoiceField(choices=Order.Status.choices, default=Order.Status.CONFIRMED)
     fulfilment = serializers.ChoiceField(choices=Fulfilment.choices, default=Fulfilment.SHIPPING)
-    placed_at = serializers.DateTimeField()
+    placed_at = AwareDateTimeField()
     currency = serializers.RegexField(**CURRENCY)
     store = serializers.CharField(
         max_length=20, required=False, allow_null=True, help_text="Store code."
@@ -185,7 +186,12 @@ class OrderWriteSerializer(serializers.Serializer):
     shipping_total = serializers.DecimalField(**MONEY, default=Decimal("0"))
     discount_total = serializers.DecimalField(**MONEY, default=Decimal("0"))
     tax_total = serializers.DecimalField(**MONEY, default=Decimal("0"))
-    source_updated_at = serializers.DateTimeField(
+    prices_include_tax = serializers.BooleanField(
+        default=True,
+        help_text="false when unit prices, shipping and discounts are before tax: tax_total "
+        "is then added to the total.",
+    )
+    source_updated_at = AwareDateTimeField(
         required=False, allow_null=True, help_text="The order's update time in the source."
     )
     lines = LineInputSerializer(many=True, min_length=1, max_length=500)
@@ -213,6 +219,7 @@ class OrderWriteSerializer(serializers.Serializer):
             shipping_total=data["shipping_total"],
             discount_total=data["discount_total"],
             tax_total=data["tax_total"],
+            prices_include_tax=data["prices_include_tax"],
             source_updated_at=data.get("source_updated_at"),
         )
 

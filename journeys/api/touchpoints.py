@@ -17,6 +17,7 @@ from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import Touchpoint, TouchpointKind
 from journeys.services import touchpoint_record
 from omni.api.compiled_lists import CompiledListSerializer
+from omni.api.fields import AwareDateTimeField
 from omni.api.filters import UtcDateTimeFilter
 from omni.api.idempotency import idempotent
 from omni.api.viewsets import ApiViewSet
@@ -53,7 +54,7 @@ class TouchpointCreateSerializer(serializers.Serializer):
     customer = CustomerReferenceSerializer()
     channel = serializers.ChoiceField(choices=Channel.choices)
     kind = serializers.ChoiceField(choices=TouchpointKind.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = AwareDateTimeField()
     store = serializers.CharField(max_length=20, required=False, allow_null=True)
     sku = serializers.CharField(max_length=64, required=False, allow_null=True)
     source = serializers.RegexField(SOURCE_PATTERN, max_length=64, required=False)

@@ -51,6 +51,10 @@ class OrderInput:
     shipping_total: Decimal = Decimal("0")
     discount_total: Decimal = Decimal("0")
     tax_total: Decimal = Decimal("0")
+    # False when unit prices, shipping and discounts are before tax (a US shop, a B2B
+    # price list): the tax is then added to the total. Shopify `taxes_included`,
+    # WooCommerce `prices_include_tax`.
+    prices_include_tax: bool = True
     source_updated_at: datetime.datetime | None = None
     require_known_products: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -136,6 +140,8 @@ def _line_rows(data: OrderInput, products: dict[str, Product]) -> list[dict[str,
 def _order_fields(data: OrderInput, store: Store | None, lines: list[dict]) -> dict[str, Any]:
     subtotal = sum((row["total"] for row in lines), Decimal("0"))
     total = subtotal + data.shipping_total - data.discount_total
+    if not data.prices_include_tax:
+        total += data.tax_total
     if total < 0:
         raise DomainError(_("The order total cannot be negative."), code="invalid")
     return {

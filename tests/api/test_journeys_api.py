@@ -205,3 +205,43 @@ def test_amounts_come_back_as_exact_decimals(api_client: TokenClient, catalogue:
         format="json",
     ).json()
     assert Decimal(body["total"]) == Decimal("0.50")
+
+
+def test_tax_is_added_to_the_total_when_prices_exclude_it(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    # Hand-computed: lines 890 + 220 + 73.50 = 1183.50, shipping 10, tax 236.70 on top.
+    body = order_payload(tax_total="236.70", prices_include_tax=False)
+    created = api_client.put("/api/v1/orders/shopify/1201", body, format="json").json()
+    assert (created["subtotal"], created["tax_total"], created["total"]) == (
+        "1183.50",
+        "236.70",
+        "1430.20",
+    )
+    included = order_payload(tax_total="236.70")
+    same_prices = api_client.put("/api/v1/orders/shopify/1202", included, format="json").json()
+    assert same_prices["total"] == "1193.50"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("placed_at", "2026-03-01T10:30:00"), ("source_updated_at", "2026-03-01 10:30")],
+)
+def test_a_time_without_its_zone_is_refused_and_writes_nothing(
+    api_client: TokenClient, catalogue: Any, field: str, value: str
+) -> None:
+    before = database_state()
+    response = api_client.put(
+        "/api/v1/orders/shopify/1203", order_payload(**{field: value}), format="json"
+    )
+    assert response.status_code == 400
+    assert "time zone" in response.json()["errors"][field][0]
+    assert database_state() == before
+
+
+def test_a_time_is_stored_in_utc_whatever_offset_it_came_with(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    body = order_payload(placed_at="2026-03-01T10:30:00+01:00")
+    created = api_client.put("/api/v1/orders/shopify/1204", body, format="json").json()
+    assert created["placed_at"] == "2026-03-01T09:30:00Z"
