@@ -1,33 +1,526 @@
-"""Orders in batches: the write path of the batch API, the reconciliation pull and the history
-import. One result per record, in the order given; a bad record is reported and the others are
-written; side effects (lifecycle refresh) are queued once per batch, after the commit."""
+"""Orders written set-based: the one write path of the batch API, webhooks, the reconciliation
+pull and the history import.
 
+A batch costs the same few statements whatever its size. Its orders are checked against the
+stores and products read once; the stored orders it names are read and locked in one query
+(an order older than the stored one, by the source's own updated-at, is `stale` and ignored);
+its customers are resolved together (`customers_resolve`); then the orders and their lines
+are staged (COPY on PostgreSQL) and merged: one UPDATE for the orders that changed (compared
+with IS DISTINCT FROM, so an unchanged order is not rewritten), one INSERT … ON CONFLICT DO
+NOTHING for the new ones, one upsert and one delete for the lines. What follows from the
+changes is written set-based too (status history, the customer copied onto pickups and returns,
+pickups opened or cancelled), and the lifecycle refresh of every customer concerned is queued
+once, after the commit.
+
+Each record gets its own result, in the order given. A record that breaks a rule is reported
+and writes nothing; the others are written. An order sent twice in one batch is written twice
+in order (the second sees the first). If two deliveries race on a new order or profile, the
+loser's batch runs again and finds the winner's rows.
+"""
+
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from journeys.ingest.orders import OrderInput, order_upsert
-from omni.errors import DomainError
-from omni.records import RecordResult, record_failure
+from customers.identity import Resolution, customers_resolve
+from journeys.ingest.orders import (
+    ACTIVE_PICKUP_STATUSES,
+    OrderInput,
+    PreparedOrder,
+    References,
+    UpsertResult,
+    order_prepare,
+)
+from journeys.lifecycle.services import lifecycle_refresh_queue
+from journeys.models import (
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Pickup,
+    PickupStatusChange,
+    Return,
+)
+from journeys.pickup_codes import new_pickup_code
+from omni.errors import ConflictError, DomainError
+from omni.records import NON_FIELD, RecordResult, record_failure
+from omni.staging import Stage, model_columns, stage_load
+
+ORDER_FIELDS = (
+    "customer",
+    "channel",
+    "status",
+    "placed_at",
+    "currency",
+    "subtotal",
+    "discount_total",
+    "shipping_total",
+    "tax_total",
+    "total",
+    "store",
+    "fulfilment",
+    "source_updated_at",
+)
+LINE_FIELDS = ("product", "sku", "name", "size", "quantity", "unit_price", "discount", "total")
+ORDER_STAGE = Stage(
+    "omni_order_stage",
+    (
+        ("order_id", "bigint"),
+        *model_columns(Order, ("source", "external_reference", *ORDER_FIELDS)),
+    ),
+)
+LINE_STAGE = Stage(
+    "omni_line_stage", model_columns(OrderLine, ("order", "line_number", *LINE_FIELDS))
+)
+ORDER_COLUMNS = [name for name in ORDER_STAGE.column_names if name != "order_id"]
+CHANGING_ORDER_COLUMNS = [Order._meta.get_field(name).column for name in ORDER_FIELDS]
+LINE_VALUE_COLUMNS = [OrderLine._meta.get_field(name).column for name in LINE_FIELDS]
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the batch needs to know of an order already stored."""
+
+    id: int
+    customer_id: int | None
+    status: str
+    source_updated_at: Any
+    pickup_id: int | None
+    pickup_status: str | None
+
+
+@dataclass
+class _Record:
+    position: int
+    prepared: PreparedOrder
+    stored: _Stored | None = None
+    customer_id: int | None = None
+    order_id: int | None = None
+
+    @property
+    def data(self) -> OrderInput:
+        return self.prepared.data
+
+    @property
+    def needs_pickup(self) -> bool:
+        data = self.data
+        return (
+            data.fulfilment == Fulfilment.CLICK_AND_COLLECT
+            and self.prepared.store is not None
+            and data.status != Order.Status.CANCELLED
+            and (self.stored is None or self.stored.pickup_id is None)
+        )
+
+
+@dataclass
+class _Written:
+    """The outcome of a wave: a result per record and the customers whose stage may move."""
+
+    results: list[RecordResult] = field(default_factory=list)
+    customer_ids: set[int] = field(default_factory=set)
+
+
+class _Refused(Exception):  # noqa: N818 - carries a record's refusal out of the merge
+    def __init__(self, record: _Record, error: DomainError) -> None:
+        self.record, self.error = record, error
 
 
 def orders_write(
-    inputs: Sequence[OrderInput | RecordResult], *, actor: Any = None
+    inputs: Sequence[OrderInput | RecordResult],
+    *,
+    actor: Any = None,
+    refresh_lifecycle: bool = True,
 ) -> list[RecordResult]:
-    """Write every OrderInput of `inputs`; a RecordResult given in its place (a record that
-    failed validation) is passed through, so results keep the positions of the records."""
-    results: list[RecordResult] = []
+    """Write every OrderInput of `inputs`; a RecordResult in its place (a record that failed
+    validation) is passed through, so results keep the positions of the records.
+
+    `refresh_lifecycle=False` leaves the customers' lifecycle stages to a later recompute (the
+    history import runs one at the end)."""
+    results: list[RecordResult | None] = [
+        item if isinstance(item, RecordResult) else None for item in inputs
+    ]
+    pending = [(index, item) for index, item in enumerate(inputs) if isinstance(item, OrderInput)]
+    customer_ids: set[int] = set()
     with transaction.atomic():
-        for index, data in enumerate(inputs):
-            if isinstance(data, RecordResult):
-                results.append(data)
+        references = References.load(data for _index, data in pending)
+        for wave in _waves(pending):
+            written = _write_wave(wave, references, actor)
+            for result in written.results:
+                results[result.index] = result
+            customer_ids |= written.customer_ids
+        if refresh_lifecycle:
+            lifecycle_refresh_queue(customer_ids=customer_ids)
+    return results  # type: ignore[return-value] - every position is filled
+
+
+def order_upsert(data: OrderInput, *, actor: Any = None) -> UpsertResult:
+    """Create or update one order (a webhook, a PUT); raises a DomainError if it is refused."""
+    result = orders_write([data], actor=actor)[0]
+    if result.failed:
+        message = next(iter((result.errors or {}).values()), [_("Refused.")])[0]
+        if result.code == "conflict":
+            raise ConflictError(message)
+        raise DomainError(message, code=result.code)
+    return UpsertResult(Order.objects.get(pk=result.id), result.status)  # type: ignore[arg-type]
+
+
+def _waves(pending: list[tuple[int, OrderInput]]) -> list[list[tuple[int, OrderInput]]]:
+    """Split the batch so that no order appears twice in a wave (its k-th copy goes in wave k)."""
+    waves: list[list[tuple[int, OrderInput]]] = []
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for index, data in pending:
+        key = (data.source, data.external_reference)
+        if seen[key] == len(waves):
+            waves.append([])
+        waves[seen[key]].append((index, data))
+        seen[key] += 1
+    return waves
+
+
+def _write_wave(wave: list[tuple[int, OrderInput]], references: References, actor: Any) -> _Written:
+    refused: list[RecordResult] = []
+    records: list[_Record] = []
+    for index, data in wave:
+        try:
+            records.append(_Record(index, order_prepare(data, references)))
+        except DomainError as error:
+            refused.append(record_failure(index, error))
+    attempts = 0
+    while records:
+        try:
+            with transaction.atomic():
+                written = _merge(records, actor)
+        except _Refused as refusal:
+            records.remove(refusal.record)
+            refused.append(record_failure(refusal.record.position, refusal.error))
+            continue
+        except (IntegrityError, DataError):
+            attempts += 1
+            if attempts < ATTEMPTS:
                 continue
-            try:
-                with transaction.atomic():
-                    upserted = order_upsert(data, actor=actor)
-            except (DomainError, IntegrityError, DataError) as error:
-                results.append(record_failure(index, error))
-                continue
-            results.append(RecordResult(index, upserted.outcome, upserted.order.pk))
-    return results
+            if len(records) > 1:
+                return _one_by_one(records, references, actor, refused)
+            refused.append(_conflict(records[0].position))
+            break
+        written.results.extend(refused)
+        return written
+    return _Written(results=refused)
+
+
+def _one_by_one(
+    records: list[_Record], references: References, actor: Any, refused: list[RecordResult]
+) -> _Written:
+    """A batch that keeps failing in the database (a value out of range...): each record alone,
+    so that the one at fault is reported and the others are written."""
+    written = _Written(results=list(refused))
+    for record in records:
+        alone = _write_wave([(record.position, record.data)], references, actor)
+        written.results.extend(alone.results)
+        written.customer_ids |= alone.customer_ids
+    return written
+
+
+def _conflict(position: int) -> RecordResult:
+    return RecordResult(
+        position, "error", code="conflict", errors={NON_FIELD: [_("Conflicts with stored data.")]}
+    )
+
+
+# The merge --------------------------------------------------------------------------------
+
+
+def _merge(records: list[_Record], actor: Any) -> _Written:
+    now = timezone.now()
+    _read_stored(records)
+    written = _Written()
+    live: list[_Record] = []
+    for record in records:
+        if _is_stale(record):
+            written.results.append(RecordResult(record.position, "stale", record.stored.id))
+        else:
+            live.append(record)
+    for record in live:
+        if record.needs_pickup and not record.prepared.store.offers_click_and_collect:
+            raise _Refused(
+                record,
+                DomainError(
+                    _("%(store)s does not offer click & collect.")
+                    % {"store": record.prepared.store}
+                ),
+            )
+    for record, error in _resolve_customers(live):
+        live.remove(record)
+        written.results.append(record_failure(record.position, error))
+    if not live:
+        return written
+    stage_load(ORDER_STAGE, [_order_row(record) for record in live])
+    changed = _update_orders(now)
+    created = _insert_orders(live, now)
+    stage_load(LINE_STAGE, [row for record in live for row in _line_rows(record)])
+    changed |= _merge_lines(now, exclude=changed | created)
+    _record_consequences(live, changed, actor, now)
+    for record in live:
+        outcome = (
+            "created"
+            if record.order_id in created
+            else ("updated" if record.order_id in changed else "unchanged")
+        )
+        written.results.append(RecordResult(record.position, outcome, record.order_id))
+        if outcome != "unchanged":
+            written.customer_ids.update(
+                {record.customer_id, record.stored.customer_id if record.stored else None} - {None}
+            )
+    return written
+
+
+def _read_stored(records: list[_Record]) -> None:
+    """The stored orders the records name, locked until the commit."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        by_source[record.data.source].append(record.data.external_reference)
+    stored: dict[tuple[str, str], _Stored] = {}
+    for source, references in by_source.items():
+        rows = (
+            Order.objects.select_for_update(of=("self",))
+            .filter(source=source, external_reference__in=references)
+            .values_list(
+                "external_reference",
+                "id",
+                "customer_id",
+                "status",
+                "source_updated_at",
+                "pickup__id",
+                "pickup__status",
+            )
+        )
+        for reference, *values in rows:
+            stored[(source, reference)] = _Stored(*values)
+    for record in records:
+        record.stored = stored.get(record.prepared.key)
+        record.order_id = record.stored.id if record.stored else None
+
+
+def _is_stale(record: _Record) -> bool:
+    if record.stored is None:
+        return False
+    stored, incoming = record.stored.source_updated_at, record.data.source_updated_at
+    return stored is not None and incoming is not None and incoming < stored
+
+
+def _resolve_customers(live: list[_Record]) -> list[tuple[_Record, DomainError]]:
+    """Each order's customer: the profile her keys resolve to; without one, the stored order's
+    customer stays. Returns the records whose customer was refused (invalid email...): nothing
+    was written for them."""
+    refused = []
+    with_customer = [record for record in live if record.data.customer is not None]
+    resolutions = customers_resolve([record.data.customer for record in with_customer])
+    for record, resolution in zip(with_customer, resolutions, strict=True):
+        if isinstance(resolution, Resolution):
+            record.customer_id = resolution.customer.pk
+        else:
+            refused.append((record, resolution))
+    for record in live:
+        if record.data.customer is None and record.stored is not None:
+            record.customer_id = record.stored.customer_id
+    return refused
+
+
+def _order_row(record: _Record) -> tuple:
+    fields = record.prepared.fields
+    values = {**fields, "customer_id": record.customer_id}
+    return (
+        record.order_id,
+        record.data.source,
+        record.data.external_reference,
+        *(values[_field_key(name)] for name in ORDER_FIELDS),
+    )
+
+
+def _field_key(name: str) -> str:
+    return f"{name}_id" if name in ("customer", "store") else name
+
+
+def _line_rows(record: _Record) -> list[tuple]:
+    return [
+        (record.order_id, line["line_number"], *(line[_line_key(name)] for name in LINE_FIELDS))
+        for line in record.prepared.lines
+    ]
+
+
+def _line_key(name: str) -> str:
+    return "product_id" if name == "product" else name
+
+
+def _execute(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _db_time(moment: Any) -> Any:
+    return Order._meta.get_field("updated_at").get_db_prep_save(moment, connection)
+
+
+def _update_orders(now: Any) -> set[int]:
+    """Rewrite the stored orders whose values differ; returns their ids."""
+    table = Order._meta.db_table
+    assignments = ", ".join(f"{column} = s.{column}" for column in CHANGING_ORDER_COLUMNS)
+    stored = ", ".join(f"{table}.{column}" for column in CHANGING_ORDER_COLUMNS)
+    staged = ", ".join(f"s.{column}" for column in CHANGING_ORDER_COLUMNS)
+    rows = _execute(
+        f"UPDATE {table} SET {assignments}, updated_at = %s FROM {ORDER_STAGE.name} AS s "
+        f"WHERE {table}.id = s.order_id AND ({stored}) IS DISTINCT FROM ({staged}) "
+        f"RETURNING {table}.id",
+        [_db_time(now)],
+    )
+    return {row[0] for row in rows}
+
+
+def _insert_orders(live: list[_Record], now: Any) -> set[int]:
+    """Insert the new orders; returns their ids (and gives the records theirs)."""
+    new = {record.prepared.key: record for record in live if record.order_id is None}
+    if not new:
+        return set()
+    table = Order._meta.db_table
+    columns = ", ".join(ORDER_COLUMNS)
+    rows = _execute(
+        f"INSERT INTO {table} ({columns}, created_at, updated_at) "
+        f"SELECT {', '.join(f's.{name}' for name in ORDER_COLUMNS)}, %s, %s "
+        f"FROM {ORDER_STAGE.name} AS s WHERE s.order_id IS NULL "
+        "ON CONFLICT (source, external_reference) DO NOTHING "
+        f"RETURNING id, source, external_reference",
+        [_db_time(now), _db_time(now)],
+    )
+    if len(rows) != len(new):
+        # Another delivery created one of them since it was read: run the batch again.
+        raise IntegrityError("An order of the batch was created concurrently.")
+    for order_id, source, reference in rows:
+        new[(source, reference)].order_id = order_id
+    return {row[0] for row in rows}
+
+
+def _merge_lines(now: Any, *, exclude: set[int]) -> set[int]:
+    """Upsert the staged lines and delete the stored ones no longer sent (unless returned);
+    marks the orders whose lines changed as updated. Returns their ids."""
+    table = OrderLine._meta.db_table
+    columns = ", ".join(LINE_STAGE.column_names)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in LINE_VALUE_COLUMNS)
+    stored = ", ".join(f"{table}.{column}" for column in LINE_VALUE_COLUMNS)
+    proposed = ", ".join(f"excluded.{column}" for column in LINE_VALUE_COLUMNS)
+    upserted = _execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {LINE_STAGE.name} WHERE true "
+        f"ON CONFLICT (order_id, line_number) DO UPDATE SET {updates} "
+        f"WHERE ({stored}) IS DISTINCT FROM ({proposed}) RETURNING order_id"
+    )
+    deleted = _execute(
+        f"DELETE FROM {table} WHERE order_id IN "
+        f"(SELECT order_id FROM {ORDER_STAGE.name} WHERE order_id IS NOT NULL) "
+        f"AND NOT EXISTS (SELECT 1 FROM {LINE_STAGE.name} AS l "
+        f"WHERE l.order_id = {table}.order_id AND l.line_number = {table}.line_number) "
+        "AND NOT EXISTS (SELECT 1 FROM journeys_returnline AS r "
+        f"WHERE r.order_line_id = {table}.id) RETURNING order_id"
+    )
+    changed = {row[0] for row in (*upserted, *deleted)} - exclude
+    if changed:
+        Order.objects.filter(pk__in=changed).update(updated_at=now)
+    return changed
+
+
+# What follows from the changes ------------------------------------------------------------
+
+
+def _record_consequences(live: list[_Record], changed: set[int], actor: Any, now: Any) -> None:
+    moved = [record for record in live if record.order_id in changed and record.stored]
+    _record_status_changes(moved, actor, now)
+    _propagate_customers(
+        [record for record in moved if record.customer_id != record.stored.customer_id], now
+    )
+    _open_pickups(
+        [record for record in live if record.needs_pickup and record.order_id in changed]
+        + [record for record in live if record.needs_pickup and record.stored is None]
+    )
+    _cancel_pickups(
+        [
+            record
+            for record in moved
+            if record.data.status == Order.Status.CANCELLED
+            and record.stored.pickup_status in ACTIVE_PICKUP_STATUSES
+        ],
+        actor,
+        now,
+    )
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _record_status_changes(moved: list[_Record], actor: Any, now: Any) -> None:
+    # The channel system is the authority on its orders: record, do not refuse.
+    OrderStatusChange.objects.bulk_create(
+        OrderStatusChange(
+            subject_id=record.order_id,
+            from_status=record.stored.status,
+            to_status=record.data.status,
+            actor=_user_or_none(actor),
+            changed_at=now,
+            note=_("Reported by %s") % record.data.source,
+        )
+        for record in moved
+        if record.data.status != record.stored.status
+    )
+
+
+def _propagate_customers(moved: list[_Record], now: Any) -> None:
+    """Pickups and returns carry a copy of their order's customer (see `_customer_copy`)."""
+    if not moved:
+        return
+    order_ids = [record.order_id for record in moved]
+    customer = Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("customer_id")[:1])
+    for model in (Pickup, Return):
+        model.objects.filter(order_id__in=order_ids).update(customer_id=customer, updated_at=now)
+
+
+def _open_pickups(records: list[_Record]) -> None:
+    Pickup.objects.bulk_create(
+        Pickup(
+            order_id=record.order_id,
+            customer_id=record.customer_id,
+            store=record.prepared.store,
+            code=new_pickup_code(),
+        )
+        for record in records
+    )
+
+
+def _cancel_pickups(records: list[_Record], actor: Any, now: Any) -> None:
+    if not records:
+        return
+    note = _("Order cancelled upstream")
+    pickups = list(
+        Pickup.objects.select_for_update()
+        .filter(order_id__in=[record.order_id for record in records])
+        .filter(status__in=ACTIVE_PICKUP_STATUSES)
+        .values_list("pk", "status")
+    )
+    Pickup.objects.filter(pk__in=[pk for pk, _status in pickups]).update(
+        status=Pickup.Status.CANCELLED, cancelled_at=now, updated_at=now
+    )
+    PickupStatusChange.objects.bulk_create(
+        PickupStatusChange(
+            subject_id=pk,
+            from_status=status,
+            to_status=Pickup.Status.CANCELLED,
+            actor=_user_or_none(actor),
+            changed_at=now,
+            note=note,
+        )
+        for pk, status in pickups
+    )

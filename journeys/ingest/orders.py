@@ -1,23 +1,18 @@
-"""Idempotent upsert of orders coming from any channel system (API, webhooks, sync jobs).
-
-An order is known by (source, external reference). Replaying the same payload changes nothing;
-a payload older than what is stored (by the source's own updated-at) is ignored; concurrent
-deliveries of one new order create it once.
+"""Orders as channel systems send them (API, webhooks, sync jobs, history import): the inputs,
+their rules, and the amounts computed from them. `journeys.ingest.batch` writes them.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.identity import InboundCustomer, customer_resolve
-from journeys.lifecycle.services import lifecycle_refresh_queue
-from journeys.models import Fulfilment, Order, OrderLine, OrderStatusChange, Pickup, ReturnLine
-from journeys.services import order_customer_propagate, pickup_cancel, pickup_create
+from customers.identity import InboundCustomer
+from journeys.models import Fulfilment, Order, Pickup
 from omni.errors import DomainError
 from omni.models import Channel, Product, Store
 
@@ -94,26 +89,70 @@ def _validate(data: OrderInput) -> None:
         raise DomainError(" ".join(problems), code="invalid")
 
 
-def _lookup_store(data: OrderInput) -> Store | None:
+@dataclass(frozen=True)
+class References:
+    """The stores and products a batch names, read once for all its orders."""
+
+    stores: dict[str, Store]
+    products: dict[str, Product]
+
+    @classmethod
+    def load(cls, orders: Iterable[OrderInput]) -> "References":
+        codes, skus = set(), set()
+        for data in orders:
+            if data.store_code:
+                codes.add(data.store_code)
+            skus.update(line.sku for line in data.lines)
+        stores = Store.objects.filter(code__in=codes) if codes else Store.objects.none()
+        products = Product.objects.filter(sku__in=skus).only("id", "sku", "name") if skus else []
+        return cls(
+            stores={store.code: store for store in stores},
+            products={product.sku: product for product in products},
+        )
+
+
+@dataclass(frozen=True)
+class PreparedOrder:
+    """An order checked and computed, ready to be staged: its row's fields and its lines."""
+
+    data: OrderInput
+    store: Store | None
+    fields: dict[str, Any]
+    lines: list[dict[str, Any]]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.data.source, self.data.external_reference)
+
+
+def order_prepare(data: OrderInput, references: References) -> PreparedOrder:
+    """Check `data` against the rules and the references, and compute its amounts; raises a
+    DomainError saying what is wrong."""
+    _validate(data)
+    store = _store(data, references)
+    lines = _line_rows(data, _products(data, references))
+    return PreparedOrder(data, store, _order_fields(data, store, lines), lines)
+
+
+def _store(data: OrderInput, references: References) -> Store | None:
     if not data.store_code:
         if data.fulfilment == Fulfilment.CLICK_AND_COLLECT:
             raise DomainError(_("A click & collect order needs a store."), code="unknown_store")
         return None
-    store = Store.objects.filter(code=data.store_code).first()
+    store = references.stores.get(data.store_code)
     if store is None:
         raise DomainError(_("Unknown store “%s”.") % data.store_code, code="unknown_store")
     return store
 
 
-def _lookup_products(data: OrderInput) -> dict[str, Product]:
+def _products(data: OrderInput, references: References) -> dict[str, Product]:
     skus = {line.sku for line in data.lines}
-    products = {product.sku: product for product in Product.objects.filter(sku__in=skus)}
-    missing = sorted(skus - products.keys())
+    missing = sorted(skus - references.products.keys())
     if missing and data.require_known_products:
         raise DomainError(
             _("Unknown product SKU: %s.") % ", ".join(missing), code="unknown_product"
         )
-    return products
+    return references.products
 
 
 def _line_rows(data: OrderInput, products: dict[str, Product]) -> list[dict[str, Any]]:
@@ -124,7 +163,7 @@ def _line_rows(data: OrderInput, products: dict[str, Product]) -> list[dict[str,
         rows.append(
             {
                 "line_number": number,
-                "product": product,
+                "product_id": product.pk if product else None,
                 "sku": line.sku,
                 "name": line.name or (product.name if product else line.sku),
                 "size": line.size,
@@ -154,127 +193,7 @@ def _order_fields(data: OrderInput, store: Store | None, lines: list[dict]) -> d
         "shipping_total": data.shipping_total.quantize(CENT),
         "tax_total": data.tax_total.quantize(CENT),
         "total": total.quantize(CENT),
-        "store": store,
+        "store_id": store.pk if store else None,
         "fulfilment": data.fulfilment,
         "source_updated_at": data.source_updated_at,
     }
-
-
-def order_upsert(data: OrderInput, *, actor: Any = None) -> UpsertResult:
-    """Create or update the order `data` describes; see the module docstring for guarantees."""
-    _validate(data)
-    store = _lookup_store(data)
-    products = _lookup_products(data)
-    lines = _line_rows(data, products)
-    fields = _order_fields(data, store, lines)
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _write(data, fields, lines, actor)
-        except IntegrityError:
-            # Another delivery created the same order first: go again and update it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _is_stale(order: Order, data: OrderInput) -> bool:
-    stored, incoming = order.source_updated_at, data.source_updated_at
-    return stored is not None and incoming is not None and incoming < stored
-
-
-def _write(data: OrderInput, fields: dict, lines: list[dict], actor: Any) -> UpsertResult:
-    order = (
-        Order.objects.select_for_update()
-        .filter(source=data.source, external_reference=data.external_reference)
-        .first()
-    )
-    if order is not None and _is_stale(order, data):
-        return UpsertResult(order, "stale")
-    customer = customer_resolve(data.customer).customer if data.customer else None
-    if order is None:
-        order = Order.objects.create(
-            source=data.source,
-            external_reference=data.external_reference,
-            customer=customer,
-            **fields,
-        )
-        OrderLine.objects.bulk_create(OrderLine(order=order, **row) for row in lines)
-        _sync_pickup(order, actor)
-        lifecycle_refresh_queue(customer_ids=[order.customer_id])
-        return UpsertResult(order, "created")
-    previous_customer_id = order.customer_id
-    changed = _update_order(order, fields, customer, actor)
-    changed |= _update_lines(order, lines)
-    if changed:
-        _sync_pickup(order, actor)
-        # Her stage (and the previous owner's, when the order moved) follows the order.
-        lifecycle_refresh_queue(customer_ids=[order.customer_id, previous_customer_id])
-    return UpsertResult(order, "updated" if changed else "unchanged")
-
-
-def _update_order(order: Order, fields: dict, customer: Any, actor: Any) -> bool:
-    changed = [name for name, value in fields.items() if getattr(order, name) != value]
-    if customer is not None and order.customer_id != customer.pk:
-        order.customer = customer
-        changed.append("customer")
-    if not changed:
-        return False
-    previous_status = order.status
-    for name in changed:
-        if name != "customer":
-            setattr(order, name, fields[name])
-    order.save(update_fields=[*changed, "updated_at"])
-    if "customer" in changed:
-        order_customer_propagate(order=order)
-    if order.status != previous_status:
-        # The channel system is the authority on its orders: record, do not refuse.
-        OrderStatusChange.objects.create(
-            subject=order,
-            from_status=previous_status,
-            to_status=order.status,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            changed_at=timezone.now(),
-            note=_("Reported by %s") % order.source,
-        )
-    return True
-
-
-def _update_lines(order: Order, rows: list[dict]) -> bool:
-    existing = {line.line_number: line for line in order.lines.all()}
-    changed = False
-    for row in rows:
-        line = existing.pop(row["line_number"], None)
-        if line is None:
-            OrderLine.objects.create(order=order, **row)
-            changed = True
-        elif any(getattr(line, name) != value for name, value in row.items()):
-            for name, value in row.items():
-                setattr(line, name, value)
-            line.save()
-            changed = True
-    returned = set(
-        ReturnLine.objects.filter(order_line__in=existing.values()).values_list(
-            "order_line_id", flat=True
-        )
-    )
-    for line in existing.values():
-        # Lines with a return stay: the return must keep pointing at what was bought.
-        if line.pk not in returned:
-            line.delete()
-            changed = True
-    return changed
-
-
-def _sync_pickup(order: Order, actor: Any) -> None:
-    if order.fulfilment != Fulfilment.CLICK_AND_COLLECT or order.store is None:
-        return
-    pickup = Pickup.objects.filter(order=order).first()
-    if pickup is None and order.status != Order.Status.CANCELLED:
-        pickup_create(order=order, store=order.store, actor=actor)
-    elif (
-        pickup is not None
-        and order.status == Order.Status.CANCELLED
-        and pickup.status in ACTIVE_PICKUP_STATUSES
-    ):
-        pickup_cancel(pickup=pickup, actor=actor, reason=_("Order cancelled upstream"))
