@@ -728,3 +728,6 @@ from journeys.integrations.models import (  # noqa: E402, F401
     SyncRun,
     WebhookDelivery,
 )
+
+# What import_history remembers of each file, to resume it; importing registers the models.
+from journeys.history_import.models import HistoryImport, HistoryImportChunk  # noqa: E402, F401

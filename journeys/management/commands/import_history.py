@@ -1,0 +1,286 @@
+"""Import the history of a retailer: customers, orders with their lines, returns and pickups,
+from JSON Lines or CSV (Omni's columns, or Shopify's and WooCommerce's order exports).
+
+    manage.py import_history --kind customers customers.jsonl
+    manage.py import_history --kind orders orders.jsonl --errors refused.csv
+    manage.py import_history --kind orders shopify_orders.csv --source my-shop
+
+The file is cut into chunks of whole records; each chunk is validated by the batch API's
+validators and written by its write path in one transaction, with a row that says it was
+written: an interrupted import run again continues where it stopped, writing no row twice.
+With --celery, one task per chunk is queued and the workers running share them. Refused
+records go to the errors file with their line numbers and reasons. See README, "Importing
+history".
+"""
+
+import csv
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from tqdm import tqdm
+
+from journeys.history_import.chunks import (
+    ChunkResult,
+    chunk_run,
+    chunk_validate,
+    history_import_open,
+)
+from journeys.history_import.files import ChunkSpan
+from journeys.history_import.formats import FORMATS, FormatError, format_guess, reader_for
+from journeys.history_import.models import HistoryImport, HistoryImportChunk, HistoryKind
+from journeys.history_import.readers import UnreadableRecordError
+
+DEFAULT_CHUNK_RECORDS = 1000
+SHOWN_ERRORS = 10
+POLL_SECONDS = 0.5
+Status = HistoryImportChunk.Status
+
+
+class Command(BaseCommand):
+    help = (
+        "Import customers, orders, returns or pickups from a JSON Lines or CSV file, in "
+        "resumable chunks; refused records go to an errors file with their line numbers."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="The file to import.")
+        parser.add_argument("--kind", required=True, choices=HistoryKind.values)
+        parser.add_argument(
+            "--format", choices=FORMATS, help="Default: told by the suffix and the CSV header."
+        )
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=DEFAULT_CHUNK_RECORDS,
+            help="Records per chunk (one transaction, one Celery task).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and report; write nothing."
+        )
+        parser.add_argument(
+            "--errors", help="Where refused records go (CSV). Default: <file>.errors.csv."
+        )
+        parser.add_argument(
+            "--celery", action="store_true", help="Queue one task per chunk to the workers."
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=24 * 3600, help="With --celery: seconds to wait."
+        )
+        parser.add_argument(
+            "--no-lifecycle", action="store_true", help="No lifecycle recompute afterwards."
+        )
+        parser.add_argument("--source", help="Shop exports: the source written on the orders.")
+        parser.add_argument(
+            "--time-zone", help="WooCommerce export: the shop's time zone (Europe/Paris)."
+        )
+        parser.add_argument("--encoding", help="CSV files: the text encoding (default utf-8).")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
+        if options["chunk_size"] < 1:
+            raise CommandError("--chunk-size must be positive.")
+        file_format = options["format"] or self._guess(path)
+        reader_options = {
+            name: options[name] for name in ("source", "time_zone", "encoding") if options.get(name)
+        }
+        spans = self._spans(path, options["kind"], file_format, reader_options, options)
+        history_import = HistoryImport(
+            path=str(path.resolve()),
+            kind=options["kind"],
+            format=file_format,
+            chunk_records=options["chunk_size"],
+            options=reader_options,
+        )
+        if options["dry_run"]:
+            self._dry_run(history_import, spans, options)
+            return
+        history_import = history_import_open(
+            path,
+            kind=options["kind"],
+            file_format=file_format,
+            chunk_records=options["chunk_size"],
+            options=reader_options,
+        )
+        self._import(history_import, spans, options)
+
+    @staticmethod
+    def _guess(path: Path) -> str:
+        try:
+            return format_guess(path)
+        except FormatError as error:
+            raise CommandError(str(error)) from error
+
+    @staticmethod
+    def _spans(
+        path: Path,
+        kind: str,
+        file_format: str,
+        reader_options: dict[str, str],
+        options: dict[str, Any],
+    ) -> list[ChunkSpan]:
+        try:
+            reader = reader_for(file_format, kind, reader_options)
+            reader.check(str(path))
+        except FormatError as error:
+            raise CommandError(str(error)) from error
+        except UnreadableRecordError as error:
+            problems = "; ".join(m for messages in error.problems.values() for m in messages)
+            raise CommandError(f"{path.name}: {problems}") from error
+        return list(reader.spans(str(path), options["chunk_size"]))
+
+    # The dry run ------------------------------------------------------------------------------
+
+    def _dry_run(
+        self, history_import: HistoryImport, spans: list[ChunkSpan], options: dict[str, Any]
+    ) -> None:
+        total = ChunkResult()
+        started = time.monotonic()
+        with self._progress(spans, options) as progress:
+            for span in spans:
+                total.add(chunk_validate(history_import, span))
+                progress.update(span.records)
+        self._report(total, time.monotonic() - started, options, verb="checked")
+        self.stdout.write("Dry run: nothing was written.")
+
+    # The import ------------------------------------------------------------------------------
+
+    def _import(
+        self, history_import: HistoryImport, spans: list[ChunkSpan], options: dict[str, Any]
+    ) -> None:
+        HistoryImport.objects.filter(pk=history_import.pk).update(chunk_count=len(spans))
+        written = set(
+            history_import.chunks.filter(status=Status.DONE).values_list("number", flat=True)
+        )
+        pending = [span for span in spans if span.number not in written]
+        if written:
+            self.stdout.write(
+                f"Resuming: {len(written)} of {len(spans)} chunks were written by an earlier run."
+            )
+        started = time.monotonic()
+        with self._progress(spans, options) as progress:
+            progress.update(sum(span.records for span in spans if span.number in written))
+            if options["celery"]:
+                self._run_on_workers(history_import, pending, progress, options["timeout"])
+            else:
+                for span in pending:
+                    chunk_run(history_import, span)
+                    progress.update(span.records)
+        seconds = time.monotonic() - started
+        self._finish(history_import, spans, seconds, options)
+
+    def _run_on_workers(
+        self,
+        history_import: HistoryImport,
+        pending: list[ChunkSpan],
+        progress: tqdm,
+        timeout: float,
+    ) -> None:
+        from journeys.history_import.tasks import history_import_chunk_task
+
+        for span in pending:
+            history_import_chunk_task.delay(
+                history_import.pk, span.number, span.start, span.end, span.first_line, span.records
+            )
+        waiting = {span.number: span for span in pending}
+        deadline = time.monotonic() + timeout
+        while waiting and time.monotonic() < deadline:
+            finished = history_import.chunks.filter(number__in=list(waiting)).values_list(
+                "number", flat=True
+            )
+            for number in finished:
+                progress.update(waiting.pop(number).records)
+            if waiting:
+                time.sleep(POLL_SECONDS)
+        if waiting:
+            raise CommandError(
+                f"{len(waiting)} chunks were not written within {timeout:.0f} s: are workers "
+                "running? Run the same command again to wait for them (or to write them here)."
+            )
+
+    def _finish(
+        self,
+        history_import: HistoryImport,
+        spans: list[ChunkSpan],
+        seconds: float,
+        options: dict[str, Any],
+    ) -> None:
+        total = ChunkResult()
+        failed = []
+        for chunk in history_import.chunks.order_by("number"):
+            if chunk.status == Status.FAILED:
+                failed.append(chunk)
+                continue
+            total.add(ChunkResult(chunk.records, chunk.outcomes, chunk.errors))
+        self._report(total, seconds, options, verb="imported")
+        if failed:
+            reasons = "\n".join(
+                f"  chunk {c.number} (line {c.first_line}): {c.message}" for c in failed
+            )
+            raise CommandError(
+                f"{len(failed)} of {len(spans)} chunks failed and wrote nothing:\n{reasons}\n"
+                "Run the same command again to retry them; written chunks are skipped."
+            )
+        HistoryImport.objects.filter(pk=history_import.pk).update(finished_at=timezone.now())
+        if not options["no_lifecycle"]:
+            self.stdout.write("Recomputing lifecycle stages and customer metrics...")
+            call_command("lifecycle_recompute", quiet_progress=True, stdout=self.stdout)
+
+    # Reporting -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _progress(spans: list[ChunkSpan], options: dict[str, Any]) -> tqdm:
+        return tqdm(
+            total=sum(span.records for span in spans),
+            unit=" records",
+            unit_scale=True,
+            file=sys.stderr,
+            disable=options["no_progress"] or not sys.stderr.isatty(),
+            dynamic_ncols=True,
+        )
+
+    def _report(
+        self, total: ChunkResult, seconds: float, options: dict[str, Any], *, verb: str
+    ) -> None:
+        outcomes = ", ".join(
+            f"{status}: {count}" for status, count in sorted(total.outcomes.items())
+        )
+        rate = total.records / seconds if seconds else 0
+        self.stdout.write(
+            f"{total.records} records {verb} in {seconds:.1f} s ({rate:.0f} records/s). "
+            f"{outcomes or 'nothing to do'}."
+        )
+        if not total.errors:
+            return
+        errors_path = Path(options["errors"] or f"{options['path']}.errors.csv")
+        errors_file_write(errors_path, total.errors)
+        for error in total.errors[:SHOWN_ERRORS]:
+            self.stdout.write(f"  line {error['line']}: {error_text(error['errors'])}")
+        if len(total.errors) > SHOWN_ERRORS:
+            self.stdout.write(f"  ... and {len(total.errors) - SHOWN_ERRORS} more.")
+        self.stdout.write(
+            self.style.WARNING(f"{len(total.errors)} records refused: see {errors_path}.")
+        )
+
+
+def error_text(errors: dict[str, list[str]]) -> str:
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+
+
+def errors_file_write(path: Path, errors: list[dict[str, Any]]) -> None:
+    """line: where the record starts; lines: all its lines (an order's CSV rows); one row per
+    field refused."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["line", "lines", "field", "reasons"])
+        for error in sorted(errors, key=lambda error: error["line"]):
+            lines = " ".join(str(number) for number in error["lines"])
+            for field, messages in error["errors"].items():
+                writer.writerow([error["line"], lines, field, " ".join(map(str, messages))])
