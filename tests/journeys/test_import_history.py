@@ -6,11 +6,20 @@ import csv
 import datetime
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from customers.models import Customer
@@ -669,3 +678,78 @@ def test_spans_cover_every_line_once(tmp_path: Path) -> None:
     lines = [r.line for span in spans for r in JsonLinesReader().read(str(path), span)]
     assert lines == list(range(1, 11))
     assert isinstance(spans[0], ChunkSpan)
+
+
+# Celery fan-out -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def import_worker(transactional_db: None) -> Iterator[Path]:
+    """A real worker (tests/integrations/test_celery_worker.py) that also loads the import's
+    task module, as workers will once journeys/tasks.py imports it."""
+    from tests.integrations import test_celery_worker as worker_test
+
+    url = os.environ.get("CELERY_TEST_BROKER_URL") or "redis://127.0.0.1:6379/5"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip(f"No Redis at {url}")
+    queue = f"omni-import-test-{uuid.uuid4().hex[:10]}"
+    log = Path(tempfile.mkstemp(prefix="celery-import-", suffix=".log")[1])
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omni.settings_test",
+        "DATABASE_URL": worker_test._test_database_url(),
+        "CELERY_BROKER_URL": url,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "omni", "worker", "--pool=solo"]
+    command += ["-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"]
+    command += ["--without-heartbeat", "--loglevel=INFO", "-I", "journeys.history_import.tasks"]
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=environment, stdout=output, stderr=output
+        )
+    worker_test._use_broker(task_always_eager=False, broker_url=url, task_default_queue=queue)
+    try:
+        yield log
+    finally:
+        worker_test._use_broker(task_always_eager=True, broker_url="", task_default_queue="celery")
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        redis.Redis.from_url(url).delete(queue)
+        log.unlink(missing_ok=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_fanned_out_to_a_real_celery_worker(
+    catalogue: None, tmp_path: Path, import_worker: Path
+) -> None:
+    path = jsonl(tmp_path / "orders.jsonl", [order_record(str(n)) for n in range(1, 8)])
+    errors = tmp_path / "errors.csv"
+    lines = path.read_text().splitlines()
+    lines[4] = "{broken"
+    path.write_text("\n".join(lines) + "\n")
+
+    output = import_history(
+        str(path),
+        "--kind",
+        "orders",
+        "--chunk-size",
+        "2",
+        "--celery",
+        "--timeout",
+        "60",
+        "--errors",
+        str(errors),
+        "--no-lifecycle",
+    )
+
+    assert "created: 6" in output, import_worker.read_text()
+    assert Order.objects.count() == 6
+    assert HistoryImportChunk.objects.filter(status="done").count() == 4
+    assert "history_import_chunk_task" in import_worker.read_text()
+    assert [row["line"] for row in errors_rows(errors)] == ["5"]
