@@ -4,13 +4,15 @@
 customer the e-shop sends is attached to the profile a store already knows (no duplicate).
 """
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -37,6 +39,7 @@ from customers.models import (
 from customers.normalization import normalize_email, normalize_phone
 from customers.services import PROFILE_FIELDS, consent_record
 from customers.tags import customer_tags_set
+from omni.api import fast
 from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
@@ -328,6 +331,70 @@ class InboundCustomerSerializer(serializers.Serializer):
                 _("Identify the customer: id, source + external_id, email, phone or loyalty.")
             )
         return attrs
+
+
+_SOURCE_SEARCH = re.compile(SOURCE_PATTERN)
+# Addresses of the plainest shape, all of which Django's EmailValidator accepts (its regexes
+# ignore case): they skip its slower domain check (~35 µs an address).
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}",
+    re.ASCII,
+)
+
+
+def _email_normalized(value: str | None) -> str | None:
+    """normalize_email(value), sure of the plainest addresses without validating them twice."""
+    if value:
+        email = value.lower()  # `value` is stripped
+        if len(email) <= 254 and _PLAIN_EMAIL.fullmatch(email):
+            return email
+        _email_validator_run(value)
+    return normalize_email(value)
+
+
+def _email_validator_run(value: str) -> None:
+    """What the EmailField runs on the address as sent (before lower-casing)."""
+    try:
+        EmailValidator()(value)
+    except DjangoValidationError:
+        raise fast.Unsure from None
+
+
+_IDENTIFYING = ("external_id", "email", "phone", "loyalty_number")
+
+
+def inbound_customer_read(raw: Any) -> dict[str, Any]:
+    """What InboundCustomerSerializer validates `raw` into, on the fast path (omni.api.fast:
+    raises Unsure for anything it does not read as plainly as the serializer would)."""
+    raw = fast.mapping(raw)
+    data: dict[str, Any] = {}
+    for name, read in _INBOUND_READERS:
+        value = raw.get(name, fast.MISSING)
+        if value is not fast.MISSING:
+            data[name] = read(value)
+    try:
+        if "email" in data:
+            data["email"] = _email_normalized(data["email"])
+        if "phone" in data:
+            data["phone"] = normalize_phone(data["phone"])
+    except DjangoValidationError:
+        raise fast.Unsure from None
+    if bool(data.get("source")) != bool(data.get("external_id")):
+        raise fast.Unsure
+    if not any(data.get(key) for key in _IDENTIFYING):
+        raise fast.Unsure
+    return data
+
+
+_INBOUND_READERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("source", lambda value: fast.matching(value, _SOURCE_SEARCH, max_length=64)),
+    ("external_id", lambda value: fast.text(value, max_length=128)),
+    ("email", lambda value: fast.text(value, max_length=254, blank=True, null=True)),
+    ("phone", lambda value: fast.text(value, max_length=40, blank=True, null=True)),
+    ("loyalty_number", lambda value: fast.text(value, max_length=32, blank=True, null=True)),
+    ("first_name", lambda value: fast.text(value, max_length=80, blank=True)),
+    ("last_name", lambda value: fast.text(value, max_length=80, blank=True)),
+)
 
 
 def inbound_customer(data: dict[str, Any]) -> InboundCustomer:

@@ -1,5 +1,6 @@
 """Orders and their returns: read, upsert by reference (one or a batch), record a return."""
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,12 +20,14 @@ from customers.api import (
     SOURCE_PATTERN,
     InboundCustomerSerializer,
     inbound_customer,
+    inbound_customer_read,
 )
 from journeys.api.common import CURRENCY, MAX_AMOUNT, MONEY, store_by_code
 from journeys.ingest import LineInput, OrderInput, UpsertResult, order_upsert
 from journeys.ingest.batch import orders_write
 from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
 from journeys.services import return_record
+from omni.api import fast
 from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
@@ -86,6 +89,9 @@ class ReturnSerializer(serializers.ModelSerializer):
             "returned_at",
             "reason",
             "refund_amount",
+            "shipping_refund",
+            "adjustment",
+            "adjustment_reason",
             "currency",
             "lines",
             "updated_at",
@@ -234,10 +240,73 @@ def _batch_record_input(data: dict[str, Any]) -> OrderInput:
     return OrderWriteSerializer.to_input(data, source=source, external_reference=reference)
 
 
+_SOURCE_SEARCH = re.compile(SOURCE_PATTERN)
+_CURRENCY_SEARCH = re.compile(CURRENCY["regex"])
+_CHANNELS = frozenset(Channel.values)
+_STATUSES = frozenset(Order.Status.values)
+_FULFILMENTS = frozenset(Fulfilment.values)
+_ZERO = Decimal("0")  # the serializers' default, given as it is
+
+
+def _line_read(raw: Any) -> dict[str, Any]:
+    raw = fast.mapping(raw)
+    get = raw.get
+    line = {
+        "sku": fast.text(get("sku"), max_length=64),
+        "quantity": fast.integer(get("quantity"), low=1, high=100_000),
+        "unit_price": fast.money(get("unit_price")),
+        "discount": fast.money_or(get("discount", fast.MISSING), _ZERO),
+    }
+    for name, max_length in (("name", 200), ("size", 20)):
+        value = get(name, fast.MISSING)
+        if value is not fast.MISSING:
+            line[name] = fast.text(value, max_length=max_length, blank=True)
+    amount = line["unit_price"] * line["quantity"]
+    if amount > MAX_AMOUNT or line["discount"] > amount:
+        raise fast.Unsure
+    return line
+
+
+def order_record_read(raw: Any) -> dict[str, Any]:
+    """What OrderBatchRecordSerializer validates `raw` into, on the fast path (see
+    omni.api.fast; raises Unsure for anything it does not read as plainly)."""
+    raw = fast.mapping(raw)
+    get = raw.get
+    lines = get("lines")
+    if type(lines) is not list or not 1 <= len(lines) <= 500:
+        raise fast.Unsure
+    data: dict[str, Any] = {
+        "source": fast.matching(get("source"), _SOURCE_SEARCH, max_length=64),
+        "external_reference": fast.text(get("external_reference"), max_length=128),
+        "channel": fast.choice(get("channel"), _CHANNELS),
+        "status": fast.choice(get("status", Order.Status.CONFIRMED), _STATUSES),
+        "fulfilment": fast.choice(get("fulfilment", Fulfilment.SHIPPING), _FULFILMENTS),
+        "placed_at": fast.aware_datetime(get("placed_at")),
+        "currency": fast.matching(get("currency", "EUR"), _CURRENCY_SEARCH, max_length=3),
+        "shipping_total": fast.money_or(get("shipping_total", fast.MISSING), _ZERO),
+        "discount_total": fast.money_or(get("discount_total", fast.MISSING), _ZERO),
+        "tax_total": fast.money_or(get("tax_total", fast.MISSING), _ZERO),
+        "prices_include_tax": fast.boolean(get("prices_include_tax", True)),
+        "lines": [_line_read(line) for line in lines],
+    }
+    if (store := get("store", fast.MISSING)) is not fast.MISSING:
+        data["store"] = fast.text(store, max_length=20, null=True)
+    if (customer := get("customer", fast.MISSING)) is not fast.MISSING:
+        data["customer"] = None if customer is None else inbound_customer_read(customer)
+    if (updated := get("source_updated_at", fast.MISSING)) is not fast.MISSING:
+        data["source_updated_at"] = fast.aware_datetime(updated, null=True)
+    lines_total = sum(line["unit_price"] * line["quantity"] for line in data["lines"])
+    if lines_total + data["shipping_total"] + data["tax_total"] > MAX_AMOUNT:
+        raise fast.Unsure
+    return data
+
+
 def order_records_validate(records: Sequence[Any]) -> list[OrderInput | RecordResult]:
     """Orders as the batch API and the history import receive them (see OrderBatchRecordSerializer)
     turned into inputs for `orders_write`, or into the error result of each invalid one."""
-    return records_validate(records, OrderBatchRecordSerializer, _batch_record_input)
+    return records_validate(
+        records, OrderBatchRecordSerializer, _batch_record_input, fast=order_record_read
+    )
 
 
 class ReturnLineInputSerializer(serializers.Serializer):
@@ -246,10 +315,24 @@ class ReturnLineInputSerializer(serializers.Serializer):
 
 
 class ReturnCreateSerializer(serializers.Serializer):
-    lines = ReturnLineInputSerializer(many=True, min_length=1, max_length=500)
+    # No lines: a refund of shipping alone, or an adjustment alone (return_record checks).
+    lines = ReturnLineInputSerializer(many=True, max_length=500, default=list)
     channel = serializers.ChoiceField(choices=Channel.choices)
     store = serializers.CharField(max_length=20, required=False, allow_null=True)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    shipping_refund = serializers.DecimalField(**MONEY, default=Decimal("0.00"))
+    adjustment = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        default=Decimal("0.00"),
+        help_text=_(
+            "Paid back beyond the lines and shipping (a goodwill gesture), or short of them "
+            "(negative). Needs adjustment_reason."
+        ),
+    )
+    adjustment_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
     source = serializers.RegexField(SOURCE_PATTERN, max_length=64, default="omni")
     external_reference = serializers.CharField(
         max_length=128,
@@ -403,7 +486,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         return item
 
     @extend_schema(
-        summary="Record a return of some of the order's lines",
+        summary="Record a return: some of the order's lines, shipping refunded, an adjustment",
         request=ReturnCreateSerializer,
         responses={200: ReturnSerializer, 201: ReturnSerializer},
     )
@@ -433,6 +516,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
                 reason=data.get("reason", ""),
                 source=data["source"],
                 external_reference=data.get("external_reference"),
+                shipping_refund=data["shipping_refund"],
+                adjustment=data["adjustment"],
+                adjustment_reason=data.get("adjustment_reason", ""),
             )
         return Response(ReturnSerializer(created).data, status=status.HTTP_201_CREATED)
 

@@ -61,15 +61,20 @@ class UpsertResult:
     outcome: Outcome
 
 
+_CHANNELS = frozenset(Channel.values)
+_STATUSES = frozenset(Order.Status.values)
+_FULFILMENTS = frozenset(Fulfilment.values)
+
+
 def _validate(data: OrderInput) -> None:
     problems = []
     if not data.source.strip() or not data.external_reference.strip():
         problems.append(_("An order needs a source and a reference."))
-    if data.channel not in Channel.values:
+    if data.channel not in _CHANNELS:
         problems.append(_("Unknown channel “%s”.") % data.channel)
-    if data.status not in Order.Status.values:
+    if data.status not in _STATUSES:
         problems.append(_("Unknown order status “%s”.") % data.status)
-    if data.fulfilment not in Fulfilment.values:
+    if data.fulfilment not in _FULFILMENTS:
         problems.append(_("Unknown fulfilment “%s”.") % data.fulfilment)
     if timezone.is_naive(data.placed_at):
         problems.append(_("The order time needs a time zone."))
@@ -146,8 +151,8 @@ def _store(data: OrderInput, references: References) -> Store | None:
 
 
 def _products(data: OrderInput, references: References) -> dict[str, Product]:
-    skus = {line.sku for line in data.lines}
-    missing = sorted(skus - references.products.keys())
+    known = references.products
+    missing = sorted({line.sku for line in data.lines if line.sku not in known})
     if missing and data.require_known_products:
         raise DomainError(
             _("Unknown product SKU: %s.") % ", ".join(missing), code="unknown_product"
