@@ -165,9 +165,21 @@ def _move_related_rows(*, source: Customer, target: Customer) -> dict[str, dict[
             continue  # The kept profile already has its own (e.g. preferences): keep it.
         primary_keys = list(rows.values_list("pk", flat=True))
         if primary_keys:
-            model._default_manager.filter(pk__in=primary_keys).update(**{field: target})
+            _reassign(model, primary_keys, field, target)
             moved.setdefault(model._meta.label, {})[field] = primary_keys
     return moved
+
+
+def _reassign(model: type[models.Model], primary_keys: list, field: str, owner: Customer) -> None:
+    """Give the rows to `owner`; rows that say when they last changed say it (an order moved to
+    another customer is a change the API's `updated_since` feed must show)."""
+    changes: dict[str, Any] = {field: owner}
+    if any(
+        getattr(model_field, "auto_now", False) and model_field.name == "updated_at"
+        for model_field in model._meta.concrete_fields
+    ):
+        changes["updated_at"] = timezone.now()
+    model._default_manager.filter(pk__in=primary_keys).update(**changes)
 
 
 def _snapshot(customer: Customer) -> dict[str, Any]:
@@ -261,7 +273,7 @@ def customer_merge_undo(*, merge: CustomerMerge, actor: Any) -> None:
     for label, fields in merge.moved_rows.items():
         model = apps.get_model(label)
         for field, primary_keys in fields.items():
-            model._default_manager.filter(pk__in=primary_keys).update(**{field: absorbed})
+            _reassign(model, primary_keys, field, absorbed)
     restored = {field: snapshot.get(field) for field in UNIQUE_CONTACT_FIELDS}
     Customer.objects.filter(pk=absorbed.pk).update(
         merged_into=None, merged_at=None, updated_at=timezone.now(), **restored

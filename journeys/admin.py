@@ -47,6 +47,7 @@ from journeys.outbound import outbound_delivery_resend
 from journeys.services import (
     order_customer_propagate,
     order_set_status,
+    orders_mark_changed,
     pickup_cancel,
     pickup_create,
     pickup_expire,
@@ -106,6 +107,9 @@ class ReturnSummaryInline(ReadOnlyTabularInline):
         "store",
         "returned_at",
         "refund_amount",
+        "shipping_refund",
+        "adjustment",
+        "adjustment_reason",
         "currency",
     )
     related_to_load = ("store",)
@@ -239,6 +243,12 @@ class OrderLineAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("order", "product")
 
 
+def _order_before(form: Any) -> list[int]:
+    """The order a return belonged to before the form moved it to another, if it did."""
+    before = form.initial.get("order") if "order" in form.changed_data else None
+    return [before] if before else []
+
+
 class ReturnLineInline(TabularInline):
     model = ReturnLine
     fields = ("order_line", "quantity", "refund_amount")
@@ -264,12 +274,55 @@ class ReturnAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     exact_search_fields = ("external_reference", "order__external_reference")
     search_help_text = _("Return or order reference, exactly; or the customer.")
     autocomplete_fields = ("order", "processed_by")
-    readonly_fields = ("customer", "created_at", "updated_at")
+    readonly_fields = ("customer", "lines_share", "created_at", "updated_at")
+    # The refund is shown as what it is made of: lines, shipping and an adjustment.
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "order",
+                    "customer",
+                    ("source", "external_reference"),
+                    ("channel", "store"),
+                    "status",
+                    "returned_at",
+                    "reason",
+                    "processed_by",
+                )
+            },
+        ),
+        (
+            _("Refund"),
+            {
+                "fields": (
+                    ("refund_amount", "currency"),
+                    "lines_share",
+                    "shipping_refund",
+                    ("adjustment", "adjustment_reason"),
+                )
+            },
+        ),
+        (_("History"), {"fields": ("source_updated_at", "created_at", "updated_at")}),
+    )
     inlines = (ReturnLineInline,)
 
     def save_model(self, request: HttpRequest, obj: Return, form: Any, change: bool) -> None:
         obj.customer_id = obj.order.customer_id  # her copy, read by index (`Return.customer`)
         super().save_model(request, obj, form, change)
+        # The order is read with its returns: the `updated_since` feed must show it again.
+        orders_mark_changed(order_ids=[obj.order_id, *_order_before(form)])
+
+    def delete_model(self, request: HttpRequest, obj: Return) -> None:
+        super().delete_model(request, obj)
+        orders_mark_changed(order_ids=[obj.order_id])
+
+    @admin.display(description=_("lines"))
+    def lines_share(self, parent: Return) -> str:
+        """What the lines account for: the refund less its shipping and adjustment."""
+        if parent.pk is None:
+            return "-"
+        return money(parent.lines_amount, parent.currency)
 
     @admin.display(description=_("refund"), ordering="refund_amount")
     def refund_with_currency(self, parent: Return) -> str:
@@ -670,6 +723,11 @@ class PickupAdmin(
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return () if obj is None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Pickup, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:  # The order is read with its pickup (store, collection date).
+            orders_mark_changed(order_ids=[obj.order_id])
 
     def create_through_service(self, request: HttpRequest, data: dict[str, Any]) -> Pickup:
         return pickup_create(

@@ -4,6 +4,7 @@ Records that come from another system carry `source` + their id there, unique to
 `source_updated_at`, so that an older update never overwrites a newer one.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -188,7 +189,14 @@ class ReturnStatus(models.TextChoices):
 
 
 class Return(TimeStampedModel):
-    """Goods brought back, possibly in another channel than the sale (web order, store return)."""
+    """Goods brought back or money paid back, possibly in another channel than the sale.
+
+    What a refund is made of: its lines (each with its tax when the shop adds tax to prices),
+    the shipping refunded, and an adjustment without lines: a goodwill gesture, or a refund
+    discrepancy when the shop paid back less (negative) or more than the lines and shipping.
+    `refund_amount` is what was paid back, always `lines + shipping_refund + adjustment`; a
+    refund of shipping alone, or an adjustment alone, has no lines.
+    """
 
     Status = ReturnStatus
 
@@ -210,7 +218,27 @@ class Return(TimeStampedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.RECEIVED)
     returned_at = models.DateTimeField(_("returned at"), db_index=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    refund_amount = models.DecimalField(_("refund amount"), **MONEY, default=0)
+    refund_amount = models.DecimalField(
+        _("refund amount"),
+        **MONEY,
+        default=0,
+        help_text=_("Paid back in all: the lines, the shipping refunded and the adjustment."),
+    )
+    # db_default: rows written by SQL (history import, benchmarks) get them too.
+    shipping_refund = models.DecimalField(_("shipping refunded"), **MONEY, default=0, db_default=0)
+    adjustment = models.DecimalField(
+        _("adjustment"),
+        **MONEY,
+        default=0,
+        db_default=0,
+        help_text=_(
+            "Paid back beyond the lines and shipping (a goodwill gesture), or short of them "
+            "(negative: a refund discrepancy)."
+        ),
+    )
+    adjustment_reason = models.CharField(
+        _("reason for the adjustment"), max_length=200, blank=True, default="", db_default=""
+    )
     currency = models.CharField(
         _("currency"), max_length=3, default="EUR", validators=[currency_validator]
     )
@@ -234,10 +262,34 @@ class Return(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(refund_amount__gte=0), name="return_refund_not_negative"
             ),
+            models.CheckConstraint(
+                condition=models.Q(shipping_refund__gte=0),
+                name="return_shipping_refund_not_negative",
+            ),
+            # The lines' share (refund - shipping - adjustment) cannot be negative.
+            models.CheckConstraint(
+                condition=models.Q(
+                    refund_amount__gte=models.F("shipping_refund") + models.F("adjustment")
+                ),
+                name="return_lines_share_not_negative",
+                violation_error_message=_(
+                    "The shipping refunded and the adjustment exceed the refund amount."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(adjustment=0) | ~models.Q(adjustment_reason=""),
+                name="return_adjustment_has_reason",
+                violation_error_message=_("Say why the refund has an adjustment."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_reference}"
+
+    @property
+    def lines_amount(self) -> Decimal:
+        """What the lines account for (the rest of the refund is shipping and adjustment)."""
+        return self.refund_amount - self.shipping_refund - self.adjustment
 
 
 class ReturnLine(models.Model):
@@ -721,6 +773,8 @@ class CustomerMetrics(models.Model):
 
 
 # The e-shop integration's models live in their own module; importing them registers them.
+# What import_history remembers of each file, to resume it; importing registers the models.
+from journeys.history_import.models import HistoryImport, HistoryImportChunk  # noqa: E402, F401
 from journeys.integrations.models import (  # noqa: E402, F401
     OutboundDelivery,
     OutboundWebhook,
@@ -728,6 +782,3 @@ from journeys.integrations.models import (  # noqa: E402, F401
     SyncRun,
     WebhookDelivery,
 )
-
-# What import_history remembers of each file, to resume it; importing registers the models.
-from journeys.history_import.models import HistoryImport, HistoryImportChunk  # noqa: E402, F401

@@ -1,6 +1,7 @@
 """Writes on what customers do: order status, pickups, SAV tickets, wishlists, returns."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +74,7 @@ TICKET_WORKFLOW = StateMachine(
     },
 )
 DEFAULT_PICKUP_DAYS = 10
+CENT, CENTS_ZERO = Decimal("0.01"), Decimal("0.00")
 TICKET_SLA_DAYS = {
     AfterSalesTicket.Kind.QUESTION: 2,
     AfterSalesTicket.Kind.COMPLAINT: 3,
@@ -100,6 +102,12 @@ def order_set_status(*, order: Order, status: str, actor: Any, note: str = "") -
     return moved
 
 
+def orders_mark_changed(*, order_ids: Iterable[int]) -> None:
+    """Move the orders' `updated_at`: their pickup or returns changed, which readers of orders
+    see with them (the API's `updated_since` feed shows an order with its pickup and returns)."""
+    Order.objects.filter(pk__in=set(order_ids)).update(updated_at=timezone.now())
+
+
 # Pickups (click & collect) -----------------------------------------------------------------
 
 
@@ -108,7 +116,7 @@ def order_customer_propagate(*, order: Order) -> None:
     a customer's pickups and returns are read by index (see `Return.customer`)."""
     for model in (Pickup, Return):
         model.objects.filter(order=order).exclude(customer_id=order.customer_id).update(
-            customer_id=order.customer_id
+            customer_id=order.customer_id, updated_at=timezone.now()
         )
 
 
@@ -118,19 +126,25 @@ def pickup_create(
     """Open the click & collect pickup of `order` in `store` (one per order)."""
     if not store.offers_click_and_collect:
         raise DomainError(_("%(store)s does not offer click & collect.") % {"store": store})
+    if order.status == OrderStatus.CANCELLED:
+        raise DomainError(
+            _("The order is cancelled: it has nothing to collect."), code="order_cancelled"
+        )
     if Pickup.objects.filter(order=order).exists():
         raise DomainError(_("This order already has a pickup."))
     try:
         with transaction.atomic():
-            return Pickup.objects.create(
+            pickup = Pickup.objects.create(
                 order=order,
                 customer_id=order.customer_id,
                 store=store,
                 code=new_pickup_code(),
                 pickup_by=pickup_by,
             )
+            orders_mark_changed(order_ids=[order.pk])
     except IntegrityError as error:
         raise DomainError(_("This order already has a pickup.")) from error
+    return pickup
 
 
 def pickup_start_preparing(*, pickup: Pickup, actor: Any) -> Pickup:
@@ -182,10 +196,27 @@ def _is_past_collection_date(pickup: Pickup) -> bool:
     return pickup.pickup_by is not None and pickup.pickup_by < timezone.localdate()
 
 
+# Moves that need an order still standing: a cancelled order's parcel is never made ready.
+_MOVES_OF_A_LIVE_ORDER = frozenset({PickupStatus.PREPARING, PickupStatus.READY})
+
+
 def _pickup_move(
     pickup: Pickup, target: str, actor: Any, *, note: str = "", changes: dict | None = None
 ) -> Pickup:
     with transaction.atomic():
+        # The order first, as its writers do (order, then pickup): its status is read under
+        # the lock a cancellation takes, and its `updated_at` moves with the pickup.
+        order_status = (
+            Order.objects.select_for_update()
+            .filter(pk=pickup.order_id)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if target in _MOVES_OF_A_LIVE_ORDER and order_status == OrderStatus.CANCELLED:
+            raise DomainError(
+                _("The order is cancelled: its pickup cannot be prepared or made ready."),
+                code="order_cancelled",
+            )
         moved = apply_transition(
             pickup,
             machine=PICKUP_WORKFLOW,
@@ -195,6 +226,7 @@ def _pickup_move(
             note=note,
             changes=changes,
         )
+        orders_mark_changed(order_ids=[moved.order_id])
         outbound.pickup_status_notify(moved)
     return moved
 
@@ -350,16 +382,30 @@ def return_record(
     reason: str = "",
     source: str = "omni",
     external_reference: str | None = None,
+    shipping_refund: Decimal = CENTS_ZERO,
+    adjustment: Decimal = CENTS_ZERO,
+    adjustment_reason: str = "",
 ) -> Return:
-    """Take goods back, in any channel: a web order may be returned in a store."""
-    if not lines:
-        raise DomainError(_("Choose at least one line to return."))
-    if order.status == OrderStatus.CANCELLED:
-        raise DomainError(_("A cancelled order cannot be returned."))
-    refund = Decimal("0.00")
+    """Take goods back, in any channel: a web order may be returned in a store.
+
+    The refund is the lines' share of what was paid for them, plus the shipping refunded and
+    an adjustment (a goodwill gesture, positive; or less paid back than the lines, negative),
+    each of which may also come alone, without lines.
+    """
+    _check_refund_parts(
+        order=order,
+        has_lines=bool(lines),
+        shipping_refund=shipping_refund,
+        adjustment=adjustment,
+        adjustment_reason=adjustment_reason,
+    )
+    line_refunds = []
     for line, quantity in lines:
         _check_returnable(order=order, line=line, quantity=quantity)
-        refund += (line.total / line.quantity * quantity).quantize(Decimal("0.01"))
+        line_refunds.append((line, quantity, _line_share(order, line, quantity)))
+    lines_amount = sum((amount for _line, _quantity, amount in line_refunds), CENTS_ZERO)
+    if lines_amount + shipping_refund + adjustment < 0:
+        raise DomainError(_("The adjustment takes back more than the lines and shipping."))
     parent = Return.objects.create(
         order=order,
         customer_id=order.customer_id,
@@ -369,21 +415,60 @@ def return_record(
         store=store,
         returned_at=timezone.now(),
         reason=reason,
-        refund_amount=refund,
+        refund_amount=lines_amount + shipping_refund + adjustment,
+        shipping_refund=shipping_refund,
+        adjustment=adjustment,
+        adjustment_reason=adjustment_reason.strip(),
         currency=order.currency,
         processed_by=_user_or_none(actor),
     )
     ReturnLine.objects.bulk_create(
-        ReturnLine(
-            parent=parent,
-            order_line=line,
-            quantity=quantity,
-            refund_amount=(line.total / line.quantity * quantity).quantize(Decimal("0.01")),
-        )
-        for line, quantity in lines
+        ReturnLine(parent=parent, order_line=line, quantity=quantity, refund_amount=amount)
+        for line, quantity, amount in line_refunds
     )
+    orders_mark_changed(order_ids=[order.pk])
     lifecycle_refresh_queue(customer_ids=[order.customer_id])
     return parent
+
+
+def order_tax_is_added(order: Order) -> bool:
+    """Whether the order's prices were before tax (the tax added to its total), as recorded.
+
+    The order keeps its figures, not the flag it came with (`OrderInput.prices_include_tax`):
+    its total is its lines, shipping and discounts, plus the tax when the tax was added.
+    """
+    before_tax = order.subtotal + order.shipping_total - order.discount_total
+    return bool(order.tax_total) and order.total == before_tax + order.tax_total
+
+
+def _line_share(order: Order, line: OrderLine, quantity: int) -> Decimal:
+    """What `quantity` of the line was paid (its discount shared out), to the cent; with its
+    share of the order's tax (in proportion to its amount) when the tax was added on top."""
+    share = line.total / line.quantity * quantity
+    taxed_base = order.subtotal + order.shipping_total - order.discount_total
+    if order_tax_is_added(order) and taxed_base > 0:
+        share += order.tax_total * share / taxed_base
+    return share.quantize(CENT)
+
+
+def _check_refund_parts(
+    *,
+    order: Order,
+    has_lines: bool,
+    shipping_refund: Decimal,
+    adjustment: Decimal,
+    adjustment_reason: str,
+) -> None:
+    if not has_lines and not shipping_refund and not adjustment:
+        raise DomainError(
+            _("Choose at least one line to return, or refund shipping or an adjustment.")
+        )
+    if order.status == OrderStatus.CANCELLED:
+        raise DomainError(_("A cancelled order cannot be returned."))
+    if shipping_refund < 0:
+        raise DomainError(_("The shipping refunded cannot be negative."))
+    if adjustment and not adjustment_reason.strip():
+        raise DomainError(_("Say why the refund has an adjustment."))
 
 
 def _check_returnable(*, order: Order, line: OrderLine, quantity: int) -> None:

@@ -32,7 +32,7 @@ def _order(integration: ShopIntegration, platform: ModuleType, payload: Payload)
     return upstream_order_save(
         integration=integration,
         data=platform.order_input(payload, integration),
-        refunds=platform.order_refunds(payload),
+        refunds=platform.order_refunds(payload, integration),
     )
 
 

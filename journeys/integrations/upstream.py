@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.gdpr import customer_erase
@@ -20,10 +21,13 @@ from customers.identity import InboundCustomer, customer_resolve
 from customers.models import Customer, CustomerMerge, DuplicateSuggestion, ExternalIdentity
 from journeys.ingest import ACTIVE_PICKUP_STATUSES, OrderInput, order_upsert
 from journeys.integrations.models import ShopIntegration
+from journeys.integrations.values import CENT, ZERO
 from journeys.lifecycle.services import lifecycle_refresh_queue
 from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
 from journeys.services import (
     order_set_status,
+    order_tax_is_added,
+    orders_mark_changed,
     pickup_cancel,
     pickup_create,
     pickup_mark_ready,
@@ -55,17 +59,44 @@ class RefundLineInput:
     sku: str
     quantity: int
     amount: Decimal
+    # Counted in the refund when the shop adds tax to prices (see RefundInput).
+    tax: Decimal = ZERO
 
 
 @dataclasses.dataclass(frozen=True)
 class RefundInput:
+    """A refund as a shop reports it, in `currency` (the order's when empty).
+
+    Lines, shipping and tax are positive; `adjustment` is what the shop declares beyond them
+    (positive: more given back; negative: a refund discrepancy, less given back). `amount` is
+    what the shop says it paid back (its refund transactions), when it says so: it is the
+    authority on money, and what lines, shipping and adjustment do not explain becomes the
+    adjustment. `prices_include_tax` None: as the order was recorded.
+    """
+
     external_reference: str
     order_reference: str
     refunded_at: datetime.datetime
-    amount: Decimal
+    amount: Decimal | None = None
     currency: str = ""
     reason: str = ""
     lines: tuple[RefundLineInput, ...] = ()
+    shipping: Decimal = ZERO
+    shipping_tax: Decimal = ZERO
+    adjustment: Decimal = ZERO
+    adjustment_reason: str = ""
+    prices_include_tax: bool | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundParts:
+    """A refund as Omni records it: `amount` = lines + shipping + adjustment."""
+
+    amount: Decimal
+    lines: list[tuple[OrderLine, int, Decimal]]
+    shipping: Decimal
+    adjustment: Decimal
+    adjustment_reason: str
 
 
 @dataclasses.dataclass
@@ -128,14 +159,22 @@ def _order_for(integration: ShopIntegration, reference: str) -> Order:
     return order
 
 
+def upstream_refunds_recorded(*, integration: ShopIntegration, references: list[str]) -> set[str]:
+    """Which of these refunds of the shop are recorded already (refunds are recorded once)."""
+    return set(
+        Return.objects.filter(
+            source=integration.source, external_reference__in=references
+        ).values_list("external_reference", flat=True)
+    )
+
+
 def upstream_refund_save(*, integration: ShopIntegration, refund: RefundInput) -> Applied:
     """Record a refund as a Return, once: refunds are immutable upstream."""
     order = _order_for(integration, refund.order_reference)
-    known = Return.objects.filter(
-        source=integration.source, external_reference=refund.external_reference
-    )
-    if known.exists():
-        return Applied("unchanged", _("Refund %s already recorded") % refund.external_reference)
+    already = _("Refund %s already recorded") % refund.external_reference
+    if upstream_refunds_recorded(integration=integration, references=[refund.external_reference]):
+        return Applied("unchanged", already)
+    parts = refund_parts(order, refund)
     try:
         with transaction.atomic():
             parent = Return.objects.create(
@@ -147,34 +186,104 @@ def upstream_refund_save(*, integration: ShopIntegration, refund: RefundInput) -
                 status=Return.Status.REFUNDED,
                 returned_at=refund.refunded_at,
                 reason=refund.reason[:200],
-                refund_amount=abs(refund.amount),
+                refund_amount=parts.amount,
+                shipping_refund=parts.shipping,
+                adjustment=parts.adjustment,
+                adjustment_reason=parts.adjustment_reason[:200],
                 currency=refund.currency or order.currency,
                 source_updated_at=refund.refunded_at,
             )
-            ReturnLine.objects.bulk_create(_return_lines(parent, order, refund.lines))
+            ReturnLine.objects.bulk_create(
+                ReturnLine(parent=parent, order_line=line, quantity=quantity, refund_amount=amount)
+                for line, quantity, amount in parts.lines
+            )
+            orders_mark_changed(order_ids=[order.pk])
             lifecycle_refresh_queue(customer_ids=[order.customer_id])
     except IntegrityError:
         # A concurrent delivery of the same refund recorded it first.
-        return Applied("unchanged", _("Refund %s already recorded") % refund.external_reference)
+        return Applied("unchanged", already)
     return Applied("created", _("Refund %s recorded") % refund.external_reference)
 
 
-def _return_lines(
-    parent: Return, order: Order, lines: Sequence[RefundLineInput]
-) -> list[ReturnLine]:
-    by_sku: dict[str, OrderLine] = {}
-    for line in order.lines.all():
-        by_sku.setdefault(line.sku, line)
-    return [
-        ReturnLine(
-            parent=parent,
-            order_line=by_sku[line.sku],
-            quantity=line.quantity,
-            refund_amount=abs(line.amount),
+def refund_parts(order: Order, refund: RefundInput) -> RefundParts:
+    """What the refund is made of, adding up to what was paid back (see RefundInput)."""
+    tax_included = (
+        refund.prices_include_tax
+        if refund.prices_include_tax is not None
+        else not order_tax_is_added(order)
+    )
+
+    def with_tax(amount: Decimal, tax: Decimal) -> Decimal:
+        return (abs(amount) if tax_included else abs(amount) + abs(tax)).quantize(CENT)
+
+    matched, unmatched = _match_refund_lines(order, refund.lines)
+    lines = [(line, item.quantity, with_tax(item.amount, item.tax)) for line, item in matched]
+    lines_amount = sum((amount for _line, _quantity, amount in lines), ZERO)
+    shipping = with_tax(refund.shipping, refund.shipping_tax)
+    unmatched_amount = sum((with_tax(item.amount, item.tax) for item in unmatched), ZERO)
+    declared = lines_amount + shipping + unmatched_amount + refund.adjustment.quantize(CENT)
+    paid = declared if refund.amount is None else abs(refund.amount).quantize(CENT)
+    if paid < 0:
+        raise DomainError(_("A refund cannot be negative."), code="invalid")
+    reasons = []
+    if refund.adjustment:
+        reasons.append(refund.adjustment_reason.strip() or _("adjustment made in the shop"))
+    reasons += _unmatched_reasons(unmatched)
+    if paid != declared:
+        reasons.append(
+            _("refund discrepancy: %(paid)s paid back for %(declared)s of lines and shipping")
+            % {"paid": paid, "declared": declared}
         )
-        for line in lines
-        if line.sku in by_sku and line.quantity > 0
-    ]
+    adjustment = paid - lines_amount - shipping
+    return RefundParts(
+        amount=paid,
+        lines=lines,
+        shipping=shipping,
+        adjustment=adjustment,
+        adjustment_reason="; ".join(reasons) if adjustment else "",
+    )
+
+
+def _unmatched_reasons(unmatched: list[RefundLineInput]) -> list[str]:
+    not_in_order = [item.sku or "?" for item in unmatched if item.quantity > 0]
+    amount_only = [item.sku or "?" for item in unmatched if item.quantity <= 0]
+    reasons = []
+    if not_in_order:
+        reasons.append(_("lines not in the order: %s") % ", ".join(not_in_order))
+    if amount_only:
+        reasons.append(_("refunded on lines kept by the customer: %s") % ", ".join(amount_only))
+    return reasons
+
+
+def _match_refund_lines(
+    order: Order, items: Sequence[RefundLineInput]
+) -> tuple[list[tuple[OrderLine, RefundLineInput]], list[RefundLineInput]]:
+    """Each refunded item with the order line it refunds: the first line of its SKU with that
+    many items still to return. Items matching no line stay apart (their amount is kept)."""
+    order_lines = list(order.lines.order_by("line_number"))
+    returned = dict(
+        ReturnLine.objects.filter(order_line__order=order)
+        .exclude(parent__status=Return.Status.REJECTED)
+        .values_list("order_line")
+        .annotate(total=Sum("quantity"))
+    )
+    left = {line.pk: line.quantity - returned.get(line.pk, 0) for line in order_lines}
+    matched, unmatched = [], []
+    for item in items:
+        line = next(
+            (
+                line
+                for line in order_lines
+                if line.sku == item.sku and item.quantity > 0 and left[line.pk] >= item.quantity
+            ),
+            None,
+        )
+        if line is None:
+            unmatched.append(item)
+            continue
+        left[line.pk] -= item.quantity
+        matched.append((line, item))
+    return matched, unmatched
 
 
 def upstream_order_deleted(*, integration: ShopIntegration, reference: str) -> Applied:
@@ -216,8 +325,28 @@ def upstream_order_fulfilled(*, integration: ShopIntegration, reference: str) ->
 
 
 def upstream_pickup_ready(*, integration: ShopIntegration, reference: str) -> Applied:
-    """The shop says the parcel is ready: open the pickup if needed and move it to ready."""
+    """The shop says the parcel is ready: open the pickup if needed and move it to ready.
+
+    Not for a cancelled order, whose parcel is not to be collected: the event is ignored
+    (and kept, with why, in the delivery's outcome).
+    """
     order = _order_for(integration, reference)
+    cancelled = Applied(
+        "ignored", _("Order %s is cancelled: its pickup is not made ready") % reference
+    )
+    if order.status == Order.Status.CANCELLED:
+        return cancelled
+    try:
+        with transaction.atomic():
+            return _pickup_make_ready(integration, order, reference)
+    except DomainError as error:
+        # Cancelled meanwhile: the services read the order's status under its lock.
+        if error.code != "order_cancelled":
+            raise
+        return cancelled
+
+
+def _pickup_make_ready(integration: ShopIntegration, order: Order, reference: str) -> Applied:
     pickup = Pickup.objects.filter(order=order).first() or _open_pickup(integration, order)
     if pickup.status == Pickup.Status.PLACED:
         pickup = pickup_start_preparing(pickup=pickup, actor=None)
@@ -238,7 +367,9 @@ def _open_pickup(integration: ShopIntegration, order: Order) -> Pickup:
             _("%s has no store for click & collect; set one on the integration.") % integration,
             code="unknown_store",
         )
-    Order.objects.filter(pk=order.pk).update(fulfilment=Fulfilment.CLICK_AND_COLLECT, store=store)
+    Order.objects.filter(pk=order.pk).update(
+        fulfilment=Fulfilment.CLICK_AND_COLLECT, store=store, updated_at=timezone.now()
+    )
     return pickup_create(order=order, store=store)
 
 

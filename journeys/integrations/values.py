@@ -15,6 +15,7 @@ from customers.normalization import normalize_email, normalize_phone
 from omni.errors import DomainError
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def external_id(value: object) -> str:

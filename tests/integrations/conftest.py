@@ -19,6 +19,7 @@ from django.test import Client
 
 from journeys.integrations.models import ShopIntegration
 from omni.models import Store
+from tests.integrations.fake_shop import FakeShop
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "shpss_test_app_client_secret"
@@ -127,6 +128,14 @@ def eager_retries() -> Iterator[None]:
     current_app.conf.task_eager_propagates = False
     yield
     current_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def fake_shop() -> Iterator[FakeShop]:
+    """A shop over real HTTP on 127.0.0.1, for what the connectors read from the shop."""
+    shop = FakeShop().start()
+    yield shop
+    shop.stop()
 
 
 @pytest.fixture

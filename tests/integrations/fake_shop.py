@@ -1,9 +1,12 @@
 """A local fake shop over real HTTP, speaking Shopify Admin REST 2026-07 and WooCommerce REST v3.
 
-Just enough of both APIs for the reconciliation pull: authentication, the updated-since filters,
+Just enough of both APIs for the reconciliation pull and the webhooks that read from the shop:
+authentication, the updated-since filters,
 pagination (Shopify: cursor `page_info` in the Link header, with no other filter allowed beside
 it; WooCommerce: page/per_page with X-WP-Total and X-WP-TotalPages), and failures on demand
-(429 with Retry-After once, 5xx). Every request is recorded for the tests to inspect.
+(429 with Retry-After once, 5xx), Shopify fulfilment orders and WooCommerce order refunds
+(`orders/<id>/refunds`: an order's listing gives a refund's id and total only). Every request is
+recorded for the tests to inspect.
 """
 
 import base64
@@ -50,6 +53,8 @@ class FakeShop:
     woocommerce: dict[str, list[dict]] = field(
         default_factory=lambda: {"orders": [], "customers": []}
     )
+    # order id → its refunds in full, as GET orders/<id>/refunds gives them.
+    woocommerce_refunds: dict[str, list[dict]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     # path → answers given once each, before the normal answer (e.g. a 429, a 500).
     interruptions: dict[str, list[Answer]] = field(default_factory=dict)
@@ -114,6 +119,12 @@ class FakeShop:
         if request.headers.get("authorization") != expected:
             return Answer(401, {"code": "woocommerce_rest_cannot_view", "data": {"status": 401}})
         name = request.path.removeprefix(WOOCOMMERCE_PREFIX).strip("/")
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == "orders" and parts[2] == "refunds":
+            refunds = self.woocommerce_refunds.get(parts[1])
+            if refunds is None:
+                return Answer(404, {"code": "woocommerce_rest_shop_order_invalid_id"})
+            return self._woocommerce_page(list(refunds), request.query)
         if name not in self.woocommerce:
             return Answer(404, {"code": "rest_no_route"})
         records = list(self.woocommerce[name])
@@ -125,6 +136,9 @@ class FakeShop:
                 records = [r for r in records if _time(r["date_modified_gmt"]) > since]
         else:
             records.sort(key=lambda record: record["id"])
+        return self._woocommerce_page(records, query)
+
+    def _woocommerce_page(self, records: list[dict], query: dict[str, str]) -> Answer:
         size = min(int(query.get("per_page", 10)), self.page_size)
         page = int(query.get("page", 1))
         pages = max(1, -(-len(records) // size))

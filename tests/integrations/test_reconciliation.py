@@ -7,7 +7,6 @@ the way Shopify's Admin REST API and WooCommerce's REST API do.
 import copy
 import datetime
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -19,18 +18,12 @@ from journeys.integrations.sync import integration_pull
 from journeys.models import Order, Pickup, Return
 from journeys.tasks import integrations_reconcile_task
 from tests.integrations.conftest import payload, shopify_order, woocommerce_order
-from tests.integrations.fake_shop import SHOPIFY_PREFIX, Answer, FakeShop
+from tests.integrations.fake_shop import SHOPIFY_PREFIX, WOOCOMMERCE_PREFIX, Answer, FakeShop
 
 pytestmark = pytest.mark.django_db
 ORDERS_PATH = f"{SHOPIFY_PREFIX}orders.json"
+REFUNDS_723 = f"{WOOCOMMERCE_PREFIX}orders/723/refunds"
 T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def fake_shop() -> Iterator[FakeShop]:
-    shop = FakeShop().start()
-    yield shop
-    shop.stop()
 
 
 @pytest.fixture
@@ -152,6 +145,7 @@ def test_woocommerce_orders_are_pulled_by_page_number_with_basic_auth(
     extra = copy.deepcopy(orders[0])
     extra.update(id=728, number="728", date_modified_gmt="2017-03-23T08:00:00")
     fake_shop.woocommerce["orders"] = [*orders, extra]
+    fake_shop.woocommerce_refunds["723"] = payload("woocommerce_order_refunds_list.json")
     woocommerce.orders_synced_until = datetime.datetime(2017, 3, 21, 0, 0, tzinfo=datetime.UTC)
     woocommerce.save()
 
@@ -166,6 +160,8 @@ def test_woocommerce_orders_are_pulled_by_page_number_with_basic_auth(
         ("724", Decimal("9.00")),
         ("726", Decimal("10.00")),
     ]
+    # The order lists its refunds by id and total: their lines are read from the shop.
+    assert [call.query["page"] for call in fake_shop.requests_to(REFUNDS_723)] == ["1"]
     woocommerce.refresh_from_db()
     assert woocommerce.orders_synced_until == datetime.datetime(
         2017, 3, 23, 8, 0, tzinfo=datetime.UTC

@@ -344,8 +344,12 @@ def test_woocommerce_order_created_maps_strings_gmt_dates_and_a_guest(
 
 
 def test_woocommerce_order_updated_records_refunds_and_the_customer_identity(
-    send, woocommerce_shop
+    send, woocommerce_shop, fake_shop
 ) -> None:
+    # The order lists its refunds by id and total; their lines are read from the shop, once.
+    woocommerce_shop.base_url = fake_shop.base_url
+    woocommerce_shop.save()
+    fake_shop.woocommerce_refunds["723"] = payload("woocommerce_order_refunds_list.json")
     completed = payload("woocommerce_orders_list.json")[1]
 
     send.woocommerce("order.updated", completed)
@@ -353,10 +357,21 @@ def test_woocommerce_order_updated_records_refunds_and_the_customer_identity(
 
     order = Order.objects.get(external_reference="723")
     assert order.status == "completed"
-    assert sorted(order.returns.values_list("external_reference", "refund_amount")) == [
-        ("724", Decimal("9.00")),
-        ("726", Decimal("10.00")),
+    assert sorted(
+        order.returns.values_list(
+            "external_reference", "refund_amount", "shipping_refund", "adjustment"
+        )
+    ) == [
+        ("724", Decimal("9.00"), Decimal("0.00"), Decimal("0.00")),
+        ("726", Decimal("10.00"), Decimal("0.00"), Decimal("10.00")),
     ]
+    assert list(
+        Return.objects.get(external_reference="724").lines.values_list(
+            "order_line__sku", "quantity", "refund_amount"
+        )
+    ) == [("woocommerce-product-87", 1, Decimal("9.00"))]
+    assert Return.objects.get(external_reference="726").adjustment_reason != ""
+    assert len(fake_shop.requests_to("/wp-json/wc/v3/orders/723/refunds")) == 1
     assert order.customer.identities.get().external_id == "26"
     assert order.customer.email == "joao.silva@example.com"
     assert "unchanged" in _delivery().outcome

@@ -1,6 +1,7 @@
 """Head-office admin of orders, pickups and SAV tickets: workflow actions call the services."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -387,6 +388,9 @@ def test_return_and_wishlist_item_saved_in_the_admin_carry_their_customer(
             "returned_at_0": "2026-11-02",
             "returned_at_1": "10:00:00",
             "refund_amount": "0",
+            "shipping_refund": "0",
+            "adjustment": "0",
+            "adjustment_reason": "",
             "currency": "EUR",
             **inline_management_data(admin_client.get(admin_url(Return, "add"))),
         },
@@ -407,3 +411,43 @@ def test_return_and_wishlist_item_saved_in_the_admin_carry_their_customer(
     assert (returned.status_code, wished.status_code) == (302, 302)
     assert Return.objects.get().customer == order.customer
     assert WishlistItem.objects.get().customer == wishlist.customer
+
+
+@pytest.mark.django_db
+def test_the_return_admin_shows_what_the_refund_is_made_of_and_wants_a_reason_for_an_adjustment(
+    admin_client: Client,
+) -> None:
+    order = OrderFactory()
+    fields = {
+        "order": order.pk,
+        "source": "pos",
+        "external_reference": "RET-2",
+        "channel": "store",
+        "status": "refunded",
+        "returned_at_0": "2026-11-02",
+        "returned_at_1": "10:00:00",
+        "refund_amount": "15.00",
+        "shipping_refund": "5.00",
+        "adjustment": "10.00",
+        "adjustment_reason": "",
+        "currency": "EUR",
+        **inline_management_data(admin_client.get(admin_url(Return, "add"))),
+    }
+
+    refused = admin_client.post(admin_url(Return, "add"), fields)
+    saved = admin_client.post(
+        admin_url(Return, "add"), {**fields, "adjustment_reason": "Goodwill: late parcel"}
+    )
+
+    assert refused.status_code == 200
+    assert "Say why the refund has an adjustment." in refused.content.decode()
+    assert saved.status_code == 302
+    returned = Return.objects.get()
+    assert (returned.shipping_refund, returned.adjustment, returned.lines_amount) == (
+        Decimal("5.00"),
+        Decimal("10.00"),
+        Decimal("0.00"),
+    )
+    page = admin_client.get(admin_url(Return, "change", returned.pk)).content.decode()
+    assert "Goodwill: late parcel" in page
+    assert "0.00 EUR" in page  # the lines' share
