@@ -393,12 +393,43 @@ def check_order_store(
     """A store-bound client writes only its own store's orders (and orders with no store)."""
     if principal.store is None:
         return
+    stored = Order.objects.filter(source=source, external_reference=reference).first()
+    _check_store(principal, store_code, stored.store_id if stored else None)
+
+
+def orders_store_check(
+    principal: ApiPrincipal, inputs: Sequence[OrderInput | RecordResult]
+) -> list[OrderInput | RecordResult]:
+    """check_order_store for a batch, its stored orders read in one query: each order outside
+    the client's store becomes its error result."""
+    if principal.store is None:
+        return list(inputs)
+    orders = [item for item in inputs if isinstance(item, OrderInput)]
+    references = {item.external_reference for item in orders}
+    stored_stores = {
+        (source, reference): store_id
+        for source, reference, store_id in Order.objects.filter(
+            source__in={item.source for item in orders}, external_reference__in=references
+        ).values_list("source", "external_reference", "store_id")
+    }
+    checked: list[OrderInput | RecordResult] = []
+    for index, item in enumerate(inputs):
+        if isinstance(item, OrderInput):
+            try:
+                stored = stored_stores.get((item.source, item.external_reference))
+                _check_store(principal, item.store_code, stored)
+            except DomainError as error:
+                item = record_failure(index, error)
+        checked.append(item)
+    return checked
+
+
+def _check_store(principal: ApiPrincipal, store_code: str | None, stored_store: int | None) -> None:
     if store_code and store_code != principal.store.code:
         raise DomainError(
             _("This API client may only act for its own store."), code="store_forbidden"
         )
-    stored = Order.objects.filter(source=source, external_reference=reference).first()
-    if stored is not None and not principal.can_see_store(stored.store_id) and stored.store_id:
+    if stored_store and not principal.can_see_store(stored_store):
         raise DomainError(_("This order belongs to another store."), code="store_forbidden")
 
 
@@ -466,24 +497,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         are written even when others fail; `results` gives each record's outcome or errors, by
         index."""
         inputs = order_records_validate(batch_records(request.data))
-        inputs = [self._checked_store(index, item) for index, item in enumerate(inputs)]
+        inputs = orders_store_check(self.principal, inputs)
         return Response(batch_response(orders_write(inputs, actor=self.principal.actor)))
-
-    def _checked_store(
-        self, index: int, item: OrderInput | RecordResult
-    ) -> OrderInput | RecordResult:
-        if isinstance(item, RecordResult):
-            return item
-        try:
-            check_order_store(
-                self.principal,
-                store_code=item.store_code,
-                source=item.source,
-                reference=item.external_reference,
-            )
-        except DomainError as error:
-            return record_failure(index, error)
-        return item
 
     @extend_schema(
         summary="Record a return: some of the order's lines, shipping refunded, an adjustment",

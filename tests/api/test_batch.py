@@ -3,7 +3,9 @@
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
 from journeys.models import Order, OrderLine
@@ -105,3 +107,88 @@ def test_customer_batch_resolves_each_record(api_client: TokenClient, db: None) 
     assert "phone" in body["results"][2]["errors"]
     assert "external_id" in body["results"][3]["errors"]
     assert Customer.objects.count() == 2
+
+
+def _statements(client: TokenClient, records: list[dict[str, Any]]) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/orders/batch", {"records": records}, format="json")
+    assert response.status_code == 200, response.content
+    return len(queries), response.json()["summary"]
+
+
+def _mixed_batch(prefix: str, size: int, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Half new orders (a fifth by new customers), a quarter changed, a quarter unchanged."""
+    fresh = [
+        _record(
+            f"{prefix}-{number}",
+            customer={"source": "shopify", "external_id": f"{prefix}-c{number % 5}"}
+            if number % 5
+            else {"email": f"{prefix}.{number}@example.fr", "first_name": "Anne"},
+        )
+        for number in range(size - len(stored))
+    ]
+    half = len(stored) // 2
+    changed = [dict(record, status="fulfilled") for record in stored[:half]]
+    return fresh + changed + stored[half:]
+
+
+def test_a_batch_runs_the_same_statements_whatever_its_size(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    small_first = _mixed_batch("S", 10, [])
+    large_first = _mixed_batch("L", 100, [])
+    _statements(api_client, small_first)
+    _statements(api_client, large_first)
+
+    small, small_summary = _statements(api_client, _mixed_batch("S2", 10, small_first[:5]))
+    large, large_summary = _statements(api_client, _mixed_batch("L2", 100, large_first[:50]))
+
+    assert small_summary == {"created": 5, "updated": 2, "unchanged": 3}
+    assert large_summary == {"created": 50, "updated": 25, "unchanged": 25}
+    assert small == large
+
+
+def test_a_store_bound_client_writes_its_own_stores_orders_only(
+    make_api_client: Any, catalogue: Any, store: Any, other_store: Any
+) -> None:
+    admin = make_api_client()
+    lyon = make_api_client(store=other_store)
+    admin.post(
+        "/api/v1/orders/batch",
+        {"records": [_record("P-1", store=store.code, channel="store", fulfilment="in_store")]},
+        format="json",
+    )
+    records = [
+        _record("L-1", store=other_store.code, channel="store", fulfilment="in_store"),
+        _record("L-2", store=store.code, channel="store", fulfilment="in_store"),
+        _record("P-1", status="cancelled"),
+        _record("W-1"),
+    ]
+
+    body = lyon.post("/api/v1/orders/batch", {"records": records}, format="json").json()
+
+    assert [result["status"] for result in body["results"]] == [
+        "created",
+        "error",
+        "error",
+        "created",
+    ]
+    assert {body["results"][1]["code"], body["results"][2]["code"]} == {"store_forbidden"}
+    assert Order.objects.get(external_reference="P-1").status == "confirmed"
+    assert not Order.objects.filter(external_reference="L-2").exists()
+
+
+def test_the_same_order_twice_in_a_batch_is_applied_in_order(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    first = _record("D-1", source_updated_at="2026-11-05T10:00:00Z")
+    second = _record("D-1", source_updated_at="2026-11-05T11:00:00Z", status="fulfilled")
+    older = _record("D-1", source_updated_at="2026-11-05T09:00:00Z", status="cancelled")
+
+    body = api_client.post(
+        "/api/v1/orders/batch", {"records": [first, second, older]}, format="json"
+    ).json()
+
+    assert [result["status"] for result in body["results"]] == ["created", "updated", "stale"]
+    assert len({result["id"] for result in body["results"]}) == 1
+    assert Order.objects.get(external_reference="D-1").status == "fulfilled"
