@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CUSTOMERS ?= 300
 
-.PHONY: run test test-postgres lint format sync migrate seed bench-seed bench-dashboards bench-scale check-deploy messages clean
+.PHONY: run test test-postgres lint format sync migrate seed bench-seed bench-dashboards bench-scale bench-ingest check-deploy messages clean
 
 .tools/bin/uv:
 	$(PYTHON_FOR_TOOLS) -m venv .tools
@@ -55,6 +55,17 @@ bench-scale: sync
 	DJANGO_DEBUG=1 DATABASE_CONN_MAX_AGE=$${DATABASE_CONN_MAX_AGE:-600} \
 		$(UV) run --frozen python manage.py bench_scale --generate \
 		--customers $${BENCH_CUSTOMERS:-1000000} --orders $${BENCH_ORDERS:-5000000} $(BENCH_ARGS)
+
+# The write paths of issue 9 (batch API against a staged COPY + merge, statements per batch,
+# replay, webhook acknowledgement, import_history): DATABASE_URL must point at a dedicated
+# PostgreSQL database, whose retail tables are emptied first (refused on SQLite and on a
+# database holding other data unless BENCH_ARGS=--reset-benchmark).
+bench-ingest: sync
+	@case "$${DATABASE_URL:-}" in postgres://*|postgresql://*) ;; \
+		*) echo "bench-ingest: set DATABASE_URL=postgres://… to a dedicated PostgreSQL database." >&2; exit 2;; esac
+	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py migrate --no-input
+	DJANGO_DEBUG=1 DATABASE_CONN_MAX_AGE=$${DATABASE_CONN_MAX_AGE:-600} \
+		$(UV) run --frozen python manage.py bench_ingest $(BENCH_ARGS)
 
 check-deploy: sync
 	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=omni.example.com \
