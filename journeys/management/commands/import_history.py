@@ -22,6 +22,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from journeys.history_import.chunks import (
@@ -84,9 +85,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.is_file():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(_("No file %(path)s.") % {"path": path})
         if options["chunk_size"] < 1:
-            raise CommandError("--chunk-size must be positive.")
+            raise CommandError(_("--chunk-size must be positive."))
         file_format = options["format"] or self._guess(path)
         reader_options = {
             name: options[name] for name in ("source", "time_zone", "encoding") if options.get(name)
@@ -147,8 +148,8 @@ class Command(BaseCommand):
             for span in spans:
                 total.add(chunk_validate(history_import, span))
                 progress.update(span.records)
-        self._report(total, time.monotonic() - started, options, verb="checked")
-        self.stdout.write("Dry run: nothing was written.")
+        self._report(total, time.monotonic() - started, options, dry_run=True)
+        self.stdout.write(_("Dry run: nothing was written."))
 
     # The import ------------------------------------------------------------------------------
 
@@ -162,7 +163,8 @@ class Command(BaseCommand):
         pending = [span for span in spans if span.number not in written]
         if written:
             self.stdout.write(
-                f"Resuming: {len(written)} of {len(spans)} chunks were written by an earlier run."
+                _("Resuming: %(written)s of %(chunks)s chunks were written by an earlier run.")
+                % {"written": len(written), "chunks": len(spans)}
             )
         started = time.monotonic()
         with self._progress(spans, options) as progress:
@@ -201,8 +203,12 @@ class Command(BaseCommand):
                 time.sleep(POLL_SECONDS)
         if waiting:
             raise CommandError(
-                f"{len(waiting)} chunks were not written within {timeout:.0f} s: are workers "
-                "running? Run the same command again to wait for them (or to write them here)."
+                _(
+                    "%(count)s chunks were not written within %(seconds)d s: are workers "
+                    "running? Run the same command again to wait for them (or to write them "
+                    "here)."
+                )
+                % {"count": len(waiting), "seconds": timeout}
             )
 
     def _finish(
@@ -219,18 +225,22 @@ class Command(BaseCommand):
                 failed.append(chunk)
                 continue
             total.add(ChunkResult(chunk.records, chunk.outcomes, chunk.errors))
-        self._report(total, seconds, options, verb="imported")
+        self._report(total, seconds, options, dry_run=False)
         if failed:
             reasons = "\n".join(
-                f"  chunk {c.number} (line {c.first_line}): {c.message}" for c in failed
+                _("  chunk %(number)s (line %(line)s): %(message)s")
+                % {"number": chunk.number, "line": chunk.first_line, "message": chunk.message}
+                for chunk in failed
             )
-            raise CommandError(
-                f"{len(failed)} of {len(spans)} chunks failed and wrote nothing:\n{reasons}\n"
-                "Run the same command again to retry them; written chunks are skipped."
-            )
+            summary = _("%(failed)s of %(chunks)s chunks failed and wrote nothing:") % {
+                "failed": len(failed),
+                "chunks": len(spans),
+            }
+            advice = _("Run the same command again to retry them; written chunks are skipped.")
+            raise CommandError(f"{summary}\n{reasons}\n{advice}")
         HistoryImport.objects.filter(pk=history_import.pk).update(finished_at=timezone.now())
         if not options["no_lifecycle"]:
-            self.stdout.write("Recomputing lifecycle stages and customer metrics...")
+            self.stdout.write(_("Recomputing lifecycle stages and customer metrics..."))
             call_command("lifecycle_recompute", quiet_progress=True, stdout=self.stdout)
 
     # Reporting -------------------------------------------------------------------------------
@@ -247,26 +257,37 @@ class Command(BaseCommand):
         )
 
     def _report(
-        self, total: ChunkResult, seconds: float, options: dict[str, Any], *, verb: str
+        self, total: ChunkResult, seconds: float, options: dict[str, Any], *, dry_run: bool
     ) -> None:
         outcomes = ", ".join(
             f"{status}: {count}" for status, count in sorted(total.outcomes.items())
         )
-        rate = total.records / seconds if seconds else 0
-        self.stdout.write(
-            f"{total.records} records {verb} in {seconds:.1f} s ({rate:.0f} records/s). "
-            f"{outcomes or 'nothing to do'}."
-        )
+        figures = {
+            "records": total.records,
+            "seconds": f"{seconds:.1f}",
+            "rate": f"{total.records / seconds if seconds else 0:.0f}",
+            "outcomes": outcomes or _("nothing to do"),
+        }
+        if dry_run:
+            message = _("%(records)s records checked in %(seconds)s s (%(rate)s records/s).")
+        else:
+            message = _("%(records)s records imported in %(seconds)s s (%(rate)s records/s).")
+        self.stdout.write(f"{message % figures} {figures['outcomes']}.")
         if not total.errors:
             return
         errors_path = Path(options["errors"] or f"{options['path']}.errors.csv")
         errors_file_write(errors_path, total.errors)
         for error in total.errors[:SHOWN_ERRORS]:
-            self.stdout.write(f"  line {error['line']}: {error_text(error['errors'])}")
+            line = _("  line %(line)s: %(reasons)s")
+            self.stdout.write(
+                line % {"line": error["line"], "reasons": error_text(error["errors"])}
+            )
         if len(total.errors) > SHOWN_ERRORS:
-            self.stdout.write(f"  ... and {len(total.errors) - SHOWN_ERRORS} more.")
+            more = _("  ... and %(count)s more.") % {"count": len(total.errors) - SHOWN_ERRORS}
+            self.stdout.write(more)
+        refused = _("%(count)s records refused: see %(path)s.")
         self.stdout.write(
-            self.style.WARNING(f"{len(total.errors)} records refused: see {errors_path}.")
+            self.style.WARNING(refused % {"count": len(total.errors), "path": errors_path})
         )
 
 
