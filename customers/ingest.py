@@ -1,21 +1,23 @@
 """Inbound customers from channel systems (API, webhooks, sync): one profile, never a duplicate.
 
-`customer_upsert` resolves the profile with `customer_resolve` (external id → email → phone →
-loyalty number), then records what the channel sent along: preferences, addresses and consent
-decisions. Replaying the same payload changes nothing.
+`customers_write` (and `customer_upsert`, a batch of one) resolves the profiles with
+`customers_resolve` (external id → email → phone → loyalty number), then records what the
+channel sent along: preferences, addresses and consent decisions, each read and written in a
+statement or two for the whole batch. Replaying the same payload changes nothing.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.identity import InboundCustomer, Resolution, customer_resolve
-from customers.models import Address, Customer, Preference
-from customers.selectors import consent_current_states
-from customers.services import consent_record
+from customers.identity import InboundCustomer, Resolution, customers_resolve
+from customers.models import Address, Consent, Customer, Preference
+from customers.services import consent_check
 from omni.errors import DomainError
 from omni.models import Channel
 from omni.records import RecordResult, record_failure
@@ -44,9 +46,7 @@ class CustomerInput:
 
 def preference_update(*, customer: Customer, actor: Any = None, **fields: Any) -> Preference:
     """Set the given preference fields (sizes, brands...), creating the preferences if needed."""
-    unknown = set(fields) - set(PREFERENCE_FIELDS)
-    if unknown:
-        raise DomainError(_("Unknown preference fields: %s") % ", ".join(sorted(unknown)))
+    _check_preference_fields(fields)
     preference, _created = Preference.objects.get_or_create(customer=customer)
     changed = [name for name, value in fields.items() if getattr(preference, name) != value]
     for name in changed:
@@ -56,72 +56,220 @@ def preference_update(*, customer: Customer, actor: Any = None, **fields: Any) -
     return preference
 
 
-def address_record(*, customer: Customer, actor: Any = None, **fields: Any) -> Address:
-    """Add an address unless the profile already has it (same kind, street, postcode, city)."""
-    key = {name: fields.get(name, "") for name in ADDRESS_KEY_FIELDS if name in fields}
-    existing = Address.objects.filter(customer=customer, **key).first()
-    if existing is not None:
-        return existing
-    if fields.get("is_default"):
-        Address.objects.filter(
-            customer=customer, kind=fields.get("kind", Address.Kind.HOME)
-        ).update(is_default=False)
-    return Address.objects.create(customer=customer, **fields)
+def _check_preference_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown preference fields: %s") % ", ".join(sorted(unknown)))
 
 
-def _record_consents(customer: Customer, data: CustomerInput, actor: Any) -> None:
-    """Append a ledger entry only where the decision (or the wording shown) changed."""
-    current = consent_current_states(customer)
-    for consent in data.consents:
-        state = current.get((consent.purpose, consent.channel))
-        if state is not None and (state.granted, state.wording_version) == (
-            consent.granted,
-            consent.wording_version,
-        ):
-            continue
-        consent_record(
-            customer=customer,
-            purpose=consent.purpose,
-            channel=consent.channel,
-            granted=consent.granted,
-            collected_via=data.collected_via,
-            wording_version=consent.wording_version,
-            proof={**consent.proof, "source": data.inbound.source},
-            actor=actor,
-        )
-
-
-@transaction.atomic
 def customer_upsert(data: CustomerInput, *, actor: Any = None) -> Resolution:
-    """Resolve (or create) the profile `data` describes and record what came with it."""
-    resolution = customer_resolve(data.inbound)
-    customer = resolution.customer
-    if data.preferences:
-        preference_update(customer=customer, actor=actor, **data.preferences)
-    for address in data.addresses:
-        address_record(customer=customer, actor=actor, **address)
-    _record_consents(customer, data, actor)
-    return resolution
+    """Resolve (or create) the profile `data` describes and record what came with it; raises
+    a DomainError if it is refused."""
+    with transaction.atomic():
+        written = _write([(0, data)], actor)[0]
+    if isinstance(written, DomainError):
+        raise written
+    return written.resolution
 
 
 def customers_write(
     inputs: Sequence[CustomerInput | RecordResult], *, actor: Any = None
 ) -> list[RecordResult]:
-    """Write every CustomerInput of `inputs` (the batch API, the history import); a
-    RecordResult given in its place (a record that failed validation) is passed through, so
-    results keep the positions of the records. Side effects are queued once, after the commit."""
-    results: list[RecordResult] = []
+    """Write every CustomerInput of `inputs` (the batch API, the history import) set-based: the
+    profiles resolved together (`customers_resolve`), then preferences, addresses and consent
+    decisions each read and written in one or two statements for the whole batch. A
+    RecordResult given in place of an input (a record that failed validation) is passed
+    through, so results keep the positions of the records. Outcomes: created, updated (the
+    profile or what came with it changed) or unchanged."""
+    results: list[RecordResult | None] = [
+        item if isinstance(item, RecordResult) else None for item in inputs
+    ]
+    pending = [
+        (index, item) for index, item in enumerate(inputs) if isinstance(item, CustomerInput)
+    ]
     with transaction.atomic():
-        for index, data in enumerate(inputs):
-            if isinstance(data, RecordResult):
-                results.append(data)
+        try:
+            with transaction.atomic():
+                written = _write(pending, actor)
+        except (IntegrityError, DataError):
+            # A concurrent writer took a key first, or a value the checks let through does not
+            # fit: each record alone, so that only the culprit fails.
+            written = [_write_alone(index, data, actor) for index, data in pending]
+    for (index, _data), outcome in zip(pending, written, strict=True):
+        if isinstance(outcome, (DomainError, IntegrityError, DataError)):
+            results[index] = record_failure(index, outcome)
+        else:
+            results[index] = RecordResult(index, outcome.status, outcome.resolution.customer.pk)
+    return results  # type: ignore[return-value] - every position is filled
+
+
+def _write_alone(
+    index: int, data: CustomerInput, actor: Any
+) -> "_Written | DomainError | IntegrityError | DataError":
+    try:
+        with transaction.atomic():
+            return _write([(index, data)], actor)[0]
+    except (IntegrityError, DataError) as error:
+        return error
+
+
+@dataclass
+class _Written:
+    resolution: Resolution
+    changed: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.resolution.created:
+            return "created"
+        return "updated" if self.changed or self.resolution.completed else "unchanged"
+
+
+def _write(
+    pending: Sequence[tuple[int, CustomerInput]], actor: Any
+) -> list[_Written | DomainError]:
+    outcomes: list[_Written | DomainError | None] = []
+    for _index, data in pending:
+        try:
+            _check(data)
+        except DomainError as error:
+            outcomes.append(error)
+        else:
+            outcomes.append(None)
+    checked = [position for position, outcome in enumerate(outcomes) if outcome is None]
+    resolutions = customers_resolve([pending[position][1].inbound for position in checked])
+    live: list[tuple[CustomerInput, _Written]] = []
+    for position, resolution in zip(checked, resolutions, strict=True):
+        if isinstance(resolution, DomainError):
+            outcomes[position] = resolution
+            continue
+        written = outcomes[position] = _Written(resolution)
+        live.append((pending[position][1], written))
+    now = timezone.now()
+    _write_preferences(live, now)
+    _write_addresses(live)
+    _write_consents(live, actor, now)
+    return outcomes  # type: ignore[return-value] - every position is filled
+
+
+def _check(data: CustomerInput) -> None:
+    if data.preferences:
+        _check_preference_fields(data.preferences)
+    for consent in data.consents:
+        consent_check(
+            purpose=consent.purpose,
+            channel=consent.channel,
+            collected_via=data.collected_via,
+            wording_version=consent.wording_version,
+        )
+
+
+def _customer_ids(live: list[tuple[CustomerInput, _Written]]) -> set[int]:
+    return {written.resolution.customer.pk for _data, written in live}
+
+
+def _write_preferences(live: list[tuple[CustomerInput, _Written]], now: Any) -> None:
+    wanted = [(data, written) for data, written in live if data.preferences]
+    if not wanted:
+        return
+    stored = {
+        preference.customer_id: preference
+        for preference in Preference.objects.filter(customer_id__in=_customer_ids(wanted))
+    }
+    new: dict[int, Preference] = {}
+    changed: dict[int, Preference] = {}
+    names: set[str] = set()
+    for data, written in wanted:
+        customer_id = written.resolution.customer.pk
+        preference = stored.get(customer_id) or new.get(customer_id)
+        if preference is None:
+            preference = new[customer_id] = Preference(customer_id=customer_id)
+            written.changed = True
+        for name, value in (data.preferences or {}).items():
+            if getattr(preference, name) != value:
+                setattr(preference, name, value)
+                written.changed = True
+                if customer_id not in new:
+                    changed[customer_id] = preference
+                    names.add(name)
+    Preference.objects.bulk_create(new.values())
+    for preference in changed.values():
+        preference.updated_at = now
+    if changed:
+        Preference.objects.bulk_update(changed.values(), [*sorted(names), "updated_at"])
+
+
+def _write_addresses(live: list[tuple[CustomerInput, _Written]]) -> None:
+    """Each address added unless the profile has it already (same kind, street, postcode,
+    city, country); a new default address takes the default from the others of its kind."""
+    wanted = [(data, written) for data, written in live if data.addresses]
+    if not wanted:
+        return
+    known: dict[int, list[Address]] = defaultdict(list)
+    for address in Address.objects.filter(customer_id__in=_customer_ids(wanted)):
+        known[address.customer_id].append(address)
+    created: list[Address] = []
+    undefaulted: dict[int, Address] = {}
+    for data, written in wanted:
+        customer_id = written.resolution.customer.pk
+        for fields in data.addresses:
+            key = {name: fields.get(name, "") for name in ADDRESS_KEY_FIELDS if name in fields}
+            if any(_has(address, key) for address in known[customer_id]):
                 continue
-            try:
-                with transaction.atomic():
-                    resolution = customer_upsert(data, actor=actor)
-            except (DomainError, IntegrityError, DataError) as error:
-                results.append(record_failure(index, error))
+            if fields.get("is_default"):
+                kind = fields.get("kind", Address.Kind.HOME)
+                for address in known[customer_id]:
+                    if address.kind == kind and address.is_default:
+                        address.is_default = False
+                        if address.pk is not None:
+                            undefaulted[address.pk] = address
+            address = Address(customer_id=customer_id, **fields)
+            known[customer_id].append(address)
+            created.append(address)
+            written.changed = True
+    if undefaulted:
+        Address.objects.filter(pk__in=undefaulted).update(is_default=False)
+    Address.objects.bulk_create(created)
+
+
+def _has(address: Address, key: dict[str, Any]) -> bool:
+    return all(getattr(address, name) == value for name, value in key.items())
+
+
+def _write_consents(live: list[tuple[CustomerInput, _Written]], actor: Any, now: Any) -> None:
+    """A ledger entry only where the decision (or the wording shown) changed."""
+    wanted = [(data, written) for data, written in live if data.consents]
+    if not wanted:
+        return
+    current: dict[tuple[int, str, str], tuple[bool, str]] = {}
+    ledger = (
+        Consent.objects.filter(customer_id__in=_customer_ids(wanted))
+        .order_by("recorded_at", "id")
+        .values_list("customer_id", "purpose", "channel", "granted", "wording_version")
+    )
+    for customer_id, purpose, channel, granted, wording_version in ledger:
+        current[(customer_id, purpose, channel)] = (granted, wording_version)
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    entries: list[Consent] = []
+    for data, written in wanted:
+        customer_id = written.resolution.customer.pk
+        for consent in data.consents:
+            decision = (consent.granted, consent.wording_version.strip())
+            if current.get((customer_id, consent.purpose, consent.channel)) == decision:
                 continue
-            outcome = "created" if resolution.created else "updated"
-            results.append(RecordResult(index, outcome, resolution.customer.pk))
-    return results
+            current[(customer_id, consent.purpose, consent.channel)] = decision
+            entries.append(
+                Consent(
+                    customer_id=customer_id,
+                    purpose=consent.purpose,
+                    channel=consent.channel,
+                    granted=consent.granted,
+                    recorded_at=now,
+                    collected_via=data.collected_via,
+                    recorded_by=recorded_by,
+                    wording_version=consent.wording_version.strip(),
+                    proof={**consent.proof, "source": data.inbound.source},
+                )
+            )
+            written.changed = True
+    Consent.objects.bulk_create(entries)

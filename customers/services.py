@@ -76,6 +76,18 @@ def customer_update(*, customer: Customer, actor: Any = None, **fields: Any) -> 
     return _save_validated(customer)
 
 
+def consent_check(*, purpose: str, channel: str, collected_via: str, wording_version: str) -> None:
+    """Raise a DomainError unless a consent decision with these values can be recorded."""
+    if purpose not in ConsentPurpose.values:
+        raise DomainError(_("Unknown consent purpose “%s”.") % purpose)
+    if channel not in ContactChannel.values:
+        raise DomainError(_("Unknown contact channel “%s”.") % channel)
+    if collected_via not in Channel.values:
+        raise DomainError(_("Unknown channel “%s”.") % collected_via)
+    if not wording_version.strip():
+        raise DomainError(_("The version of the consent wording shown is required."))
+
+
 def consent_record(
     *,
     customer: Customer,
@@ -89,14 +101,12 @@ def consent_record(
     proof: dict | None = None,
 ) -> Consent:
     """Append a consent decision to the ledger; earlier entries are never changed."""
-    if purpose not in ConsentPurpose.values:
-        raise DomainError(_("Unknown consent purpose “%s”.") % purpose)
-    if channel not in ContactChannel.values:
-        raise DomainError(_("Unknown contact channel “%s”.") % channel)
-    if collected_via not in Channel.values:
-        raise DomainError(_("Unknown channel “%s”.") % collected_via)
-    if not wording_version.strip():
-        raise DomainError(_("The version of the consent wording shown is required."))
+    consent_check(
+        purpose=purpose,
+        channel=channel,
+        collected_via=collected_via,
+        wording_version=wording_version,
+    )
     return Consent.objects.create(
         customer=customer,
         purpose=purpose,

@@ -192,3 +192,105 @@ def test_the_same_order_twice_in_a_batch_is_applied_in_order(
     assert [result["status"] for result in body["results"]] == ["created", "updated", "stale"]
     assert len({result["id"] for result in body["results"]}) == 1
     assert Order.objects.get(external_reference="D-1").status == "fulfilled"
+
+
+def _customer_record(number: int, **overrides: Any) -> dict[str, Any]:
+    record = {
+        "source": "shopify",
+        "external_id": f"C-{number}",
+        "email": f"client.{number}@example.fr",
+        "first_name": "Inès",
+        "preferences": {"sizes": {"coat": "36"}, "favourite_brands": ["Maison Kitsuné"]},
+        "addresses": [
+            {
+                "kind": "home",
+                "line1": f"{number} rue de Rivoli",
+                "postal_code": "75001",
+                "city": "Paris",
+                "country": "FR",
+                "is_default": True,
+            }
+        ],
+        "consents": [
+            {"purpose": "marketing", "channel": "email", "granted": True, "wording_version": "v3"}
+        ],
+    }
+    return {**record, **overrides}
+
+
+def _customer_statements(client: TokenClient, records: list[dict[str, Any]]) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/customers/batch", {"records": records}, format="json")
+    assert response.status_code == 200, response.content
+    return len(queries), response.json()["summary"]
+
+
+def test_a_customer_batch_runs_the_same_statements_whatever_its_size(
+    api_client: TokenClient, db: None
+) -> None:
+    _customer_statements(api_client, [_customer_record(1000)])  # the client's first call
+    small, small_summary = _customer_statements(api_client, [_customer_record(n) for n in range(5)])
+    large, large_summary = _customer_statements(
+        api_client, [_customer_record(n) for n in range(100, 150)]
+    )
+
+    assert small_summary == {"created": 5}
+    assert large_summary == {"created": 50}
+    assert small == large
+
+
+def test_a_replayed_customer_batch_is_unchanged_and_a_new_decision_is_an_update(
+    api_client: TokenClient, db: None
+) -> None:
+    records = [_customer_record(n) for n in range(3)]
+    api_client.post("/api/v1/customers/batch", {"records": records}, format="json")
+
+    _count, replay = _customer_statements(api_client, records)
+    records[1]["consents"] = [{**records[1]["consents"][0], "granted": False}]
+    records[2]["addresses"] = [
+        {
+            **records[2]["addresses"][0],
+            "line1": "8 quai Saint-Vincent",
+            "postal_code": "69001",
+            "city": "Lyon",
+        }
+    ]
+    _count, changed = _customer_statements(api_client, records)
+
+    assert replay == {"unchanged": 3}
+    assert changed == {"unchanged": 1, "updated": 2}
+    withdrawn = Customer.objects.get(email="client.1@example.fr")
+    assert list(withdrawn.consents.order_by("id").values_list("granted", flat=True)) == [
+        True,
+        False,
+    ]
+    moved = Customer.objects.get(email="client.2@example.fr")
+    assert list(moved.addresses.order_by("id").values_list("city", "is_default")) == [
+        ("Paris", False),
+        ("Lyon", True),
+    ]
+    assert moved.preference.sizes == {"coat": "36"}
+
+
+def test_one_customer_twice_in_a_batch_gets_one_profile_and_both_records(
+    api_client: TokenClient, db: None
+) -> None:
+    first = _customer_record(1)
+    second = _customer_record(
+        1,
+        preferences={"sizes": {"coat": "38"}},
+        consents=[{**first["consents"][0], "granted": False}],
+    )
+    bad = _customer_record(2, consents=[{**first["consents"][0], "purpose": "telepathy"}])
+
+    body = api_client.post(
+        "/api/v1/customers/batch", {"records": [first, second, bad]}, format="json"
+    ).json()
+
+    assert [result["status"] for result in body["results"]] == ["created", "updated", "error"]
+    assert body["results"][0]["id"] == body["results"][1]["id"]
+    customer = Customer.objects.get(pk=body["results"][0]["id"])
+    assert customer.preference.sizes == {"coat": "38"}
+    assert customer.consents.count() == 2
+    assert customer.addresses.count() == 1
+    assert not Customer.objects.filter(email="client.2@example.fr").exists()
