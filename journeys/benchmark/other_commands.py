@@ -3,6 +3,7 @@
 JSON Lines files written from the benchmark's records).
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -10,7 +11,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,21 +36,35 @@ HISTORY_CUSTOMERS = 1_000_000
 HISTORY_ORDERS = 5_000_000
 
 
+@contextlib.contextmanager
+def tasks_queued(broker_url: str, queue: str | None = None) -> Iterator[bool]:
+    """Within the block, tasks go to `broker_url` (when none is configured and it answers)
+    instead of running in-process; with `queue`, to that queue, purged at the end. Yields
+    whether tasks are queued."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.broker_url, conf.task_default_queue)
+    switched = bool(conf.task_always_eager and broker_url and _broker_answers(broker_url))
+    if switched:
+        conf.task_always_eager, conf.broker_url = False, broker_url
+        conf.task_default_queue = queue or conf.task_default_queue
+    try:
+        yield not conf.task_always_eager
+    finally:
+        if switched and queue:
+            with celery_app.connection_for_write() as broker:
+                broker.default_channel.queue_purge(queue)
+        conf.task_always_eager, conf.broker_url, conf.task_default_queue = saved
+
+
 def webhook_p95(deliveries: int, warm_up: int, broker_url: str) -> tuple[float, str]:
     """p95 of the acknowledgement in milliseconds, and what `bench_webhooks` printed.
 
     The acknowledgement is the signature check, the inbox row and the task queued: with no
     broker configured, tasks run in-process before the answer, so `broker_url` (Redis) is used
     for this part when it answers; `bench_webhooks` sends to a queue of its own and purges it."""
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url, conf.task_default_queue)
-    if conf.task_always_eager and broker_url and _broker_answers(broker_url):
-        conf.task_always_eager, conf.broker_url = False, broker_url
     output = _Capture()
-    try:
+    with tasks_queued(broker_url):
         call_command("bench_webhooks", deliveries=deliveries, warm_up=warm_up, stdout=output)
-    finally:
-        conf.task_always_eager, conf.broker_url, conf.task_default_queue = saved
     printed = output.text.strip()
     found = P95.search(printed)
     if found is None:
@@ -131,18 +146,22 @@ def write_history_files(
 
 def import_arguments(kind: str, path: Path) -> list[str]:
     """The command line of `import_history` for one file, read from its own parser: the option
-    whose choices include `kind` says what the file holds."""
+    whose choices include `kind` says what the file holds; the lifecycle recompute that follows
+    an import is left out (timed on its own) and so is the progress bar, when they can be."""
     parser = load_command_class("journeys", "import_history").create_parser(
         "manage.py", "import_history"
     )
+    arguments = [str(path)]
     for action in parser._actions:
         if action.choices and kind in action.choices and action.option_strings:
-            return [action.option_strings[-1], kind, str(path)]
-    return [str(path)]
+            arguments += [action.option_strings[-1], kind]
+        elif set(action.option_strings) & {"--no-lifecycle", "--no-progress"}:
+            arguments.append(action.option_strings[-1])
+    return arguments
 
 
-def time_import(kind: str, path: Path, records: int) -> ImportTiming:
-    arguments = ["import_history", *import_arguments(kind, path)]
+def time_command(kind: str, arguments: Sequence[str], records: int) -> ImportTiming:
+    """Run `manage.py <arguments>` on this database in a subprocess and time it."""
     started = time.perf_counter()
     finished = subprocess.run(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments],
@@ -160,6 +179,20 @@ def time_import(kind: str, path: Path, records: int) -> ImportTiming:
     return ImportTiming(kind, records, seconds, "manage.py " + " ".join(arguments))
 
 
+def time_import(kind: str, path: Path, records: int) -> ImportTiming:
+    return time_command(kind, ["import_history", *import_arguments(kind, path)], records)
+
+
+def time_lifecycle_recompute() -> ImportTiming | None:
+    """The recompute an import leaves out (`--no-lifecycle`), over every customer stored."""
+    if "lifecycle_recompute" not in get_commands():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM customers_customer")
+        customers = cursor.fetchone()[0]
+    return time_command("lifecycle", ["lifecycle_recompute", "--quiet-progress"], customers)
+
+
 def database_url() -> str:
     """The URL of the database this process uses (a test database included)."""
     values: dict[str, Any] = connection.settings_dict
@@ -172,6 +205,10 @@ def database_url() -> str:
 
 
 def extrapolated_minutes(timings: Sequence[ImportTiming]) -> float:
-    """Minutes for 1,000,000 customers and 5,000,000 orders at the measured rates."""
+    """Minutes for 1,000,000 customers and 5,000,000 orders at the measured rates (and a
+    lifecycle recompute of 1,000,000 customers, when it was timed on its own)."""
     rates = {timing.kind: timing.rate for timing in timings}
-    return (HISTORY_CUSTOMERS / rates["customers"] + HISTORY_ORDERS / rates["orders"]) / 60
+    seconds = HISTORY_CUSTOMERS / rates["customers"] + HISTORY_ORDERS / rates["orders"]
+    if "lifecycle" in rates:
+        seconds += HISTORY_CUSTOMERS / rates["lifecycle"]
+    return seconds / 60

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 TINY = (
     "--batches", "2", "--batch-size", "20", "--warm-up", "1", "--small-batch", "10",
     "--preload-customers", "60", "--preload-orders", "40", "--webhooks", "4",
-    "--webhook-warm-up", "1", "--webhook-broker", "", "--import-customers", "0",
+    "--webhook-warm-up", "1", "--broker", "", "--import-customers", "0",
 )  # fmt: skip
 GOAL = re.compile(
     r"^GOAL (PASS|MISS|SKIP) \| (?P<label>[^|]+) \| figure (?P<figure>\S+)[^|]* \| "
