@@ -26,8 +26,9 @@ from customers.models import Customer
 from journeys.history_import import chunks
 from journeys.history_import.files import ChunkSpan
 from journeys.history_import.formats import JSON_LINES
-from journeys.history_import.models import HistoryImport, HistoryImportChunk
+from journeys.history_import.models import HistoryImport, HistoryImportChunk, HistoryKind
 from journeys.history_import.readers import JsonLinesReader
+from journeys.history_import.statistics import statistics_due, statistics_refresh
 from journeys.models import Fulfilment, Order, Pickup, Return
 from omni.factories import ProductFactory, StoreFactory
 
@@ -753,3 +754,13 @@ def test_chunks_fanned_out_to_a_real_celery_worker(
     assert HistoryImportChunk.objects.filter(status="done").count() == 4
     assert "history_import_chunk_task" in import_worker.read_text()
     assert [row["line"] for row in errors_rows(errors)] == ["5"]
+
+
+def test_statistics_are_refreshed_each_time_the_import_may_have_quadrupled() -> None:
+    assert [number for number in range(1, 300) if statistics_due(number)] == [1, 4, 16, 64, 256]
+
+
+@pytest.mark.django_db
+def test_statistics_refresh_runs_on_every_database() -> None:
+    for kind in HistoryKind.values:
+        statistics_refresh(kind)

@@ -35,6 +35,7 @@ from journeys.history_import.files import ChunkSpan
 from journeys.history_import.formats import FORMATS, FormatError, format_guess, reader_for
 from journeys.history_import.models import HistoryImport, HistoryImportChunk, HistoryKind
 from journeys.history_import.readers import UnreadableRecordError
+from journeys.history_import.statistics import statistics_due, statistics_refresh
 
 DEFAULT_CHUNK_RECORDS = 1000
 SHOWN_ERRORS = 10
@@ -172,11 +173,14 @@ class Command(BaseCommand):
             if options["celery"]:
                 self._run_on_workers(history_import, pending, progress, options["timeout"])
             else:
-                for span in pending:
+                for written_now, span in enumerate(pending, start=1):
                     chunk_run(history_import, span)
                     progress.update(span.records)
+                    if statistics_due(written_now):
+                        statistics_refresh(history_import.kind)
         seconds = time.monotonic() - started
-        self._finish(history_import, spans, seconds, options)
+        written_now = sum(span.records for span in pending)
+        self._finish(history_import, spans, seconds, written_now, options)
 
     def _run_on_workers(
         self,
@@ -199,6 +203,8 @@ class Command(BaseCommand):
             )
             for number in finished:
                 progress.update(waiting.pop(number).records)
+                if statistics_due(len(pending) - len(waiting)):
+                    statistics_refresh(history_import.kind)
             if waiting:
                 time.sleep(POLL_SECONDS)
         if waiting:
@@ -216,8 +222,10 @@ class Command(BaseCommand):
         history_import: HistoryImport,
         spans: list[ChunkSpan],
         seconds: float,
+        written_now: int,
         options: dict[str, Any],
     ) -> None:
+        """Report every chunk written, by this run or an earlier one (rate: this run's)."""
         total = ChunkResult()
         failed = []
         for chunk in history_import.chunks.order_by("number"):
@@ -225,7 +233,7 @@ class Command(BaseCommand):
                 failed.append(chunk)
                 continue
             total.add(ChunkResult(chunk.records, chunk.outcomes, chunk.errors))
-        self._report(total, seconds, options, dry_run=False)
+        self._report(total, seconds, options, dry_run=False, rate_records=written_now)
         if failed:
             reasons = "\n".join(
                 _("  chunk %(number)s (line %(line)s): %(message)s")
@@ -257,15 +265,22 @@ class Command(BaseCommand):
         )
 
     def _report(
-        self, total: ChunkResult, seconds: float, options: dict[str, Any], *, dry_run: bool
+        self,
+        total: ChunkResult,
+        seconds: float,
+        options: dict[str, Any],
+        *,
+        dry_run: bool,
+        rate_records: int | None = None,
     ) -> None:
         outcomes = ", ".join(
             f"{status}: {count}" for status, count in sorted(total.outcomes.items())
         )
+        counted = total.records if rate_records is None else rate_records
         figures = {
             "records": total.records,
             "seconds": f"{seconds:.1f}",
-            "rate": f"{total.records / seconds if seconds else 0:.0f}",
+            "rate": f"{counted / max(seconds, 1e-6):.0f}",
             "outcomes": outcomes or _("nothing to do"),
         }
         if dry_run:
