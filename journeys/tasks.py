@@ -12,6 +12,7 @@ from journeys import outbound
 from journeys.integrations.inbox import (
     DATABASE_ERRORS,
     TRANSIENT_ERRORS,
+    webhook_deliveries_requeue_lost,
     webhook_delivery_process,
 )
 from journeys.integrations.models import ShopIntegration, SyncRun, WebhookDelivery
@@ -28,7 +29,8 @@ RETRY_POLICY = {
     "retry_jitter": True,
     "max_retries": 8,
 }
-# A delivery still "received" after this long lost its task (broker down): queue it again.
+# Backstop of the reconciliation: a delivery still "received" after this long is queued again
+# whatever its lease (webhook_deliveries_requeue_lost_task requeues lost ones within 90 s).
 STUCK_AFTER = datetime.timedelta(minutes=10)
 
 
@@ -40,8 +42,22 @@ STUCK_AFTER = datetime.timedelta(minutes=10)
 )
 def webhook_delivery_process_task(self: Task, delivery_id: int) -> str:
     return webhook_delivery_process(
-        delivery_id=delivery_id, final_attempt=self.request.retries >= self.max_retries
+        delivery_id=delivery_id,
+        final_attempt=self.request.retries >= self.max_retries,
+        retry_within=_retry_countdown_at_most(self.request.retries),
     )
+
+
+def _retry_countdown_at_most(retries: int) -> datetime.timedelta:
+    """The longest countdown autoretry may draw before the next retry (jitter draws below)."""
+    seconds = RETRY_POLICY["retry_backoff"] * 2**retries
+    return datetime.timedelta(seconds=min(seconds, RETRY_POLICY["retry_backoff_max"]))
+
+
+@shared_task(name="journeys.tasks.webhook_deliveries_requeue_lost_task")
+def webhook_deliveries_requeue_lost_task() -> int:
+    """Periodic (every 30 s): queue again the deliveries whose task was lost."""
+    return webhook_deliveries_requeue_lost()
 
 
 @shared_task(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -165,8 +166,30 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_RETRY_DELAY = 10
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis gives a task a worker took but never acknowledged (the worker was killed) to another
+# worker only after this long. It must exceed the longest task and the longest retry countdown
+# (outbound notifications wait up to an hour), or a task still running or waiting for its retry
+# is run a second time. Webhook deliveries do not wait for it: see OMNI_WEBHOOK_LEASE_SECONDS.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60)
+}
+# A webhook delivery still waiting this long after it was queued or taken by a worker lost its
+# task (worker killed mid-task, broker down when it was queued): beat's sweep, every
+# OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS, queues it again. 60 + 30: retried within 90 seconds.
+OMNI_WEBHOOK_LEASE_SECONDS = env_int("OMNI_WEBHOOK_LEASE_SECONDS", default=60)
+OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS = env_int("OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS", default=30)
+if min(OMNI_WEBHOOK_LEASE_SECONDS, OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "OMNI_WEBHOOK_LEASE_SECONDS and OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS must be at least 1."
+    )
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Webhook deliveries whose task was lost: a cheap indexed query; a sweep that waited in the
+    # queue (no worker up) expires rather than piling up behind the deliveries.
+    "requeue-lost-webhook-deliveries": {
+        "task": "journeys.tasks.webhook_deliveries_requeue_lost_task",
+        "schedule": OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS,
+        "options": {"expires": OMNI_WEBHOOK_REQUEUE_EVERY_SECONDS},
+    },
     # Typo-tolerant search: words of new names every 5 minutes, exact counts nightly.
     "refresh-name-words": {
         "task": "customers.tasks.name_words_refresh_task",
@@ -185,7 +208,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "clienteling.tasks.pickups_expire_overdue_task",
         "schedule": 15 * 60,
     },
-    # E-shop reconciliation: a pull per shop (what lost webhooks missed), stuck deliveries.
+    # E-shop reconciliation: a pull per shop (what lost webhooks missed), and deliveries still
+    # waiting after 10 minutes whatever their lease (a backstop to the sweep above).
     "reconcile-shop-integrations": {
         "task": "journeys.tasks.integrations_reconcile_task",
         "schedule": 15 * 60,

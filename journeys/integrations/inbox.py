@@ -4,8 +4,16 @@ Nothing is stored unless the signature over the raw body is valid. A delivery is
 anything else happens and answered at once; processing runs after commit in a Celery task and
 is idempotent: a processed delivery is never applied again, a failed one keeps its error and can
 be replayed from the admin.
+
+A waiting delivery holds a lease (`requeue_at`), renewed when it is queued and when a worker
+takes it. A worker killed mid-task leaves it waiting with its lease running out: beat's sweep
+(`webhook_deliveries_requeue_lost`) queues it again, without waiting for the broker to hand
+the lost message to another worker (Redis' visibility timeout, hours). The row lock held while
+a delivery is applied keeps the sweep off it, and makes any second copy of the task find it
+processed: a delivery is applied once however many copies of its task run.
 """
 
+import datetime
 import functools
 import hashlib
 import json
@@ -20,7 +28,12 @@ from django.utils.translation import gettext as _
 
 from journeys.integrations.actions import PLATFORMS, payload_apply
 from journeys.integrations.http import ShopUnavailable
-from journeys.integrations.models import ShopIntegration, WebhookDelivery
+from journeys.integrations.models import (
+    ShopIntegration,
+    WebhookDelivery,
+    webhook_lease,
+    webhook_lease_end,
+)
 from journeys.integrations.signatures import signature_matches
 from journeys.integrations.upstream import Applied, UpstreamRecordMissing
 from omni.errors import DomainError
@@ -33,6 +46,11 @@ TRANSIENT_ERRORS = (UpstreamRecordMissing, ShopUnavailable)
 # The database went away: the task retries; nothing about the delivery can be recorded now.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 KEPT_HEADERS = ("content-type", "user-agent")
+# Deliveries queued again per sweep: a burst left waiting drains over a few sweeps.
+REQUEUE_BATCH_SIZE = 500
+# A delivery queued again and still not taken waits twice as long before the next time (a long
+# queue, no worker up), up to 32 leases: copies of its task do not pile up in the queue.
+REQUEUE_MAX_DOUBLINGS = 5
 
 
 @dataclass(frozen=True)
@@ -106,8 +124,8 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Any = None) -> 
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status not in (Status.FAILED, Status.RECEIVED):
             raise DomainError(_("Only failed or waiting deliveries can be replayed."))
-        delivery.status = Status.RECEIVED
-        delivery.save(update_fields=["status"])
+        delivery.status, delivery.requeue_at = Status.RECEIVED, webhook_lease_end()
+        delivery.save(update_fields=["status", "requeue_at"])
         _queue_processing(delivery.pk)
     logger.info("Webhook delivery %s replayed by %s", delivery.pk, actor)
     return delivery
@@ -128,19 +146,36 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def webhook_delivery_process(*, delivery_id: int, final_attempt: bool = True) -> str:
+def webhook_delivery_process(
+    *,
+    delivery_id: int,
+    final_attempt: bool = True,
+    retry_within: datetime.timedelta = datetime.timedelta(0),
+) -> str:
     """Apply a stored delivery once; returns its status.
 
-    A transient error is raised again for the task to retry, unless this is the final attempt.
+    A transient error is raised again for the task to retry (at the latest `retry_within` from
+    now), unless this is the final attempt.
     """
+    _lease_renew(delivery_id)
     try:
         with transaction.atomic():
             return _process_locked(delivery_id)
     except TRANSIENT_ERRORS as error:
-        _record_transient_failure(delivery_id, error, final=final_attempt)
+        _record_transient_failure(
+            delivery_id, error, final=final_attempt, retry_within=retry_within
+        )
         if final_attempt:
             return Status.FAILED
         raise
+
+
+def _lease_renew(delivery_id: int) -> None:
+    # Committed before the delivery is applied: if this worker dies mid-task, the delivery is
+    # queued again one lease from now, however long it waited in the queue before.
+    WebhookDelivery.objects.filter(pk=delivery_id, status=Status.RECEIVED).update(
+        requeue_at=webhook_lease_end()
+    )
 
 
 def _process_locked(delivery_id: int) -> str:
@@ -173,10 +208,15 @@ def _process_locked(delivery_id: int) -> str:
     return delivery.status
 
 
-def _record_transient_failure(delivery_id: int, error: Exception, *, final: bool) -> None:
+def _record_transient_failure(
+    delivery_id: int, error: Exception, *, final: bool, retry_within: datetime.timedelta
+) -> None:
     changes: dict[str, Any] = {"error": _describe(error)}
     if final:
         changes.update(status=Status.FAILED, processed_at=timezone.now())
+    else:
+        # The retry is on its way: the sweep leaves the delivery alone until it is overdue.
+        changes.update(requeue_at=webhook_lease_end() + retry_within)
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
@@ -184,3 +224,32 @@ def _record_transient_failure(delivery_id: int, error: Exception, *, final: bool
         WebhookDelivery.objects.filter(pk=delivery_id).update(
             attempts=delivery.attempts + 1, **changes
         )
+
+
+def webhook_deliveries_requeue_lost(*, limit: int = REQUEUE_BATCH_SIZE) -> int:
+    """Queue again the waiting deliveries whose lease ran out: their task was lost.
+
+    Deliveries being applied are locked and skipped (PostgreSQL); the new lease written in the
+    same transaction keeps a concurrent sweep from queueing them twice. Returns how many.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        lost = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.RECEIVED, requeue_at__lte=now)
+            .order_by("requeue_at")
+            .only("pk", "requeued_count")[:limit]
+        )
+        for delivery in lost:
+            doublings = min(delivery.requeued_count, REQUEUE_MAX_DOUBLINGS)
+            delivery.requeue_at = now + webhook_lease() * 2**doublings
+            delivery.requeued_count += 1
+            _queue_processing(delivery.pk)
+        WebhookDelivery.objects.bulk_update(lost, ["requeue_at", "requeued_count"])
+    if lost:
+        logger.warning(
+            "%s webhook deliveries lost their task and were queued again: %s",
+            len(lost),
+            ", ".join(str(delivery.pk) for delivery in lost[:20]),
+        )
+    return len(lost)

@@ -6,6 +6,7 @@ Registered with the journeys app by an import at the bottom of journeys/models.p
 import datetime
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -113,6 +114,16 @@ class ShopIntegration(TimeStampedModel):
         return [secret for secret in secrets if secret]
 
 
+def webhook_lease() -> datetime.timedelta:
+    """How long a waiting delivery, once queued or taken by a worker, has before its task is
+    presumed lost (OMNI_WEBHOOK_LEASE_SECONDS)."""
+    return datetime.timedelta(seconds=settings.OMNI_WEBHOOK_LEASE_SECONDS)
+
+
+def webhook_lease_end() -> datetime.datetime:
+    return timezone.now() + webhook_lease()
+
+
 class WebhookDelivery(models.Model):
     """The inbox: every signed webhook, stored as received before it is processed."""
 
@@ -139,12 +150,32 @@ class WebhookDelivery(models.Model):
     error = models.TextField(_("error"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    requeue_at = models.DateTimeField(
+        _("queued again at"),
+        null=True,
+        blank=True,
+        default=webhook_lease_end,
+        help_text=_("If still waiting then, its task was lost: it is queued again."),
+    )
+    requeued_count = models.PositiveIntegerField(
+        _("queued again"),
+        default=0,
+        help_text=_("Times it was queued again because its task was lost."),
+    )
 
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            # The sweep's query: only waiting deliveries, so the index stays small.
+            models.Index(
+                fields=["requeue_at"],
+                condition=models.Q(status="received"),
+                name="webhook_delivery_requeue_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["integration", "delivery_id"], name="webhook_delivery_unique_id"
