@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from journeys.history_import.files import ChunkSpan, file_identity
 from journeys.history_import.formats import reader_for
@@ -80,6 +80,7 @@ def chunk_write(history_import: HistoryImport, span: ChunkSpan) -> bool:
     records = _read(history_import, span)
     try:
         with transaction.atomic():
+            _commit_without_waiting_for_the_disk()
             chunk = _claim(history_import, span)
             result = records_write(history_import.kind, records)
             chunk.records = result.records
@@ -120,6 +121,15 @@ def records_write(kind: str, records: list[SourceRecord]) -> ChunkResult:
 def _read(history_import: HistoryImport, span: ChunkSpan) -> list[SourceRecord]:
     reader = reader_for(history_import.format, history_import.kind, history_import.options)
     return reader.read(history_import.path, span)
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """The chunk's commit returns before its WAL is flushed (a flush took 30 ms of the 300 ms a
+    chunk of 1,000 orders takes). A server crash may then lose the last chunks committed, but
+    each whole with its "done" row, as if rolled back: a rerun writes them again, once."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _claim(history_import: HistoryImport, span: ChunkSpan) -> HistoryImportChunk:
