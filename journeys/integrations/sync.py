@@ -16,6 +16,7 @@ from journeys.integrations.actions import PLATFORMS, payload_apply
 from journeys.integrations.http import ShopUnavailable
 from journeys.integrations.models import Platform, ShopIntegration, SyncRun
 from journeys.integrations.shopify import ShopifyClient
+from journeys.integrations.upstream import Applied, upstream_orders_save
 from journeys.integrations.values import aware_time
 from journeys.integrations.woocommerce import WooCommerceClient
 
@@ -66,6 +67,9 @@ def integration_pull(
             since = cursor - OVERLAP if cursor else None
             for records in client.pages(kind, changed_since=since):
                 run.pages += 1
+                if kind == SyncRun.Kind.ORDERS:
+                    newest = _later(newest, _pull_orders(run, integration, records))
+                    continue
                 for record in records:
                     newest = _later(newest, _pull_record(run, integration, kind, record))
                 run.save(update_fields=[*COUNT_FIELDS, "errors"])
@@ -102,14 +106,66 @@ def _pull_record(
             applied = payload_apply(integration=integration, action=ACTIONS[kind], payload=record)
         changed_at = aware_time(platform.updated_at(record), naive_means_utc=True)
     except Exception as error:  # One failing record must never block the others.
-        logger.warning("Sync %s: record %s failed: %s", run.pk, record_id, error, exc_info=True)
-        run.failed_count += 1
-        message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-        _note_error(run, record_id, message)
+        _count_failure(run, record_id, error)
         return None
+    _count(run, applied)
+    return changed_at
+
+
+def _pull_orders(
+    run: SyncRun, integration: ShopIntegration, records: list[Any]
+) -> datetime.datetime | None:
+    """A page of orders written together (`upstream_orders_save`, one `orders_write`); a
+    record that cannot be read or is refused is counted and noted, the others are written.
+    Returns the latest updated-at time of the records written (for the cursor)."""
+    platform = PLATFORMS[integration.platform]
+    items, read = [], []
+    for record in records:
+        record_id = str(record.get("id")) if isinstance(record, dict) else None
+        try:
+            items.append(
+                (
+                    platform.order_input(record, integration),
+                    platform.order_refunds(record, integration),
+                )
+            )
+            read.append((record_id, aware_time(platform.updated_at(record), naive_means_utc=True)))
+        except Exception as error:  # Unreadable: noted, the page goes on.
+            _count_failure(run, record_id, error)
+    try:
+        with transaction.atomic():
+            outcomes: list[Any] = upstream_orders_save(integration=integration, items=items)
+    except Exception as error:  # The page as a whole failed: each record alone.
+        logger.warning("Sync %s: page failed, one by one: %s", run.pk, error, exc_info=True)
+        outcomes = [_save_alone(integration, item) for item in items]
+    newest = None
+    for (record_id, changed_at), outcome in zip(read, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            _count_failure(run, record_id, outcome)
+            continue
+        _count(run, outcome)
+        newest = _later(newest, changed_at)
+    return newest
+
+
+def _save_alone(integration: ShopIntegration, item: Any) -> Any:
+    try:
+        with transaction.atomic():
+            return upstream_orders_save(integration=integration, items=[item])[0]
+    except Exception as error:  # Reported as this record's failure.
+        return error
+
+
+def _count(run: SyncRun, applied: Applied) -> None:
     counter = COUNTERS[applied.outcome]
     setattr(run, counter, getattr(run, counter) + 1)
-    return changed_at
+
+
+def _count_failure(run: SyncRun, record_id: str | None, error: Exception) -> None:
+    logger.warning("Sync %s: record %s failed: %s", run.pk, record_id, error, exc_info=True)
+    run.failed_count += 1
+    message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+    _note_error(run, record_id, message)
 
 
 def integration_sync_summary(run: SyncRun) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from customers.gdpr import customer_erase
 from customers.identity import InboundCustomer, customer_resolve
 from customers.models import Customer, CustomerMerge, DuplicateSuggestion, ExternalIdentity
-from journeys.ingest import ACTIVE_PICKUP_STATUSES, OrderInput, order_upsert
+from journeys.ingest import ACTIVE_PICKUP_STATUSES, OrderInput, orders_write
 from journeys.integrations.models import ShopIntegration
 from journeys.integrations.values import CENT, ZERO
 from journeys.lifecycle.services import lifecycle_refresh_queue
@@ -108,15 +108,58 @@ class Applied:
 def upstream_order_save(
     *, integration: ShopIntegration, data: OrderInput, refunds: Sequence[RefundInput] = ()
 ) -> Applied:
-    """Upsert the order, then the refunds it lists."""
-    data = _keep_click_and_collect(data)
-    result = order_upsert(data)
-    outcome: Outcome = result.outcome
-    new_refunds = [
-        refund
-        for refund in refunds
-        if upstream_refund_save(integration=integration, refund=refund).outcome == "created"
-    ]
+    """Upsert the order, then the refunds it lists; raises a DomainError if it is refused."""
+    applied = upstream_orders_save(integration=integration, items=[(data, refunds)])[0]
+    if isinstance(applied, DomainError):
+        raise applied
+    return applied
+
+
+def upstream_orders_save(
+    *,
+    integration: ShopIntegration,
+    items: Sequence[tuple[OrderInput, Sequence[RefundInput]]],
+) -> list[Applied | DomainError]:
+    """Upsert orders together (`orders_write`: a webhook's one, a pulled page's many), then the
+    refunds each lists that are not recorded yet. An order refused, or whose refunds are,
+    comes back as its DomainError; the others are written."""
+    inputs = _keep_click_and_collect([data for data, _refunds in items])
+    results = orders_write(inputs)
+    recorded = upstream_refunds_recorded(
+        integration=integration,
+        references=[refund.external_reference for _data, refunds in items for refund in refunds],
+    )
+    applied: list[Applied | DomainError] = []
+    for (data, refunds), result in zip(items, results, strict=True):
+        if result.failed:
+            message = next(iter((result.errors or {}).values()), [_("Refused.")])[0]
+            applied.append(DomainError(message, code=result.code))
+            continue
+        try:
+            created = _refunds_save(
+                integration,
+                [refund for refund in refunds if refund.external_reference not in recorded],
+            )
+        except DomainError as error:
+            applied.append(error)
+            continue
+        applied.append(_order_applied(data, result.status, created))
+    return applied
+
+
+def _refunds_save(integration: ShopIntegration, refunds: list[RefundInput]) -> list[RefundInput]:
+    """Record the refunds, all or none; returns those this call recorded."""
+    if not refunds:
+        return []
+    with transaction.atomic():
+        return [
+            refund
+            for refund in refunds
+            if upstream_refund_save(integration=integration, refund=refund).outcome == "created"
+        ]
+
+
+def _order_applied(data: OrderInput, outcome: str, new_refunds: list[RefundInput]) -> Applied:
     if new_refunds and outcome == "unchanged":
         outcome = "updated"
     message = _("Order %(reference)s %(outcome)s") % {
@@ -125,28 +168,33 @@ def upstream_order_save(
     }
     if new_refunds:
         message += _(", %(count)s refund(s) recorded") % {"count": len(new_refunds)}
-    return Applied(outcome, message)
+    return Applied(outcome, message)  # type: ignore[arg-type] - an order's outcome
 
 
-def _keep_click_and_collect(data: OrderInput) -> OrderInput:
+def _keep_click_and_collect(orders: list[OrderInput]) -> list[OrderInput]:
     """A pickup opened from a fulfilment event stays: later order payloads may not mention it."""
-    if data.fulfilment == Fulfilment.CLICK_AND_COLLECT:
-        return data
-    stored = (
-        Order.objects.filter(
-            source=data.source,
-            external_reference=data.external_reference,
+    elsewhere = [data for data in orders if data.fulfilment != Fulfilment.CLICK_AND_COLLECT]
+    if not elsewhere:
+        return orders
+    collected = {
+        (source, reference): store_code
+        for source, reference, store_code in Order.objects.filter(
+            source__in={data.source for data in elsewhere},
+            external_reference__in={data.external_reference for data in elsewhere},
             pickup__isnull=False,
             store__isnull=False,
+        ).values_list("source", "external_reference", "store__code")
+    }
+
+    def kept(data: OrderInput) -> OrderInput:
+        store_code = collected.get((data.source, data.external_reference))
+        if store_code is None or data.fulfilment == Fulfilment.CLICK_AND_COLLECT:
+            return data
+        return dataclasses.replace(
+            data, fulfilment=Fulfilment.CLICK_AND_COLLECT, store_code=store_code
         )
-        .select_related("store")
-        .first()
-    )
-    if stored is None:
-        return data
-    return dataclasses.replace(
-        data, fulfilment=Fulfilment.CLICK_AND_COLLECT, store_code=stored.store.code
-    )
+
+    return [kept(data) for data in orders]
 
 
 def _order_for(integration: ShopIntegration, reference: str) -> Order:

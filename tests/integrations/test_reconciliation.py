@@ -10,6 +10,8 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
@@ -272,3 +274,24 @@ def test_pickup_ready_naming_only_the_fulfilment_order_asks_the_shop_for_the_ord
     assert WebhookDelivery.objects.latest("id").status == "processed"
     assert Pickup.objects.get().status == "ready"
     assert len(fake_shop.requests_to(f"{SHOPIFY_PREFIX}fulfillment_orders/1046000780.json")) == 1
+
+
+def _pull_statements(shopify: ShopIntegration, fake_shop: FakeShop, count: int) -> int:
+    fake_shop.page_size = count
+    fake_shop.shopify["orders"] = [
+        dict(order, id=order["id"] + 10 * count, name=f"#{order['id'] + 10 * count}")
+        for order in _shopify_orders(count)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        run = integration_pull(integration=shopify, kind="orders")
+    assert (run.status, run.pages, run.created_count) == ("completed", 1, count)
+    return len(queries)
+
+
+def test_a_pulled_page_of_orders_is_written_together(
+    shopify: ShopIntegration, fake_shop: FakeShop
+) -> None:
+    """One orders_write per page: its statements do not grow with the orders it holds."""
+    _pull_statements(shopify, fake_shop, 1)  # the first run reads what later ones have cached
+
+    assert _pull_statements(shopify, fake_shop, 3) == _pull_statements(shopify, fake_shop, 30)
