@@ -372,6 +372,7 @@ def wishlist_remove_item(*, item: WishlistItem, channel: str, actor: Any = None)
 
 
 @transaction.atomic
+@transaction.atomic
 def return_record(
     *,
     order: Order,
@@ -399,10 +400,7 @@ def return_record(
         adjustment=adjustment,
         adjustment_reason=adjustment_reason,
     )
-    line_refunds = []
-    for line, quantity in lines:
-        _check_returnable(order=order, line=line, quantity=quantity)
-        line_refunds.append((line, quantity, _line_share(order, line, quantity)))
+    line_refunds = _line_refunds(order, lines)
     lines_amount = sum((amount for _line, _quantity, amount in line_refunds), CENTS_ZERO)
     if lines_amount + shipping_refund + adjustment < 0:
         raise DomainError(_("The adjustment takes back more than the lines and shipping."))
@@ -429,6 +427,17 @@ def return_record(
     orders_mark_changed(order_ids=[order.pk])
     lifecycle_refresh_queue(customer_ids=[order.customer_id])
     return parent
+
+
+def _line_refunds(
+    order: Order, lines: list[tuple[OrderLine, int]]
+) -> list[tuple[OrderLine, int, Decimal]]:
+    """Each line returned with what it refunds, once checked that it can be returned."""
+    refunds = []
+    for line, quantity in lines:
+        _check_returnable(order=order, line=line, quantity=quantity)
+        refunds.append((line, quantity, _line_share(order, line, quantity)))
+    return refunds
 
 
 def order_tax_is_added(order: Order) -> bool:
