@@ -894,6 +894,8 @@ class WebhookDeliveryAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
         "received_at",
         "status",
         "attempts",
+        "requeued_count",
+        "requeue_at",
         "outcome",
         "error",
         "processed_at",
