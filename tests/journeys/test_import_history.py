@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -764,3 +765,36 @@ def test_statistics_are_refreshed_each_time_the_import_may_have_quadrupled() -> 
 def test_statistics_refresh_runs_on_every_database() -> None:
     for kind in HistoryKind.values:
         statistics_refresh(kind)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_import_resumes_without_writing_a_record_twice(
+    catalogue: None, tmp_path: Path
+) -> None:
+    from tests.integrations import test_celery_worker as worker_test
+
+    count = 300
+    path = jsonl(tmp_path / "orders.jsonl", [order_record(str(n)) for n in range(count)])
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omni.settings_test",
+        "DATABASE_URL": worker_test._test_database_url(),
+    }
+    command = [sys.executable, "manage.py", "import_history", str(path), "--kind", "orders"]
+    command += ["--chunk-size", "5", "--no-lifecycle", "--no-progress"]
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment)
+    deadline = time.monotonic() + 60
+    while HistoryImportChunk.objects.count() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.kill()  # mid-import, most likely mid-chunk
+    process.wait()
+    written_before = HistoryImportChunk.objects.count()
+    assert 3 <= written_before < count // 5
+    assert Order.objects.count() == 5 * written_before  # whole chunks only
+
+    output = import_history(str(path), "--kind", "orders", "--chunk-size", "5", "--no-lifecycle")
+
+    assert f"Resuming: {written_before} of {count // 5} chunks" in output
+    assert f"created: {count}" in output
+    assert Order.objects.count() == count
+    assert Customer.objects.count() == count
