@@ -18,6 +18,7 @@ in order (the second sees the first). If two deliveries race on a new order or p
 loser's batch runs again and finds the winner's rows.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ ORDER_STAGE = Stage(
     "omni_order_stage",
     (
         ("order_id", "bigint"),
-        *model_columns(Order, ("source", "external_reference", *ORDER_FIELDS)),
+        *model_columns(Order, ("source", "external_reference", *ORDER_FIELDS, "ingest_digest")),
     ),
 )
 LINE_STAGE = Stage(
@@ -94,19 +95,38 @@ class _Stored:
     source_updated_at: Any
     pickup_id: int | None
     pickup_status: str | None
+    ingest_digest: str
+    updated_at: Any
+    ingested_at: Any
+
+    def holds(self, digest: str) -> bool:
+        """Whether the order is as the ingest last wrote it from a record of this digest:
+        nothing else changed it since (every change of an order moves its updated_at)."""
+        return (
+            self.ingest_digest == digest
+            and self.ingested_at is not None
+            and self.updated_at <= self.ingested_at
+        )
+
+
+def order_digest(data: OrderInput) -> str:
+    """A fingerprint of the record as received. Equal records have equal fingerprints; two
+    spellings of one value (4.9 and 4.90) may not, which only sends the record the long way."""
+    return hashlib.blake2b(repr(data).encode(), digest_size=16).hexdigest()
 
 
 @dataclass
 class _Record:
     position: int
-    prepared: PreparedOrder
+    data: OrderInput
+    prepared: PreparedOrder = None  # type: ignore[assignment] - set once checked (_prepare)
     stored: _Stored | None = None
     customer_id: int | None = None
     order_id: int | None = None
+    digest: str = field(init=False)
 
-    @property
-    def data(self) -> OrderInput:
-        return self.prepared.data
+    def __post_init__(self) -> None:
+        self.digest = order_digest(self.data)
 
     @property
     def needs_pickup(self) -> bool:
@@ -125,6 +145,19 @@ class _Written:
 
     results: list[RecordResult] = field(default_factory=list)
     customer_ids: set[int] = field(default_factory=set)
+
+
+class _OnDemand:
+    """The stores and products of the batch, read the first time a record needs them (a batch
+    whose records are all unchanged never does)."""
+
+    def __init__(self, orders: list[OrderInput]) -> None:
+        self._orders, self._loaded = orders, None
+
+    def get(self) -> References:
+        if self._loaded is None:
+            self._loaded = References.load(self._orders)
+        return self._loaded
 
 
 class _Refused(Exception):  # noqa: N818 - carries a record's refusal out of the merge
@@ -149,7 +182,7 @@ def orders_write(
     pending = [(index, item) for index, item in enumerate(inputs) if isinstance(item, OrderInput)]
     customer_ids: set[int] = set()
     with transaction.atomic():
-        references = References.load(data for _index, data in pending)
+        references = _OnDemand([data for _index, data in pending])
         for wave in _waves(pending):
             written = _write_wave(wave, references, actor)
             for result in written.results:
@@ -184,19 +217,14 @@ def _waves(pending: list[tuple[int, OrderInput]]) -> list[list[tuple[int, OrderI
     return waves
 
 
-def _write_wave(wave: list[tuple[int, OrderInput]], references: References, actor: Any) -> _Written:
+def _write_wave(wave: list[tuple[int, OrderInput]], references: _OnDemand, actor: Any) -> _Written:
     refused: list[RecordResult] = []
-    records: list[_Record] = []
-    for index, data in wave:
-        try:
-            records.append(_Record(index, order_prepare(data, references)))
-        except DomainError as error:
-            refused.append(record_failure(index, error))
+    records = [_Record(index, data) for index, data in wave]
     attempts = 0
     while records:
         try:
             with transaction.atomic():
-                written = _merge(records, actor)
+                written = _merge(records, references, actor)
         except _Refused as refusal:
             records.remove(refusal.record)
             refused.append(record_failure(refusal.record.position, refusal.error))
@@ -215,7 +243,7 @@ def _write_wave(wave: list[tuple[int, OrderInput]], references: References, acto
 
 
 def _one_by_one(
-    records: list[_Record], references: References, actor: Any, refused: list[RecordResult]
+    records: list[_Record], references: _OnDemand, actor: Any, refused: list[RecordResult]
 ) -> _Written:
     """A batch that keeps failing in the database (a value out of range...): each record alone,
     so that the one at fault is reported and the others are written."""
@@ -236,7 +264,7 @@ def _conflict(position: int) -> RecordResult:
 # The merge --------------------------------------------------------------------------------
 
 
-def _merge(records: list[_Record], actor: Any) -> _Written:
+def _merge(records: list[_Record], references: _OnDemand, actor: Any) -> _Written:
     now = timezone.now()
     _read_stored(records)
     written = _Written()
@@ -244,7 +272,14 @@ def _merge(records: list[_Record], actor: Any) -> _Written:
     for record in records:
         if _is_stale(record):
             written.results.append(RecordResult(record.position, "stale", record.stored.id))
+        elif record.stored is not None and record.stored.holds(record.digest):
+            written.results.append(RecordResult(record.position, "unchanged", record.stored.id))
         else:
+            try:
+                record.prepared = order_prepare(record.data, references.get())
+            except DomainError as error:
+                written.results.append(record_failure(record.position, error))
+                continue
             live.append(record)
     for record in live:
         if record.needs_pickup and not record.prepared.store.offers_click_and_collect:
@@ -298,12 +333,15 @@ def _read_stored(records: list[_Record]) -> None:
                 "source_updated_at",
                 "pickup__id",
                 "pickup__status",
+                "ingest_digest",
+                "updated_at",
+                "ingested_at",
             )
         )
         for reference, *values in rows:
             stored[(source, reference)] = _Stored(*values)
     for record in records:
-        record.stored = stored.get(record.prepared.key)
+        record.stored = stored.get((record.data.source, record.data.external_reference))
         record.order_id = record.stored.id if record.stored else None
 
 
@@ -340,6 +378,7 @@ def _order_row(record: _Record) -> tuple:
         record.data.source,
         record.data.external_reference,
         *(values[_field_key(name)] for name in ORDER_FIELDS),
+        record.digest,
     )
 
 
@@ -369,18 +408,26 @@ def _db_time(moment: Any) -> Any:
 
 
 def _update_orders(now: Any) -> set[int]:
-    """Rewrite the stored orders whose values differ; returns their ids."""
+    """Rewrite the stored orders whose values differ; returns their ids. Orders whose values
+    are the same keep their row, unless their fingerprint is to be brought up to date (the
+    record's spelling changed, or something else changed the order since the last ingest):
+    then only the fingerprint and its time are written, and `updated_at` does not move."""
     table = Order._meta.db_table
     assignments = ", ".join(f"{column} = s.{column}" for column in CHANGING_ORDER_COLUMNS)
     stored = ", ".join(f"{table}.{column}" for column in CHANGING_ORDER_COLUMNS)
     staged = ", ".join(f"s.{column}" for column in CHANGING_ORDER_COLUMNS)
+    differs = f"({stored}) IS DISTINCT FROM ({staged})"
+    moment = _db_time(now)
     rows = _execute(
-        f"UPDATE {table} SET {assignments}, updated_at = %s FROM {ORDER_STAGE.name} AS s "
-        f"WHERE {table}.id = s.order_id AND ({stored}) IS DISTINCT FROM ({staged}) "
-        f"RETURNING {table}.id",
-        [_db_time(now)],
+        f"UPDATE {table} SET {assignments}, ingest_digest = s.ingest_digest, ingested_at = %s, "
+        f"updated_at = CASE WHEN {differs} THEN %s ELSE {table}.updated_at END "
+        f"FROM {ORDER_STAGE.name} AS s WHERE {table}.id = s.order_id AND ({differs} "
+        f"OR {table}.ingest_digest <> s.ingest_digest OR {table}.ingested_at IS NULL "
+        f"OR {table}.ingested_at < {table}.updated_at) "
+        f"RETURNING {table}.id, {table}.updated_at = %s",
+        [moment, moment, moment],
     )
-    return {row[0] for row in rows}
+    return {order_id for order_id, moved in rows if moved}
 
 
 def _insert_orders(live: list[_Record], now: Any) -> set[int]:
@@ -391,12 +438,12 @@ def _insert_orders(live: list[_Record], now: Any) -> set[int]:
     table = Order._meta.db_table
     columns = ", ".join(ORDER_COLUMNS)
     rows = _execute(
-        f"INSERT INTO {table} ({columns}, created_at, updated_at) "
-        f"SELECT {', '.join(f's.{name}' for name in ORDER_COLUMNS)}, %s, %s "
+        f"INSERT INTO {table} ({columns}, created_at, updated_at, ingested_at) "
+        f"SELECT {', '.join(f's.{name}' for name in ORDER_COLUMNS)}, %s, %s, %s "
         f"FROM {ORDER_STAGE.name} AS s WHERE s.order_id IS NULL "
         "ON CONFLICT (source, external_reference) DO NOTHING "
         f"RETURNING id, source, external_reference",
-        [_db_time(now), _db_time(now)],
+        [_db_time(now)] * 3,
     )
     if len(rows) != len(new):
         # Another delivery created one of them since it was read: run the batch again.

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
 from journeys.models import Order, OrderLine
+from journeys.services import order_set_status
 from tests.api.conftest import TokenClient, database_state, order_payload
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,55 @@ def test_one_customer_twice_in_a_batch_gets_one_profile_and_both_records(
     assert customer.consents.count() == 2
     assert customer.addresses.count() == 1
     assert not Customer.objects.filter(email="client.2@example.fr").exists()
+
+
+def test_a_replayed_batch_is_known_unchanged_without_staging_or_resolving(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    records = _mixed_batch("R", 20, [])
+    api_client.post("/api/v1/orders/batch", {"records": records}, format="json")
+    stamps = dict(Order.objects.values_list("pk", "updated_at"))
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.post("/api/v1/orders/batch", {"records": records}, format="json").json()
+
+    assert body["summary"] == {"unchanged": 20}
+    statements = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "omni_order_stage" not in statements
+    assert "customers_customer" not in statements
+    assert "omni_product" not in statements
+    assert dict(Order.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_a_record_received_again_after_a_change_made_in_omni_is_applied_again(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    record = _record("X-1", status="confirmed")
+    api_client.post("/api/v1/orders/batch", {"records": [record]}, format="json")
+    order = Order.objects.get(external_reference="X-1")
+    order_set_status(order=order, status="cancelled", actor=None)
+
+    body = api_client.post("/api/v1/orders/batch", {"records": [record]}, format="json").json()
+    again = api_client.post("/api/v1/orders/batch", {"records": [record]}, format="json").json()
+
+    # The channel system is the authority on its orders, as it was before fingerprints.
+    assert body["summary"] == {"updated": 1}
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert again["summary"] == {"unchanged": 1}
+
+
+def test_the_same_values_spelt_differently_are_unchanged(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    record = _record("X-2", shipping_total="10.00")
+    api_client.post("/api/v1/orders/batch", {"records": [record]}, format="json")
+    stamp = Order.objects.get(external_reference="X-2").updated_at
+
+    body = api_client.post(
+        "/api/v1/orders/batch",
+        {"records": [{**record, "shipping_total": 10}]},
+        format="json",
+    ).json()
+
+    assert body["summary"] == {"unchanged": 1}
+    assert Order.objects.get(external_reference="X-2").updated_at == stamp
