@@ -18,6 +18,7 @@ When a goal of the batch API or the replay is missed, the profiles of a batch an
 replay and their statements by kind follow (the lead's starting point).
 """
 
+import argparse
 import datetime
 import logging
 import os
@@ -101,9 +102,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--queue-batch-tasks",
-            action="store_true",
-            help="Batches too queue their tasks to --broker (purged at the end) instead of "
-            "running them in-process: the API's own time, as with workers in production.",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Batches too queue their tasks to --broker (purged at the end), as with "
+            "workers in production: the API's own time (default). --no-queue-batch-tasks runs "
+            "them in-process, within the batch's time, as the embedded default does.",
         )
         parser.add_argument("--import-customers", type=int, default=20_000)
         parser.add_argument("--import-orders", type=int, default=100_000)

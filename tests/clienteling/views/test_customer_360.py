@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,7 +27,7 @@ from journeys.factories import (
     WishlistItemFactory,
 )
 from journeys.lifecycle.services import customers_lifecycle_refresh
-from journeys.models import Order
+from journeys.models import Order, Return
 from omni.factories import ProductFactory
 from omni.models import Store
 
@@ -346,3 +347,24 @@ def test_the_page_shows_her_most_urgent_open_tickets_and_all_of_them_on_demand(
     everything = associate_client.get(section, {"all": "1"}, **htmx).content.decode()
     assert all(ticket.reference in everything for ticket in tickets)
     assert "See all open tickets" not in everything
+
+
+def test_order_detail_shows_what_a_refund_is_made_of(
+    associate_client: Client, long_history_customer: Customer, htmx: dict
+) -> None:
+    order = long_history_customer.orders.filter(returns__isnull=False).first()
+    parent = order.returns.first()
+    Return.objects.filter(pk=parent.pk).update(
+        refund_amount=F("refund_amount") + Decimal("9.90"),
+        shipping_refund=Decimal("4.90"),
+        adjustment=Decimal("5.00"),
+        adjustment_reason="Geste commercial",
+    )
+
+    html = associate_client.get(
+        reverse("clienteling:order_detail", args=[long_history_customer.pk, order.pk]), **htmx
+    ).content.decode()
+
+    assert "Shipping refunded" in html
+    assert "Adjustment" in html
+    assert "Geste commercial" in html
