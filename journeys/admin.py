@@ -1019,5 +1019,8 @@ class OutboundDeliveryAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelA
         return request.user.has_perm("journeys.change_outbounddelivery")
 
 
+# What import_history did, file by file and chunk by chunk (its own module).
+from journeys.history_import import admin as history_import_admin  # noqa: E402, F401
+
 # Lifecycle stages: thresholds, stage history and per-customer metrics (their own module).
 from journeys.lifecycle import admin as lifecycle_admin  # noqa: E402, F401

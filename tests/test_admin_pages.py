@@ -56,6 +56,7 @@ from journeys.factories import (
     WishlistFactory,
     WishlistItemFactory,
 )
+from journeys.history_import.models import HistoryImport, HistoryImportChunk
 from journeys.integrations.models import (
     OutboundDelivery,
     OutboundWebhook,
@@ -377,6 +378,38 @@ BUILDERS.update(
         ),
         CustomerMetrics: lambda: CustomerMetrics.objects.create(
             customer=CustomerFactory(), order_count=1, channels=",store,", channel_count=1
+        ),
+    }
+)
+
+# import_history: a file imported, and one chunk of it with a refused record.
+_history_imports = itertools.count(1)
+
+
+def build_history_import() -> HistoryImport:
+    return HistoryImport.objects.create(
+        path=f"/imports/orders-{next(_history_imports)}.jsonl",
+        size=1,
+        head_hash="0" * 64,
+        fingerprint="0" * 64,
+        kind="orders",
+        format="jsonl",
+        chunk_records=1000,
+    )
+
+
+BUILDERS.update(
+    {
+        HistoryImport: build_history_import,
+        HistoryImportChunk: lambda: HistoryImportChunk.objects.create(
+            history_import=build_history_import(),
+            number=0,
+            start=0,
+            end=100,
+            first_line=1,
+            status="done",
+            records=2,
+            errors=[{"line": 2, "lines": [2], "errors": {"lines": ["Unknown product SKU: X."]}}],
         ),
     }
 )
