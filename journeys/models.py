@@ -100,11 +100,20 @@ class Order(TimeStampedModel):
         _("fulfilment"), max_length=20, choices=Fulfilment, default=Fulfilment.IN_STORE
     )
     source_updated_at = models.DateTimeField(_("updated at source"), null=True, blank=True)
-    # What the ingest last wrote (a fingerprint of the record as received) and when: a record
-    # received again with the same fingerprint, when nothing else changed the order since
-    # (updated_at <= ingested_at), is known unchanged without being resolved or staged.
+    # What the ingest last wrote (fingerprints of the record and of its customer as received)
+    # and when: a record received again with the same fingerprint, when nothing else changed
+    # the order since (updated_at <= ingested_at), is known unchanged without being resolved or
+    # staged; a changed record with the same customer keeps its customer without resolving.
     ingest_digest = models.CharField(
         _("fingerprint of the last record received"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+    ingest_customer_digest = models.CharField(
+        _("fingerprint of the customer last received with it"),
         max_length=32,
         blank=True,
         default="",

@@ -73,7 +73,16 @@ ORDER_STAGE = Stage(
     "omni_order_stage",
     (
         ("order_id", "bigint"),
-        *model_columns(Order, ("source", "external_reference", *ORDER_FIELDS, "ingest_digest")),
+        *model_columns(
+            Order,
+            (
+                "source",
+                "external_reference",
+                *ORDER_FIELDS,
+                "ingest_digest",
+                "ingest_customer_digest",
+            ),
+        ),
     ),
 )
 LINE_STAGE = Stage(
@@ -96,23 +105,35 @@ class _Stored:
     pickup_id: int | None
     pickup_status: str | None
     ingest_digest: str
+    ingest_customer_digest: str
     updated_at: Any
     ingested_at: Any
 
+    @property
+    def as_ingested(self) -> bool:
+        """Nothing changed the order since the ingest last wrote it (every change of an order,
+        its pickup, returns or customer moves its updated_at)."""
+        return self.ingested_at is not None and self.updated_at <= self.ingested_at
+
     def holds(self, digest: str) -> bool:
-        """Whether the order is as the ingest last wrote it from a record of this digest:
-        nothing else changed it since (every change of an order moves its updated_at)."""
+        """Whether the order is as the ingest last wrote it from a record of this digest."""
+        return self.ingest_digest == digest and self.as_ingested
+
+    def holds_customer(self, digest: str) -> bool:
+        """Whether the order's customer is the one last resolved from a customer of this
+        digest (resolving the same customer again would find her and change nothing)."""
         return (
-            self.ingest_digest == digest
-            and self.ingested_at is not None
-            and self.updated_at <= self.ingested_at
+            self.customer_id is not None
+            and self.ingest_customer_digest == digest
+            and self.as_ingested
         )
 
 
-def order_digest(data: OrderInput) -> str:
-    """A fingerprint of the record as received. Equal records have equal fingerprints; two
-    spellings of one value (4.9 and 4.90) may not, which only sends the record the long way."""
-    return hashlib.blake2b(repr(data).encode(), digest_size=16).hexdigest()
+def digest(value: Any) -> str:
+    """A fingerprint of a record (or its customer) as received. Equal records have equal
+    fingerprints; two spellings of one value (4.9 and 4.90) may not, which only sends the
+    record the long way."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -124,9 +145,11 @@ class _Record:
     customer_id: int | None = None
     order_id: int | None = None
     digest: str = field(init=False)
+    customer_digest: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.digest = order_digest(self.data)
+        self.digest = digest(self.data)
+        self.customer_digest = digest(self.data.customer) if self.data.customer else ""
 
     @property
     def needs_pickup(self) -> bool:
@@ -334,6 +357,7 @@ def _read_stored(records: list[_Record]) -> None:
                 "pickup__id",
                 "pickup__status",
                 "ingest_digest",
+                "ingest_customer_digest",
                 "updated_at",
                 "ingested_at",
             )
@@ -354,10 +378,18 @@ def _is_stale(record: _Record) -> bool:
 
 def _resolve_customers(live: list[_Record]) -> list[tuple[_Record, DomainError]]:
     """Each order's customer: the profile her keys resolve to; without one, the stored order's
-    customer stays. Returns the records whose customer was refused (invalid email...): nothing
-    was written for them."""
+    customer stays, as it does when the record names the customer it was last written with.
+    Returns the records whose customer was refused (invalid email...): nothing was written
+    for them."""
     refused = []
-    with_customer = [record for record in live if record.data.customer is not None]
+    with_customer = []
+    for record in live:
+        if record.data.customer is None:
+            continue
+        if record.stored is not None and record.stored.holds_customer(record.customer_digest):
+            record.customer_id = record.stored.customer_id
+        else:
+            with_customer.append(record)
     resolutions = customers_resolve([record.data.customer for record in with_customer])
     for record, resolution in zip(with_customer, resolutions, strict=True):
         if isinstance(resolution, Resolution):
@@ -379,6 +411,7 @@ def _order_row(record: _Record) -> tuple:
         record.data.external_reference,
         *(values[_field_key(name)] for name in ORDER_FIELDS),
         record.digest,
+        record.customer_digest,
     )
 
 
@@ -419,10 +452,13 @@ def _update_orders(now: Any) -> set[int]:
     differs = f"({stored}) IS DISTINCT FROM ({staged})"
     moment = _db_time(now)
     rows = _execute(
-        f"UPDATE {table} SET {assignments}, ingest_digest = s.ingest_digest, ingested_at = %s, "
+        f"UPDATE {table} SET {assignments}, ingest_digest = s.ingest_digest, "
+        f"ingest_customer_digest = s.ingest_customer_digest, ingested_at = %s, "
         f"updated_at = CASE WHEN {differs} THEN %s ELSE {table}.updated_at END "
         f"FROM {ORDER_STAGE.name} AS s WHERE {table}.id = s.order_id AND ({differs} "
-        f"OR {table}.ingest_digest <> s.ingest_digest OR {table}.ingested_at IS NULL "
+        f"OR {table}.ingest_digest <> s.ingest_digest "
+        f"OR {table}.ingest_customer_digest <> s.ingest_customer_digest "
+        f"OR {table}.ingested_at IS NULL "
         f"OR {table}.ingested_at < {table}.updated_at) "
         f"RETURNING {table}.id, {table}.updated_at = %s",
         [moment, moment, moment],

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,12 +94,19 @@ def _validate(data: OrderInput) -> None:
         raise DomainError(" ".join(problems), code="invalid")
 
 
+class KnownProduct(NamedTuple):
+    """What an order line takes from the catalogue."""
+
+    pk: int
+    name: str
+
+
 @dataclass(frozen=True)
 class References:
     """The stores and products a batch names, read once for all its orders."""
 
     stores: dict[str, Store]
-    products: dict[str, Product]
+    products: dict[str, KnownProduct]
 
     @classmethod
     def load(cls, orders: Iterable[OrderInput]) -> "References":
@@ -109,10 +116,12 @@ class References:
                 codes.add(data.store_code)
             skus.update(line.sku for line in data.lines)
         stores = Store.objects.filter(code__in=codes) if codes else Store.objects.none()
-        products = Product.objects.filter(sku__in=skus).only("id", "sku", "name") if skus else []
+        products = (
+            Product.objects.filter(sku__in=skus).values_list("sku", "id", "name") if skus else []
+        )
         return cls(
             stores={store.code: store for store in stores},
-            products={product.sku: product for product in products},
+            products={sku: KnownProduct(pk, name) for sku, pk, name in products},
         )
 
 
@@ -150,7 +159,7 @@ def _store(data: OrderInput, references: References) -> Store | None:
     return store
 
 
-def _products(data: OrderInput, references: References) -> dict[str, Product]:
+def _products(data: OrderInput, references: References) -> dict[str, KnownProduct]:
     known = references.products
     missing = sorted({line.sku for line in data.lines if line.sku not in known})
     if missing and data.require_known_products:
@@ -160,7 +169,7 @@ def _products(data: OrderInput, references: References) -> dict[str, Product]:
     return references.products
 
 
-def _line_rows(data: OrderInput, products: dict[str, Product]) -> list[dict[str, Any]]:
+def _line_rows(data: OrderInput, products: dict[str, KnownProduct]) -> list[dict[str, Any]]:
     rows = []
     for number, line in enumerate(data.lines, start=1):
         product = products.get(line.sku)

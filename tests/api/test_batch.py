@@ -347,3 +347,24 @@ def test_the_same_values_spelt_differently_are_unchanged(
 
     assert body["summary"] == {"unchanged": 1}
     assert Order.objects.get(external_reference="X-2").updated_at == stamp
+
+
+def test_a_changed_order_naming_the_same_customer_keeps_her_without_resolving(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    record = _record("X-3")
+    api_client.post("/api/v1/orders/batch", {"records": [record]}, format="json")
+    customer = Order.objects.get(external_reference="X-3").customer_id
+    changed = {**record, "status": "fulfilled"}
+    moved = {**changed, "status": "completed", "customer": {"email": "autre@example.fr"}}
+
+    with CaptureQueriesContext(connection) as same:
+        first = api_client.post("/api/v1/orders/batch", {"records": [changed]}, format="json")
+    second = api_client.post("/api/v1/orders/batch", {"records": [moved]}, format="json")
+
+    assert first.json()["summary"] == {"updated": 1}
+    assert "customers_" not in " ".join(query["sql"] for query in same.captured_queries)
+    assert second.json()["summary"] == {"updated": 1}
+    order = Order.objects.get(external_reference="X-3")
+    assert order.customer_id != customer
+    assert order.customer.email == "autre@example.fr"
