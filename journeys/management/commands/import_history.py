@@ -173,14 +173,20 @@ class Command(BaseCommand):
             if options["celery"]:
                 self._run_on_workers(history_import, pending, progress, options["timeout"])
             else:
-                for written_now, span in enumerate(pending, start=1):
-                    chunk_run(history_import, span)
-                    progress.update(span.records)
-                    if statistics_due(written_now):
-                        statistics_refresh(history_import.kind)
+                self._run_here(history_import, pending, progress)
         seconds = time.monotonic() - started
-        written_now = sum(span.records for span in pending)
-        self._finish(history_import, spans, seconds, written_now, options)
+        self._finish(history_import, spans, seconds, {span.number for span in pending}, options)
+
+    @staticmethod
+    def _run_here(history_import: HistoryImport, pending: list[ChunkSpan], progress: tqdm) -> None:
+        """The chunks one after the other; the first that fails stops the run (what failed it,
+        a database gone or a schema not migrated, would fail the next ones too)."""
+        for written_now, span in enumerate(pending, start=1):
+            if chunk_run(history_import, span) == Status.FAILED:
+                return
+            progress.update(span.records)
+            if statistics_due(written_now):
+                statistics_refresh(history_import.kind)
 
     def _run_on_workers(
         self,
@@ -222,29 +228,40 @@ class Command(BaseCommand):
         history_import: HistoryImport,
         spans: list[ChunkSpan],
         seconds: float,
-        written_now: int,
+        this_run: set[int],
         options: dict[str, Any],
     ) -> None:
         """Report every chunk written, by this run or an earlier one (rate: this run's)."""
         total = ChunkResult()
         failed = []
-        for chunk in history_import.chunks.order_by("number"):
+        chunks = list(history_import.chunks.order_by("number"))
+        done = len(chunks) - sum(chunk.status == Status.FAILED for chunk in chunks)
+        for chunk in chunks:
             if chunk.status == Status.FAILED:
                 failed.append(chunk)
                 continue
             total.add(ChunkResult(chunk.records, chunk.outcomes, chunk.errors))
+        written_now = sum(
+            chunk.records
+            for chunk in chunks
+            if chunk.number in this_run and chunk.status == Status.DONE
+        )
         self._report(total, seconds, options, dry_run=False, rate_records=written_now)
         if failed:
             reasons = "\n".join(
                 _("  chunk %(number)s (line %(line)s): %(message)s")
                 % {"number": chunk.number, "line": chunk.first_line, "message": chunk.message}
-                for chunk in failed
+                for chunk in failed[:SHOWN_ERRORS]
             )
-            summary = _("%(failed)s of %(chunks)s chunks failed and wrote nothing:") % {
-                "failed": len(failed),
-                "chunks": len(spans),
-            }
-            advice = _("Run the same command again to retry them; written chunks are skipped.")
+            if len(failed) > SHOWN_ERRORS:
+                more = _("  ... and %(count)s more.") % {"count": len(failed) - SHOWN_ERRORS}
+                reasons = f"{reasons}\n{more}"
+            summary = _(
+                "%(failed)s of %(chunks)s chunks failed and wrote nothing; %(done)s are written:"
+            ) % {"failed": len(failed), "chunks": len(spans), "done": done}
+            advice = _(
+                "Run the same command again to write the others; written chunks are skipped."
+            )
             raise CommandError(f"{summary}\n{reasons}\n{advice}")
         HistoryImport.objects.filter(pk=history_import.pk).update(finished_at=timezone.now())
         if not options["no_lifecycle"]:
