@@ -725,7 +725,10 @@ def import_worker(transactional_db: None) -> Iterator[Path]:
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-        redis.Redis.from_url(url).delete(queue)
+        # The queue and the bindings kombu made for it.
+        redis.Redis.from_url(url).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
         log.unlink(missing_ok=True)
 
 
