@@ -127,3 +127,7 @@ def lifecycle_recompute_all_task(trigger: str = LifecycleTrigger.NIGHTLY) -> int
         result.customers_per_second,
     )
     return result.changes
+
+
+# The history import fans its chunks out to workers: registered with them here.
+import journeys.history_import.tasks  # noqa: E402, F401

@@ -19,6 +19,7 @@ loser's batch runs again and finds the winner's rows.
 """
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -148,7 +149,7 @@ class _Record:
     customer_digest: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.digest = digest(self.data)
+        self.digest = self.data.fingerprint or digest(self.data)
         self.customer_digest = digest(self.data.customer) if self.data.customer else ""
 
     @property
@@ -168,6 +169,47 @@ class _Written:
 
     results: list[RecordResult] = field(default_factory=list)
     customer_ids: set[int] = field(default_factory=set)
+
+
+def record_fingerprint(record: dict[str, Any]) -> str:
+    """The fingerprint of a record as received in JSON (its keys in any order)."""
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+
+
+def records_known_unchanged(records: Sequence[Any]) -> dict[int, tuple[str, int | None]]:
+    """Before validating a batch of JSON order records: the fingerprint of each, and the stored
+    order of those known unchanged — the same record was last written to an order nothing
+    changed since (`_Stored.holds`). Such a record was valid then and would change nothing:
+    it needs neither validating nor writing. Records naming an order twice in the batch are
+    left to the writer, which applies them in turn. Returns {index: (fingerprint, order id or
+    None)}, None where the record is to be written."""
+    keyed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    fingerprints: dict[int, tuple[str, int | None]] = {}
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            continue
+        source, reference = record.get("source"), record.get("external_reference")
+        if isinstance(source, str) and isinstance(reference, str):
+            keyed[(source, reference)].append(index)
+            fingerprints[index] = (record_fingerprint(record), None)
+    once = {key: indexes[0] for key, indexes in keyed.items() if len(indexes) == 1}
+    if not once:
+        return fingerprints
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source, reference in once:
+        by_source[source].append(reference)
+    for source, references in by_source.items():
+        rows = Order.objects.filter(source=source, external_reference__in=references).values_list(
+            "external_reference", "id", "ingest_digest", "updated_at", "ingested_at"
+        )
+        for reference, order_id, stored_digest, updated_at, ingested_at in rows:
+            index = once[(source, reference)]
+            fingerprint = fingerprints[index][0]
+            fresh = ingested_at is not None and updated_at <= ingested_at
+            if fresh and stored_digest == fingerprint:
+                fingerprints[index] = (fingerprint, order_id)
+    return fingerprints
 
 
 class _OnDemand:

@@ -308,6 +308,9 @@ def test_a_replayed_batch_is_known_unchanged_without_staging_or_resolving(
         body = api_client.post("/api/v1/orders/batch", {"records": records}, format="json").json()
 
     assert body["summary"] == {"unchanged": 20}
+    assert [result["index"] for result in body["results"]] == list(range(20))
+    # The client's token and its last use, then one read of the stored fingerprints.
+    assert len(queries) <= 4
     statements = " ".join(query["sql"] for query in queries.captured_queries)
     assert "omni_order_stage" not in statements
     assert "customers_customer" not in statements
@@ -368,3 +371,31 @@ def test_a_changed_order_naming_the_same_customer_keeps_her_without_resolving(
     order = Order.objects.get(external_reference="X-3")
     assert order.customer_id != customer
     assert order.customer.email == "autre@example.fr"
+
+
+def test_a_replayed_batch_with_one_record_changed_writes_that_one_only(
+    api_client: TokenClient, catalogue: Any
+) -> None:
+    records = _mixed_batch("Q", 10, [])
+    api_client.post("/api/v1/orders/batch", {"records": records}, format="json")
+    records[3] = {**records[3], "status": "fulfilled"}
+    records[6] = {**records[6], "channel": "nowhere"}
+
+    body = api_client.post("/api/v1/orders/batch", {"records": records}, format="json").json()
+
+    assert [result["status"] for result in body["results"]] == [
+        "unchanged",
+        "unchanged",
+        "unchanged",
+        "updated",
+        "unchanged",
+        "unchanged",
+        "error",
+        "unchanged",
+        "unchanged",
+        "unchanged",
+    ]
+    assert "channel" in body["results"][6]["errors"]
+    assert Order.objects.get(external_reference=records[3]["external_reference"]).status == (
+        "fulfilled"
+    )
