@@ -358,11 +358,9 @@ _IDENTIFYING = ("external_id", "email", "phone", "loyalty_number")
 def inbound_customer_read(raw: Any) -> dict[str, Any]:
     """What InboundCustomerSerializer validates `raw` into, on the fast path (omni.api.fast:
     raises Unsure for anything it does not read as plainly as the serializer would)."""
-    raw = fast.mapping(raw)
     data: dict[str, Any] = {}
-    for name, read in _INBOUND_READERS:
-        value = raw.get(name, fast.MISSING)
-        if value is not fast.MISSING:
+    for name, value in fast.mapping(raw).items():
+        if (read := _INBOUND_READERS.get(name)) is not None:
             data[name] = read(value)
     try:
         if "email" in data:
@@ -378,15 +376,16 @@ def inbound_customer_read(raw: Any) -> dict[str, Any]:
     return data
 
 
-_INBOUND_READERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    ("source", lambda value: fast.matching(value, _SOURCE_SEARCH, max_length=64)),
-    ("external_id", lambda value: fast.text(value, max_length=128)),
-    ("email", lambda value: fast.text(value, max_length=254, blank=True, null=True)),
-    ("phone", lambda value: fast.text(value, max_length=40, blank=True, null=True)),
-    ("loyalty_number", lambda value: fast.text(value, max_length=32, blank=True, null=True)),
-    ("first_name", lambda value: fast.text(value, max_length=80, blank=True)),
-    ("last_name", lambda value: fast.text(value, max_length=80, blank=True)),
-)
+# The fields InboundCustomerSerializer reads (others are ignored, as it ignores them).
+_INBOUND_READERS: dict[str, Callable[[Any], Any]] = {
+    "source": lambda value: fast.matching(value, _SOURCE_SEARCH, max_length=64),
+    "external_id": lambda value: fast.text(value, max_length=128),
+    "email": lambda value: fast.text(value, max_length=254, blank=True, null=True),
+    "phone": lambda value: fast.text(value, max_length=40, blank=True, null=True),
+    "loyalty_number": lambda value: fast.text(value, max_length=32, blank=True, null=True),
+    "first_name": lambda value: fast.text(value, max_length=80, blank=True),
+    "last_name": lambda value: fast.text(value, max_length=80, blank=True),
+}
 
 
 def inbound_customer(data: dict[str, Any]) -> InboundCustomer:

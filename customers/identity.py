@@ -275,6 +275,8 @@ class _Batch:
         self, customer: Customer, found: dict[str, list[Customer]], inbound: Any, key: str
     ) -> list[Customer]:
         others = {id(p): p for profiles in found.values() for p in profiles if p is not customer}
+        if not others:
+            return []
         reason = _("Seen from %(source)s, attached by %(key)s") % {
             "source": inbound.source or "omni",
             "key": key,

@@ -19,12 +19,12 @@ loser's batch runs again and finds the winner's rows.
 """
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -171,10 +171,14 @@ class _Written:
     customer_ids: set[int] = field(default_factory=set)
 
 
-def record_fingerprint(record: dict[str, Any]) -> str:
-    """The fingerprint of a record as received in JSON (its keys in any order)."""
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+def record_fingerprint(record: dict[str, Any]) -> str | None:
+    """The fingerprint of a record as received in JSON (its keys in any order); None for a
+    record holding what JSON cannot (it then goes the long way)."""
+    try:
+        canonical = msgspec.json.encode(record, order="sorted")
+    except (msgspec.EncodeError, TypeError, ValueError):
+        return None
+    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
 
 
 def records_known_unchanged(records: Sequence[Any]) -> dict[int, tuple[str, int | None]]:
@@ -192,7 +196,8 @@ def records_known_unchanged(records: Sequence[Any]) -> dict[int, tuple[str, int 
         source, reference = record.get("source"), record.get("external_reference")
         if isinstance(source, str) and isinstance(reference, str):
             keyed[(source, reference)].append(index)
-            fingerprints[index] = (record_fingerprint(record), None)
+            if fingerprint := record_fingerprint(record):
+                fingerprints[index] = (fingerprint, None)
     once = {key: indexes[0] for key, indexes in keyed.items() if len(indexes) == 1}
     if not once:
         return fingerprints
@@ -205,6 +210,8 @@ def records_known_unchanged(records: Sequence[Any]) -> dict[int, tuple[str, int 
         )
         for reference, order_id, stored_digest, updated_at, ingested_at in rows:
             index = once[(source, reference)]
+            if index not in fingerprints:
+                continue
             fingerprint = fingerprints[index][0]
             fresh = ingested_at is not None and updated_at <= ingested_at
             if fresh and stored_digest == fingerprint:
