@@ -131,7 +131,7 @@ def _load(inbounds: Sequence[InboundCustomer], keys: Sequence[_Keys]) -> _Known:
     if by_source:
         condition = Q()
         for source, external_ids in by_source.items():
-            condition |= Q(source=source, external_id__in=external_ids)
+            condition |= Q(source=source, external_id__any=external_ids)
         identity_rows = list(
             ExternalIdentity.objects.filter(condition).values_list(
                 "source", "external_id", "customer_id"
@@ -142,7 +142,7 @@ def _load(inbounds: Sequence[InboundCustomer], keys: Sequence[_Keys]) -> _Known:
     if connection.vendor == "postgresql":
         profiles = {
             customer.pk: customer
-            for customer in Customer.objects.filter(pk__in=ids | _ids_by_keys(values))
+            for customer in Customer.objects.filter(pk__any=ids | _ids_by_keys(values))
         }
     else:
         condition = Q(pk__in=ids)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OmniConfig(AppConfig):
     name = "omni"
     verbose_name = _("Retail reference")
+
+    def ready(self) -> None:
+        from omni import lookups  # noqa: F401 - registers field__any

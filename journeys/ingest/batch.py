@@ -205,7 +205,7 @@ def records_known_unchanged(records: Sequence[Any]) -> dict[int, tuple[str, int 
     for source, reference in once:
         by_source[source].append(reference)
     for source, references in by_source.items():
-        rows = Order.objects.filter(source=source, external_reference__in=references).values_list(
+        rows = Order.objects.filter(source=source, external_reference__any=references).values_list(
             "external_reference", "id", "ingest_digest", "updated_at", "ingested_at"
         )
         for reference, order_id, stored_digest, updated_at, ingested_at in rows:
@@ -396,7 +396,7 @@ def _read_stored(records: list[_Record]) -> None:
     for source, references in by_source.items():
         rows = (
             Order.objects.select_for_update(of=("self",))
-            .filter(source=source, external_reference__in=references)
+            .filter(source=source, external_reference__any=references)
             .values_list(
                 "external_reference",
                 "id",
@@ -561,7 +561,7 @@ def _merge_lines(now: Any, *, exclude: set[int]) -> set[int]:
     )
     changed = {row[0] for row in (*upserted, *deleted)} - exclude
     if changed:
-        Order.objects.filter(pk__in=changed).update(updated_at=now)
+        Order.objects.filter(pk__any=changed).update(updated_at=now)
     return changed
 
 

@@ -118,9 +118,9 @@ class References:
             if data.store_code:
                 codes.add(data.store_code)
             skus.update(line.sku for line in data.lines)
-        stores = Store.objects.filter(code__in=codes) if codes else Store.objects.none()
+        stores = Store.objects.filter(code__any=codes) if codes else Store.objects.none()
         products = (
-            Product.objects.filter(sku__in=skus).values_list("sku", "id", "name") if skus else []
+            Product.objects.filter(sku__any=skus).values_list("sku", "id", "name") if skus else []
         )
         return cls(
             stores={store.code: store for store in stores},
