@@ -212,8 +212,10 @@ def _new_profile(inbound: InboundCustomer, keys: _Keys) -> Customer:
     customer = Customer(
         **profile, email=keys.email, phone=keys.phone, loyalty_number=keys.loyalty_number
     )
+    # A store given as a loaded Store exists: checking it again would cost a query a profile.
+    loaded = [name for name, value in profile.items() if hasattr(value, "_meta")]
     try:
-        customer.full_clean(validate_unique=False, validate_constraints=False)
+        customer.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         raise DomainError(
             "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()),

@@ -83,13 +83,16 @@ def records_validate(
     to_input: ToInput,
     *,
     fast: FastReader | None = None,
+    context: dict[str, Any] | None = None,
 ) -> list[Any]:
     """Each record validated by `serializer_class` and turned into an input by `to_input`, or
     replaced by its error result: what a batch writer takes.
 
     `fast` reads the common forms of a record as the serializer would, ten times faster; a
-    record it is unsure of goes through the serializer (see omni.api.fast)."""
-    validator = serializer_class(context={})  # its fields are built once, not per record
+    record it is unsure of goes through the serializer (see omni.api.fast). `context` is the
+    serializer's (e.g. references loaded once for the batch)."""
+    # Its fields are built once, not per record; `context` holds what they read once for all.
+    validator = serializer_class(context=context or {})
     inputs: list[Any] = []
     for index, record in enumerate(records):
         if fast is not None:

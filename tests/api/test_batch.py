@@ -227,13 +227,14 @@ def _customer_statements(client: TokenClient, records: list[dict[str, Any]]) -> 
 
 
 def test_a_customer_batch_runs_the_same_statements_whatever_its_size(
-    api_client: TokenClient, db: None
+    api_client: TokenClient, store: Any
 ) -> None:
+    def records(numbers: range) -> list[dict[str, Any]]:
+        return [_customer_record(n, preferred_store=store.code) for n in numbers]
+
     _customer_statements(api_client, [_customer_record(1000)])  # the client's first call
-    small, small_summary = _customer_statements(api_client, [_customer_record(n) for n in range(5)])
-    large, large_summary = _customer_statements(
-        api_client, [_customer_record(n) for n in range(100, 150)]
-    )
+    small, small_summary = _customer_statements(api_client, records(range(5)))
+    large, large_summary = _customer_statements(api_client, records(range(100, 150)))
 
     assert small_summary == {"created": 5}
     assert large_summary == {"created": 50}
@@ -399,3 +400,18 @@ def test_a_replayed_batch_with_one_record_changed_writes_that_one_only(
     assert Order.objects.get(external_reference=records[3]["external_reference"]).status == (
         "fulfilled"
     )
+
+
+def test_an_unknown_preferred_store_is_refused_in_a_customer_batch(
+    api_client: TokenClient, store: Any
+) -> None:
+    records = [
+        _customer_record(1, preferred_store=store.code),
+        _customer_record(2, preferred_store="nowhere"),
+    ]
+
+    body = api_client.post("/api/v1/customers/batch", {"records": records}, format="json").json()
+
+    assert [result["status"] for result in body["results"]] == ["created", "error"]
+    assert "preferred_store" in body["results"][1]["errors"]
+    assert Customer.objects.get(email="client.1@example.fr").preferred_store == store
