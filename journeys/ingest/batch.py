@@ -86,8 +86,12 @@ ORDER_STAGE = Stage(
         ),
     ),
 )
+# The lines' stage is only scanned (upsert) and probed by a hash anti-join (deleting the lines
+# no longer sent, which are found through the analysed orders' stage): no ANALYZE needed.
 LINE_STAGE = Stage(
-    "omni_line_stage", model_columns(OrderLine, ("order", "line_number", *LINE_FIELDS))
+    "omni_line_stage",
+    model_columns(OrderLine, ("order", "line_number", *LINE_FIELDS)),
+    analyze=False,
 )
 ORDER_COLUMNS = [name for name in ORDER_STAGE.column_names if name != "order_id"]
 CHANGING_ORDER_COLUMNS = [Order._meta.get_field(name).column for name in ORDER_FIELDS]
