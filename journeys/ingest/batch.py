@@ -236,11 +236,6 @@ class _OnDemand:
         return self._loaded
 
 
-class _Refused(Exception):  # noqa: N818 - carries a record's refusal out of the merge
-    def __init__(self, record: _Record, error: DomainError) -> None:
-        self.record, self.error = record, error
-
-
 def orders_write(
     inputs: Sequence[OrderInput | RecordResult],
     *,
@@ -294,36 +289,22 @@ def _waves(pending: list[tuple[int, OrderInput]]) -> list[list[tuple[int, OrderI
 
 
 def _write_wave(wave: list[tuple[int, OrderInput]], references: _OnDemand, actor: Any) -> _Written:
-    refused: list[RecordResult] = []
     records = [_Record(index, data) for index, data in wave]
-    attempts = 0
-    while records:
+    for _attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                written = _merge(records, references, actor)
-        except _Refused as refusal:
-            records.remove(refusal.record)
-            refused.append(record_failure(refusal.record.position, refusal.error))
-            continue
+                return _merge(records, references, actor)
         except (IntegrityError, DataError):
-            attempts += 1
-            if attempts < ATTEMPTS:
-                continue
-            if len(records) > 1:
-                return _one_by_one(records, references, actor, refused)
-            refused.append(_conflict(records[0].position))
-            break
-        written.results.extend(refused)
-        return written
-    return _Written(results=refused)
+            continue  # A concurrent writer took a key first: read again and merge again.
+    if len(records) > 1:
+        return _one_by_one(records, references, actor)
+    return _Written(results=[_conflict(records[0].position)])
 
 
-def _one_by_one(
-    records: list[_Record], references: _OnDemand, actor: Any, refused: list[RecordResult]
-) -> _Written:
+def _one_by_one(records: list[_Record], references: _OnDemand, actor: Any) -> _Written:
     """A batch that keeps failing in the database (a value out of range...): each record alone,
     so that the one at fault is reported and the others are written."""
-    written = _Written(results=list(refused))
+    written = _Written()
     for record in records:
         alone = _write_wave([(record.position, record.data)], references, actor)
         written.results.extend(alone.results)
@@ -357,16 +338,10 @@ def _merge(records: list[_Record], references: _OnDemand, actor: Any) -> _Writte
                 written.results.append(record_failure(record.position, error))
                 continue
             live.append(record)
-    for record in live:
-        if record.needs_pickup and not record.prepared.store.offers_click_and_collect:
-            raise _Refused(
-                record,
-                DomainError(
-                    _("%(store)s does not offer click & collect.")
-                    % {"store": record.prepared.store}
-                ),
-            )
-    for record, error in _resolve_customers(live):
+    refused = [(record, _no_pickup_error(record)) for record in live if _cannot_open_pickup(record)]
+    refused += _resolve_customers([record for record in live if not _cannot_open_pickup(record)])
+    # Nothing is written yet: a refused record is reported and the others go on.
+    for record, error in refused:
         live.remove(record)
         written.results.append(record_failure(record.position, error))
     if not live:
@@ -389,6 +364,16 @@ def _merge(records: list[_Record], references: _OnDemand, actor: Any) -> _Writte
                 {record.customer_id, record.stored.customer_id if record.stored else None} - {None}
             )
     return written
+
+
+def _cannot_open_pickup(record: _Record) -> bool:
+    return record.needs_pickup and not record.prepared.store.offers_click_and_collect
+
+
+def _no_pickup_error(record: _Record) -> DomainError:
+    return DomainError(
+        _("%(store)s does not offer click & collect.") % {"store": record.prepared.store}
+    )
 
 
 def _read_stored(records: list[_Record]) -> None:

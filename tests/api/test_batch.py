@@ -415,3 +415,27 @@ def test_an_unknown_preferred_store_is_refused_in_a_customer_batch(
     assert [result["status"] for result in body["results"]] == ["created", "error"]
     assert "preferred_store" in body["results"][1]["errors"]
     assert Customer.objects.get(email="client.1@example.fr").preferred_store == store
+
+
+def test_click_and_collect_orders_for_a_store_without_it_are_refused_one_by_one(
+    api_client: TokenClient, catalogue: Any, store: Any, other_store: Any
+) -> None:
+    other_store.offers_click_and_collect = False
+    other_store.save()
+    collect = {"fulfilment": "click_and_collect", "channel": "web"}
+    records = [
+        _record("CC-1", store=other_store.code, **collect),
+        _record("CC-2", store=store.code, **collect),
+        _record("CC-3", store=other_store.code, **collect),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.post("/api/v1/orders/batch", {"records": records}, format="json").json()
+
+    assert [result["status"] for result in body["results"]] == ["error", "created", "error"]
+    assert "click & collect" in body["results"][0]["errors"]["non_field_errors"][0]
+    assert list(Order.objects.values_list("external_reference", flat=True)) == ["CC-2"]
+    # Refused records leave the merge as it is: the stored orders are read once, not once more
+    # per refusal.
+    reads = [q for q in queries if '"journeys_order"."ingest_customer_digest"' in q["sql"]]
+    assert len(reads) == 1
