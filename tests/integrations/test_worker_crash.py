@@ -412,8 +412,12 @@ def _kill_mid_batch(processes: CeleryProcesses, worker: subprocess.Popen) -> Non
     client = redis.Redis.from_url(processes.broker_url)
 
     def holding_one_mid_batch() -> bool:
-        applied = DELIVERIES - len(_waiting())
-        return applied >= DELIVERIES // 4 and bool(_held_by_workers(client, processes.queue))
+        # A message still unacknowledged may belong to a delivery already applied (the task
+        # committed and has not acknowledged yet): only a held delivery still waiting counts.
+        waiting = _waiting()
+        applied = DELIVERIES - len(waiting)
+        held = {item.delivery_id for item in _held_by_workers(client, processes.queue).values()}
+        return applied >= DELIVERIES // 4 and bool(held & waiting)
 
     _wait_until(
         holding_one_mid_batch,
