@@ -258,6 +258,8 @@ class ApiScope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Read stores, products and services")
     SEGMENTS_READ = "segments:read", _("Read segments and their consenting members")
     SEGMENTS_WRITE = "segments:write", _("Freeze segment snapshots")
+    GDPR_READ = "gdpr:read", _("Export a person's data (subject access)")
+    GDPR_WRITE = "gdpr:write", _("Erase a person's data")
 
 
 def validate_api_scopes(value: object) -> None:

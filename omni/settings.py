@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "omni",
     "customers",
+    "privacy",
     "journeys",
     "segments",
     "insights",
