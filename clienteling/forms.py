@@ -1,6 +1,7 @@
 """Forms of the tablet app: they parse and validate input; services do the work."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -10,12 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling.availability import free_slots
 from clienteling.models import Associate, Task
-from customers.models import ConsentPurpose, ContactChannel
+from customers.models import ConsentPurpose, ConsentWording, ContactChannel
 from customers.normalization import normalize_email, normalize_phone
 from journeys.models import AfterSalesTicket, OrderLine
 from omni.models import Product, Service, Store
-
-CURRENT_CONSENT_WORDING = "in-store-2026-01"
 
 
 class NoteForm(forms.Form):
@@ -105,9 +104,25 @@ class ConsentRecordForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    wording_version = forms.CharField(
-        label=_("Wording shown"), max_length=40, initial=CURRENT_CONSENT_WORDING
+    # The wording the customer was shown (the one in force when the sheet was drawn).
+    wording = forms.ModelChoiceField(
+        queryset=ConsentWording.objects.filter(is_placeholder=False),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("No wording is in force for this purpose and channel."),
+            "invalid_choice": _("This wording is no longer available: read the new one."),
+        },
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        wording = cleaned_data.get("wording")
+        purpose, channel = cleaned_data.get("purpose"), cleaned_data.get("channel")
+        if wording and (wording.purpose != purpose or wording.channel not in ("", channel)):
+            raise ValidationError(
+                _("The wording shown was for another purpose or channel: read the one now shown.")
+            )
+        return cleaned_data
 
 
 class CustomerCreateForm(forms.Form):

@@ -7,15 +7,17 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.consent_wordings import consent_wording_in_use
 from customers.models import (
     Address,
     Consent,
+    ConsentWording,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
@@ -29,6 +31,7 @@ from customers.normalization import normalize_phone
 from customers.search import fold_text
 from customers.services import (
     consent_record,
+    consent_wording_create,
     customer_merge,
     customer_merge_undo,
     duplicate_suggest,
@@ -278,9 +281,10 @@ class ConsentInline(ReadOnlyTabularInline):
         "collected_via",
         "collected_at_store",
         "recorded_by",
-        "wording_version",
+        "api_client",
+        "wording",
     )
-    related_to_load = ("collected_at_store", "recorded_by")
+    related_to_load = ("collected_at_store", "recorded_by", "api_client", "wording")
 
 
 @admin.register(Customer)
@@ -427,6 +431,7 @@ class ConsentLedgerAdmin(
         "collected_via",
         "collected_at_store",
         "recorded_by",
+        "api_client",
         "wording_version",
     )
     list_filter = (
@@ -437,9 +442,9 @@ class ConsentLedgerAdmin(
         "collected_at_store",
         ("recorded_at", admin.DateFieldListFilter),
     )
-    list_select_related = ("customer", "collected_at_store", "recorded_by")
+    list_select_related = ("customer", "collected_at_store", "recorded_by", "api_client")
     sortable_by = ("recorded_at",)
-    autocomplete_fields = ("customer",)
+    autocomplete_fields = ("customer", "wording")
     add_fields = (
         "customer",
         "purpose",
@@ -447,10 +452,24 @@ class ConsentLedgerAdmin(
         "granted",
         "collected_via",
         "collected_at_store",
-        "wording_version",
+        "wording",
         "proof",
     )
-    fields = (*add_fields, "recorded_at", "recorded_by")
+    fields = (*add_fields, "recorded_at", "recorded_by", "api_client", "wording_text")
+    readonly_fields = ("wording_text",)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "wording" in form.base_fields:
+            form.base_fields["wording"].required = True
+            form.base_fields["wording"].help_text = _(
+                "The wording the customer was shown: for this purpose and channel, in force."
+            )
+        return form
+
+    @admin.display(description=_("text of the wording"))
+    def wording_text(self, consent: Consent) -> str:
+        return consent.wording.text if consent.wording_id else "—"
 
     def create_through_service(self, request: HttpRequest, data: dict[str, Any]) -> Consent:
         return consent_record(
@@ -459,11 +478,60 @@ class ConsentLedgerAdmin(
             channel=data["channel"],
             granted=data["granted"],
             collected_via=data["collected_via"],
-            wording_version=data["wording_version"],
+            wording=data["wording"],
             actor=request.user,
             store=data["collected_at_store"],
             proof=data["proof"],
         )
+
+
+@admin.register(ConsentWording)
+class ConsentWordingAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
+    """The texts customers are shown when asked for consent. Once a consent was given under a
+    wording, it is the proof of what the person agreed to: it can no longer be changed or
+    deleted, and a new text is added as a new version."""
+
+    list_display = ("purpose", "version", "language", "channel_label", "valid_from", "in_use")
+    list_filter = ("purpose", "language", "channel", "is_placeholder")
+    search_fields = ("version",)
+    ordering = ("purpose", "-valid_from", "language")
+    add_fields = ("purpose", "channel", "version", "language", "text", "valid_from")
+    fields = (*add_fields, "is_placeholder", "created_at", "created_by")
+    recorded_fields = ("is_placeholder", "created_at", "created_by")
+
+    @admin.display(description=_("contact channel"))
+    def channel_label(self, wording: ConsentWording) -> str:
+        return wording.channel_label
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConsentWording]:
+        given_under = Consent.objects.filter(wording=OuterRef("pk"))
+        return super().get_queryset(request).annotate(given_under=Exists(given_under))
+
+    @admin.display(description=_("consents given under it"), boolean=True)
+    def in_use(self, wording: ConsentWording) -> bool:
+        return wording.given_under
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        if obj is not None and consent_wording_in_use(obj):
+            return self.fields
+        return self.recorded_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and consent_wording_in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: ConsentWording, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change and consent_wording_in_use(obj):
+            raise DomainError(
+                gettext("Consents were given under this wording: add a new version instead.")
+            )
+        super().save_model(request, obj, form, change)
+
+    def create_through_service(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        return consent_wording_create(actor=request.user, **data)
 
 
 class DuplicateSuggestionForm(forms.ModelForm):

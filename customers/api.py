@@ -23,12 +23,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from customers.consent_wordings import consent_wording_of_version
 from customers.identity import InboundCustomer, Resolution, customer_resolve
 from customers.ingest import ConsentInput, CustomerInput, customer_upsert, customers_write
 from customers.models import (
     Address,
     Consent,
     ConsentPurpose,
+    ConsentWording,
     ContactChannel,
     Customer,
     ExternalIdentity,
@@ -50,6 +52,7 @@ from omni.api.batch import (
 from omni.api.compiled_lists import CompiledListSerializer, represent_many
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
+from omni.api.pagination import ApiCursorPagination
 from omni.api.viewsets import ApiViewSet
 from omni.models import Channel, Store
 from omni.records import RecordResult
@@ -425,7 +428,17 @@ class ConsentInputSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
     granted = serializers.BooleanField()
-    wording_version = serializers.CharField(max_length=40)
+    wording_version = serializers.CharField(
+        max_length=40,
+        help_text="The version of the wording the customer was shown, as head office recorded "
+        "it in Omni (Consent wordings); an unknown version is refused and nothing is written.",
+    )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language of the wording shown. Default: the customer's language, else "
+        "the site's, else the only language of that version.",
+    )
     proof = serializers.DictField(
         child=serializers.CharField(max_length=500, allow_blank=True), required=False
     )
@@ -437,6 +450,7 @@ class ConsentInputSerializer(serializers.Serializer):
             granted=data["granted"],
             wording_version=data["wording_version"],
             proof=data.get("proof", {}),
+            language=data.get("language", ""),
         )
 
 
@@ -544,8 +558,25 @@ class ConsentCreateSerializer(ConsentInputSerializer):
     )
 
 
+class ConsentWordingSerializer(serializers.ModelSerializer):
+    text_recorded = serializers.SerializerMethodField(
+        help_text="False for a version used before Omni kept wordings: its text says so."
+    )
+
+    class Meta:
+        model = ConsentWording
+        fields = ["version", "language", "channel", "text", "valid_from", "text_recorded"]
+        read_only_fields = fields
+
+    def get_text_recorded(self, wording: ConsentWording) -> bool:
+        return not wording.is_placeholder
+
+
 class ConsentEntrySerializer(serializers.ModelSerializer):
     collected_at_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    wording = ConsentWordingSerializer(
+        read_only=True, allow_null=True, help_text="What the customer was shown."
+    )
 
     class Meta:
         model = Consent
@@ -558,8 +589,16 @@ class ConsentEntrySerializer(serializers.ModelSerializer):
             "collected_via",
             "collected_at_store",
             "wording_version",
+            "wording",
         ]
         read_only_fields = fields
+
+
+class ConsentLedgerPagination(ApiCursorPagination):
+    """A customer's ledger, newest first."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
+        return ("-recorded_at", "-id")
 
 
 class CustomerTagsSerializer(serializers.Serializer):
@@ -676,7 +715,9 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         data = CustomerWriteSerializer.to_input(
             serializer.validated_data, source=source, external_id=external_id
         )
-        return self._upsert_response(customer_upsert(data, actor=self.principal.actor))
+        principal = self.principal
+        resolution = customer_upsert(data, actor=principal.actor, api_client=principal.client)
+        return self._upsert_response(resolution)
 
     @extend_schema(
         summary="Create or update up to 1,000 customers",
@@ -690,7 +731,9 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         when others fail; `results` gives each record's outcome or errors, by index."""
 
         inputs = customer_records_validate(batch_records(request.data))
-        return Response(batch_response(customers_write(inputs, actor=self.principal.actor)))
+        principal = self.principal
+        written = customers_write(inputs, actor=principal.actor, api_client=principal.client)
+        return Response(batch_response(written))
 
     @extend_schema(
         summary="Record a consent decision",
@@ -700,25 +743,50 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     @action(detail=True, methods=["post"], url_path="consents")
     @idempotent
     def consents(self, request: Request, pk: str) -> Response:
-        """Appends to the customer's consent ledger; earlier decisions are kept as proof."""
+        """Appends to the customer's consent ledger, under the wording of the version sent;
+        earlier decisions are kept as proof. An unknown wording version is refused (nothing
+        is written)."""
         customer = self.get_object()
         serializer = ConsentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         store = data.get("store")
         self.check_store_allowed(store.pk if store else None)
+        wording = consent_wording_of_version(
+            purpose=data["purpose"],
+            channel=data["channel"],
+            version=data["wording_version"],
+            language=data.get("language", ""),
+            customer_language=customer.preferred_language,
+        )
         consent = consent_record(
             customer=customer,
             purpose=data["purpose"],
             channel=data["channel"],
             granted=data["granted"],
             collected_via=data["collected_via"],
-            wording_version=data["wording_version"],
+            wording=wording,
             proof=data.get("proof", {}),
             store=store,
             actor=self.principal.actor,
+            api_client=self.principal.client,
         )
         return Response(ConsentEntrySerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Read the customer's consent ledger, with the wording of each decision",
+        responses={200: ConsentEntrySerializer(many=True)},
+    )
+    @consents.mapping.get
+    def consent_ledger(self, request: Request, pk: str) -> Response:
+        """Every decision, newest first, with the text of the wording it was given under."""
+        customer = self.get_object()
+        entries = Consent.objects.filter(customer=customer).select_related(
+            "wording", "collected_at_store"
+        )
+        paginator = ConsentLedgerPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(ConsentEntrySerializer(page, many=True).data)
 
     @extend_schema(
         summary="Replace the customer's tags",

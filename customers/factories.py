@@ -1,9 +1,18 @@
 """factory-boy factories for customers (used by tests and by seed_demo)."""
 
+import datetime
+
 import factory
 from django.utils import timezone
 
-from customers.models import Address, Consent, Customer, ExternalIdentity, Preference
+from customers.models import (
+    Address,
+    Consent,
+    ConsentWording,
+    Customer,
+    ExternalIdentity,
+    Preference,
+)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -46,6 +55,25 @@ class PreferenceFactory(factory.django.DjangoModelFactory):
     favourite_categories = factory.LazyFunction(lambda: ["Coats"])
 
 
+class ConsentWordingFactory(factory.django.DjangoModelFactory):
+    """A wording for every channel, in force since 2020; the same purpose, version and language
+    give the same row."""
+
+    class Meta:
+        model = ConsentWording
+        django_get_or_create = ("purpose", "version", "language", "is_placeholder")
+
+    purpose = "marketing"
+    channel = ""
+    version = "2026-01"
+    language = "en"
+    text = factory.LazyAttribute(
+        lambda wording: f"I agree to {wording.purpose} messages (version {wording.version})."
+    )
+    valid_from = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    is_placeholder = False
+
+
 class ConsentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consent
@@ -57,3 +85,8 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     recorded_at = factory.LazyFunction(timezone.now)
     collected_via = "web"
     wording_version = "2026-01"
+    wording = factory.SubFactory(
+        ConsentWordingFactory,
+        purpose=factory.SelfAttribute("..purpose"),
+        version=factory.SelfAttribute("..wording_version"),
+    )

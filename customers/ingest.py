@@ -15,11 +15,12 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.consent_wordings import consent_wording_choose, consent_wordings_of_versions
 from customers.identity import InboundCustomer, Resolution, customers_resolve
-from customers.models import Address, Consent, Customer, Preference
+from customers.models import Address, Consent, ConsentWording, Customer, Preference
 from customers.services import consent_check
 from omni.errors import DomainError
-from omni.models import Channel
+from omni.models import ApiClient, Channel
 from omni.records import RecordResult, record_failure
 
 PREFERENCE_FIELDS = ("sizes", "favourite_brands", "favourite_categories", "skin_type", "attributes")
@@ -33,6 +34,8 @@ class ConsentInput:
     granted: bool
     wording_version: str
     proof: dict[str, Any] = field(default_factory=dict)
+    # The language of the wording shown; empty: the customer's, else the site's, else the only.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,18 +65,24 @@ def _check_preference_fields(fields: dict[str, Any]) -> None:
         raise DomainError(_("Unknown preference fields: %s") % ", ".join(sorted(unknown)))
 
 
-def customer_upsert(data: CustomerInput, *, actor: Any = None) -> Resolution:
+def customer_upsert(
+    data: CustomerInput, *, actor: Any = None, api_client: ApiClient | None = None
+) -> Resolution:
     """Resolve (or create) the profile `data` describes and record what came with it; raises
-    a DomainError if it is refused."""
+    a DomainError if it is refused. `api_client`: the integration that sent it, recorded as
+    the author of its consent decisions."""
     with transaction.atomic():
-        written = _write([(0, data)], actor)[0]
+        written = _write([(0, data)], _Author(actor, api_client))[0]
     if isinstance(written, DomainError):
         raise written
     return written.resolution
 
 
 def customers_write(
-    inputs: Sequence[CustomerInput | RecordResult], *, actor: Any = None
+    inputs: Sequence[CustomerInput | RecordResult],
+    *,
+    actor: Any = None,
+    api_client: ApiClient | None = None,
 ) -> list[RecordResult]:
     """Write every CustomerInput of `inputs` (the batch API, the history import) set-based: the
     profiles resolved together (`customers_resolve`), then preferences, addresses and consent
@@ -87,14 +96,15 @@ def customers_write(
     pending = [
         (index, item) for index, item in enumerate(inputs) if isinstance(item, CustomerInput)
     ]
+    author = _Author(actor, api_client)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                written = _write(pending, actor)
+                written = _write(pending, author)
         except (IntegrityError, DataError):
             # A concurrent writer took a key first, or a value the checks let through does not
             # fit: each record alone, so that only the culprit fails.
-            written = [_write_alone(index, data, actor) for index, data in pending]
+            written = [_write_alone(index, data, author) for index, data in pending]
     for (index, _data), outcome in zip(pending, written, strict=True):
         if isinstance(outcome, (DomainError, IntegrityError, DataError)):
             results[index] = record_failure(index, outcome)
@@ -104,19 +114,33 @@ def customers_write(
 
 
 def _write_alone(
-    index: int, data: CustomerInput, actor: Any
+    index: int, data: CustomerInput, author: "_Author"
 ) -> "_Written | DomainError | IntegrityError | DataError":
     try:
         with transaction.atomic():
-            return _write([(index, data)], actor)[0]
+            return _write([(index, data)], author)[0]
     except (IntegrityError, DataError) as error:
         return error
+
+
+@dataclass(frozen=True)
+class _Author:
+    """Who writes: the signed-in user, or the API client of an integration."""
+
+    actor: Any
+    api_client: ApiClient | None
+
+    @property
+    def user(self) -> Any:
+        return self.actor if getattr(self.actor, "is_authenticated", False) else None
 
 
 @dataclass
 class _Written:
     resolution: Resolution
     changed: bool = False
+    # The wording of each of the record's consent decisions, in order.
+    consent_wordings: tuple[ConsentWording, ...] = ()
 
     @property
     def status(self) -> str:
@@ -126,12 +150,18 @@ class _Written:
 
 
 def _write(
-    pending: Sequence[tuple[int, CustomerInput]], actor: Any
+    pending: Sequence[tuple[int, CustomerInput]], author: _Author
 ) -> list[_Written | DomainError]:
     outcomes: list[_Written | DomainError | None] = []
-    for _index, data in pending:
+    wordings = consent_wordings_of_versions(
+        (consent.purpose, consent.wording_version)
+        for _index, data in pending
+        for consent in data.consents
+    )
+    chosen: dict[int, tuple[ConsentWording, ...]] = {}
+    for position, (_index, data) in enumerate(pending):
         try:
-            _check(data)
+            chosen[position] = _check(data, wordings)
         except DomainError as error:
             outcomes.append(error)
         else:
@@ -143,25 +173,43 @@ def _write(
         if isinstance(resolution, DomainError):
             outcomes[position] = resolution
             continue
-        written = outcomes[position] = _Written(resolution)
+        written = outcomes[position] = _Written(resolution, consent_wordings=chosen[position])
         live.append((pending[position][1], written))
     now = timezone.now()
     _write_preferences(live, now)
     _write_addresses(live)
-    _write_consents(live, actor, now)
+    _write_consents(live, author, now)
     return outcomes  # type: ignore[return-value] - every position is filled
 
 
-def _check(data: CustomerInput) -> None:
+def _check(
+    data: CustomerInput, wordings: dict[tuple[str, str], list[ConsentWording]]
+) -> tuple[ConsentWording, ...]:
+    """Raise a DomainError if the record cannot be written; the wording of each consent."""
     if data.preferences:
         _check_preference_fields(data.preferences)
-    for consent in data.consents:
-        consent_check(
-            purpose=consent.purpose,
-            channel=consent.channel,
-            collected_via=data.collected_via,
-            wording_version=consent.wording_version,
-        )
+    chosen = []
+    for position, consent in enumerate(data.consents):
+        try:
+            wording = consent_wording_choose(
+                wordings.get((consent.purpose, consent.wording_version.strip()), []),
+                purpose=consent.purpose,
+                channel=consent.channel,
+                version=consent.wording_version,
+                language=consent.language,
+                customer_language=data.inbound.profile.get("preferred_language", ""),
+            )
+            consent_check(
+                purpose=consent.purpose,
+                channel=consent.channel,
+                collected_via=data.collected_via,
+                wording=wording,
+            )
+        except DomainError as error:
+            error.field = f"consents.{position}.wording_version"
+            raise
+        chosen.append(wording)
+    return tuple(chosen)
 
 
 def _customer_ids(live: list[tuple[CustomerInput, _Written]]) -> set[int]:
@@ -236,25 +284,24 @@ def _has(address: Address, key: dict[str, Any]) -> bool:
     return all(getattr(address, name) == value for name, value in key.items())
 
 
-def _write_consents(live: list[tuple[CustomerInput, _Written]], actor: Any, now: Any) -> None:
+def _write_consents(live: list[tuple[CustomerInput, _Written]], author: _Author, now: Any) -> None:
     """A ledger entry only where the decision (or the wording shown) changed."""
     wanted = [(data, written) for data, written in live if data.consents]
     if not wanted:
         return
-    current: dict[tuple[int, str, str], tuple[bool, str]] = {}
+    current: dict[tuple[int, str, str], tuple[bool, int | None]] = {}
     ledger = (
         Consent.objects.filter(customer_id__in=_customer_ids(wanted))
         .order_by("recorded_at", "id")
-        .values_list("customer_id", "purpose", "channel", "granted", "wording_version")
+        .values_list("customer_id", "purpose", "channel", "granted", "wording_id")
     )
-    for customer_id, purpose, channel, granted, wording_version in ledger:
-        current[(customer_id, purpose, channel)] = (granted, wording_version)
-    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    for customer_id, purpose, channel, granted, wording_id in ledger:
+        current[(customer_id, purpose, channel)] = (granted, wording_id)
     entries: list[Consent] = []
     for data, written in wanted:
         customer_id = written.resolution.customer.pk
-        for consent in data.consents:
-            decision = (consent.granted, consent.wording_version.strip())
+        for consent, wording in zip(data.consents, written.consent_wordings, strict=True):
+            decision = (consent.granted, wording.pk)
             if current.get((customer_id, consent.purpose, consent.channel)) == decision:
                 continue
             current[(customer_id, consent.purpose, consent.channel)] = decision
@@ -266,8 +313,10 @@ def _write_consents(live: list[tuple[CustomerInput, _Written]], actor: Any, now:
                     granted=consent.granted,
                     recorded_at=now,
                     collected_via=data.collected_via,
-                    recorded_by=recorded_by,
-                    wording_version=consent.wording_version.strip(),
+                    recorded_by=author.user,
+                    api_client=author.api_client,
+                    wording=wording,
+                    wording_version=wording.version,
                     proof={**consent.proof, "source": data.inbound.source},
                 )
             )

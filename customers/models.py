@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.normalization import normalize_email, normalize_phone
 from customers.search import folded_name_field, search_name_field
-from omni.models import Channel, Store, TimeStampedModel
+from omni.models import ApiClient, Channel, Store, TimeStampedModel
 
 
 class LifecycleStage(models.TextChoices):
@@ -331,6 +331,91 @@ class ContactChannel(models.TextChoices):
     PUSH = "push", _("App notification")
 
 
+class ConsentWording(models.Model):
+    """The text a person is shown when asked for a consent: one record per purpose, version and
+    language. Ledger entries point to the wording they were given under, so that what a person
+    agreed to can be shown years later: a wording in use is never changed or deleted (head
+    office adds a new version instead)."""
+
+    purpose = models.CharField(_("purpose"), max_length=24, choices=ConsentPurpose)
+    channel = models.CharField(
+        _("contact channel"),
+        max_length=8,
+        choices=ContactChannel,
+        blank=True,
+        help_text=_("Leave empty for a wording that covers every contact channel."),
+    )
+    version = models.CharField(
+        _("version"), max_length=40, help_text=_("As printed on the form or sent by the e-shop.")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"), help_text=_("Exactly what the customer reads."))
+    valid_from = models.DateTimeField(
+        _("in force from"),
+        help_text=_("From this moment it replaces the earlier versions on the tablet."),
+    )
+    is_placeholder = models.BooleanField(
+        _("text not recorded"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Stands for a version used before wordings were kept: its text is not the one "
+            "shown, so no new consent is recorded under it."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent wording")
+        verbose_name_plural = _("consent wordings")
+        ordering = ["purpose", "-valid_from", "language"]
+        indexes = [
+            models.Index(
+                fields=["purpose", "language", "-valid_from"], name="consent_wording_in_force"
+            )
+        ]
+        constraints = [
+            # A placeholder (a version used before wordings were kept) leaves its version free
+            # for the real text, which head office may add under the same version.
+            models.UniqueConstraint(
+                fields=["purpose", "version", "language"],
+                condition=models.Q(is_placeholder=False),
+                name="consent_wording_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "version", "language"],
+                condition=models.Q(is_placeholder=True),
+                name="consent_wording_unique_placeholder",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=ConsentPurpose.values),
+                name="consent_wording_purpose_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["", *ContactChannel.values]),
+                name="consent_wording_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(version=""), name="consent_wording_version_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.version} ({self.language})"
+
+    @property
+    def channel_label(self) -> str:
+        return self.get_channel_display() if self.channel else str(_("all channels"))
+
+
 class Consent(models.Model):
     """One entry of the append-only consent ledger; the latest per purpose × channel wins."""
 
@@ -358,7 +443,28 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
     )
-    wording_version = models.CharField(_("wording version"), max_length=40)
+    api_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("recorded by API client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # a partial index: most entries have none
+    )
+    # Null only for rows inserted outside the services (benchmark generators): every service
+    # records one, and migration 0009 linked the entries recorded before wordings were kept.
+    wording = models.ForeignKey(
+        ConsentWording,
+        verbose_name=_("wording"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    wording_version = models.CharField(
+        _("wording version"), max_length=40, help_text=_("The version of the wording shown.")
+    )
     proof = models.JSONField(
         _("proof"), default=dict, blank=True, help_text=_("Form, IP address, signature...")
     )
@@ -367,7 +473,14 @@ class Consent(models.Model):
         verbose_name = _("consent record")
         verbose_name_plural = _("consent ledger")
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["customer", "purpose", "channel", "-recorded_at"])]
+        indexes = [
+            models.Index(fields=["customer", "purpose", "channel", "-recorded_at"]),
+            models.Index(
+                fields=["api_client"],
+                condition=models.Q(api_client__isnull=False),
+                name="consent_api_client",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(purpose__in=ConsentPurpose.values), name="consent_purpose_valid"

@@ -9,16 +9,18 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.consent_wordings import consent_wording_check
 from customers.models import (
     Consent,
     ConsentPurpose,
+    ConsentWording,
     ContactChannel,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
 )
 from omni.errors import ConflictError, DomainError
-from omni.models import Channel, Store
+from omni.models import ApiClient, Channel, Store
 
 PROFILE_FIELDS = (
     "first_name",
@@ -76,7 +78,9 @@ def customer_update(*, customer: Customer, actor: Any = None, **fields: Any) -> 
     return _save_validated(customer)
 
 
-def consent_check(*, purpose: str, channel: str, collected_via: str, wording_version: str) -> None:
+def consent_check(
+    *, purpose: str, channel: str, collected_via: str, wording: ConsentWording
+) -> None:
     """Raise a DomainError unless a consent decision with these values can be recorded."""
     if purpose not in ConsentPurpose.values:
         raise DomainError(_("Unknown consent purpose “%s”.") % purpose)
@@ -84,8 +88,7 @@ def consent_check(*, purpose: str, channel: str, collected_via: str, wording_ver
         raise DomainError(_("Unknown contact channel “%s”.") % channel)
     if collected_via not in Channel.values:
         raise DomainError(_("Unknown channel “%s”.") % collected_via)
-    if not wording_version.strip():
-        raise DomainError(_("The version of the consent wording shown is required."))
+    consent_wording_check(wording, purpose=purpose, channel=channel)
 
 
 def consent_record(
@@ -95,18 +98,16 @@ def consent_record(
     channel: str,
     granted: bool,
     collected_via: str,
-    wording_version: str,
+    wording: ConsentWording,
     actor: Any = None,
+    api_client: ApiClient | None = None,
     store: Store | None = None,
     proof: dict | None = None,
 ) -> Consent:
-    """Append a consent decision to the ledger; earlier entries are never changed."""
-    consent_check(
-        purpose=purpose,
-        channel=channel,
-        collected_via=collected_via,
-        wording_version=wording_version,
-    )
+    """Append a consent decision, given under `wording`, to the ledger; earlier entries are
+    never changed. `actor` is the person recording it, `api_client` the integration that
+    sent it through the API."""
+    consent_check(purpose=purpose, channel=channel, collected_via=collected_via, wording=wording)
     return Consent.objects.create(
         customer=customer,
         purpose=purpose,
@@ -116,9 +117,25 @@ def consent_record(
         collected_via=collected_via,
         collected_at_store=store,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        wording_version=wording_version.strip(),
+        api_client=api_client,
+        wording=wording,
+        wording_version=wording.version,
         proof=proof or {},
     )
+
+
+def consent_wording_create(*, actor: Any = None, **fields: Any) -> ConsentWording:
+    """Add a version of a consent wording (head office, in the admin). Wordings are never
+    changed once consents were given under them: a new text is a new version."""
+    wording = ConsentWording(
+        **fields, created_by=actor if getattr(actor, "is_authenticated", False) else None
+    )
+    try:
+        wording.full_clean()
+    except ValidationError as error:
+        raise DomainError(_validation_message(error), code="invalid") from error
+    wording.save()
+    return wording
 
 
 def duplicate_suggest(

@@ -515,6 +515,36 @@ EMAIL_DOMAINS = ("example.fr", "example.com", "example.net", "example.org")
 
 # Versions of the consent wording and the day each came into force.
 CONSENT_WORDINGS = (("2023-03", "2023-03-01"), ("2024-09", "2024-09-01"), ("2026-01", "2026-01-01"))
+# What the customer reads for each purpose, by language; each version adds a sentence.
+CONSENT_TEXTS = {
+    ("marketing", "fr"): "J'accepte de recevoir les offres commerciales de Maison Omni "
+    "(nouveautés, ventes privées, invitations).",
+    ("marketing", "en"): "I agree to receive Maison Omni's offers (new arrivals, private "
+    "sales, invitations).",
+    ("newsletter", "fr"): "Je souhaite recevoir la lettre d'information de Maison Omni.",
+    ("newsletter", "en"): "I would like to receive the Maison Omni newsletter.",
+    ("personalised_advice", "fr"): "J'accepte que mes conseillers Maison Omni utilisent mes "
+    "achats et mes préférences pour me contacter avec des conseils personnalisés.",
+    ("personalised_advice", "en"): "I agree that my Maison Omni advisers use my purchases and "
+    "preferences to contact me with personalised advice.",
+    ("satisfaction", "fr"): "J'accepte d'être sollicité(e) pour donner mon avis après un "
+    "achat ou un rendez-vous.",
+    ("satisfaction", "en"): "I agree to be asked for my opinion after a purchase or an "
+    "appointment.",
+    ("partners", "fr"): "J'accepte que Maison Omni transmette mes coordonnées à ses "
+    "partenaires sélectionnés pour leurs offres.",
+    ("partners", "en"): "I agree that Maison Omni shares my contact details with selected "
+    "partners for their offers.",
+}
+CONSENT_TEXT_ADDITIONS = {
+    ("2024-09", "fr"): "Je peux retirer mon accord à tout moment, en magasin ou par le lien "
+    "présent dans chaque message.",
+    ("2024-09", "en"): "I can withdraw my agreement at any time, in store or through the link "
+    "in each message.",
+    ("2026-01", "fr"): "Mes données sont conservées trois ans après mon dernier contact avec "
+    "Maison Omni.",
+    ("2026-01", "en"): "My data is kept for three years after my last contact with Maison Omni.",
+}
 
 RETURN_REASONS = (
     "Taille trop petite",

@@ -15,6 +15,7 @@ from customers.models import (
     Address,
     Consent,
     ConsentPurpose,
+    ConsentWording,
     ContactChannel,
     Customer,
     ExternalIdentity,
@@ -286,15 +287,16 @@ def build_profile_details(world: DemoWorld, plans: list[CustomerPlan]) -> None:
     addresses: list[Address] = []
     preferences: list[Preference] = []
     consents: list[Consent] = []
+    wordings = build_consent_wordings(world)
     for plan in plans:
         if plan.prospect:
-            consents += _consents(world, rng, plan)
+            consents += _consents(world, rng, plan, wordings)
             continue  # no account, no address, no preferences: just a contact
         identities += _identities(world, rng, plan)
         addresses += _addresses(rng, fake, plan)
         if plan.hero or rng.random() < 0.75:
             preferences.append(_preference(rng, plan))
-        consents += _consents(world, rng, plan)
+        consents += _consents(world, rng, plan, wordings)
     for rows in (identities, addresses, preferences, consents):
         world.insert(rows)
 
@@ -418,7 +420,37 @@ CONSENT_OFFERS = (
 )
 
 
-def _consents(world: DemoWorld, rng: random.Random, plan: CustomerPlan) -> list[Consent]:
+# The wordings of the demo's consent forms, by (purpose, version, language).
+Wordings = dict[tuple[str, str, str], ConsentWording]
+
+
+def build_consent_wordings(world: DemoWorld) -> Wordings:
+    """Every version of the consent form, for each purpose, in French and English."""
+    in_force_from = dict(WORDINGS_IN_FORCE)
+    versions = [version for version, _effective in catalogue.CONSENT_WORDINGS]
+    wordings = []
+    additions = catalogue.CONSENT_TEXT_ADDITIONS
+    for number, version in enumerate(versions):
+        for (purpose, language), text in catalogue.CONSENT_TEXTS.items():
+            added = [additions[(later, language)] for later in versions[1 : number + 1]]
+            sentences = [text, *added]
+            wordings.append(
+                ConsentWording(
+                    purpose=purpose,
+                    version=version,
+                    language=language,
+                    text=" ".join(sentences),
+                    valid_from=in_force_from[version],
+                    created_at=in_force_from[version],
+                )
+            )
+    world.insert(wordings)
+    return {(wording.purpose, wording.version, wording.language): wording for wording in wordings}
+
+
+def _consents(
+    world: DemoWorld, rng: random.Random, plan: CustomerPlan, wordings: Wordings
+) -> list[Consent]:
     """Choices made at sign-up; later, some withdrawals and some renewals on new wording."""
     customer = plan.customer
     ledger = []
@@ -428,11 +460,12 @@ def _consents(world: DemoWorld, rng: random.Random, plan: CustomerPlan) -> list[
         granted = plan.hero != "" or rng.random() < probability
         if not granted and rng.random() < 0.85:
             continue  # Most refusals are simply boxes left unticked: nothing recorded.
-        ledger.append(_signup_consent(world, rng, plan, purpose, channel, granted=granted))
+        decision = {"purpose": purpose, "channel": channel, "wordings": wordings}
+        ledger.append(_signup_consent(world, rng, plan, **decision, granted=granted))
         if granted and rng.random() < 0.15:
-            ledger.append(_later_consent(world, rng, plan, purpose, channel, granted=False))
+            ledger.append(_later_consent(world, rng, plan, **decision, granted=False))
         elif granted and rng.random() < 0.12:
-            ledger.append(_later_consent(world, rng, plan, purpose, channel, granted=True))
+            ledger.append(_later_consent(world, rng, plan, **decision, granted=True))
     return ledger
 
 
@@ -451,6 +484,13 @@ def _wording_at(moment: datetime) -> str:
     return WORDINGS_IN_FORCE[-1][0]
 
 
+def _wording(
+    wordings: Wordings, plan: CustomerPlan, purpose: str, moment: datetime
+) -> ConsentWording:
+    """The wording in force at `moment`, in the customer's language."""
+    return wordings[(purpose, _wording_at(moment), plan.customer.preferred_language)]
+
+
 def _signup_consent(
     world: DemoWorld,
     rng: random.Random,
@@ -459,6 +499,7 @@ def _signup_consent(
     channel: str,
     *,
     granted: bool,
+    wordings: Wordings,
 ) -> Consent:
     in_store = plan.customer.acquisition_channel == Channel.STORE and plan.home_store is not None
     recorder = rng.choice(world.team(plan.home_store)).user if in_store else None
@@ -471,6 +512,7 @@ def _signup_consent(
         collected_via=Channel.STORE if in_store else Channel.WEB,
         collected_at_store=plan.home_store if in_store else None,
         recorded_by=recorder,
+        wording=_wording(wordings, plan, purpose, plan.since),
         wording_version=_wording_at(plan.since),
         proof={"form": "tablet-signup", "signature": "on-screen", "associate": recorder.username}
         if recorder
@@ -486,6 +528,7 @@ def _later_consent(
     channel: str,
     *,
     granted: bool,
+    wordings: Wordings,
 ) -> Consent:
     """A withdrawal (unsubscribe link) or a renewal on the wording in force at the time."""
     moment = random_moment(rng, plan.since + timedelta(days=1), world.now)
@@ -496,6 +539,7 @@ def _later_consent(
         granted=granted,
         recorded_at=moment,
         collected_via=Channel.WEB if granted else _withdrawal_channel(channel),
+        wording=_wording(wordings, plan, purpose, moment),
         wording_version=_wording_at(moment),
         proof={"form": "preference-centre", "ip": _ip_address(rng)}
         if granted

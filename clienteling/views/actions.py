@@ -5,7 +5,7 @@ with errors comes back in place with status 422."""
 import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -36,7 +36,9 @@ from clienteling.views.common import (
     toast,
 )
 from clienteling.views.customer_360 import render_section
+from customers.consent_wordings import consent_wording_in_force
 from customers.identity import customer_find_duplicates
+from customers.models import ConsentPurpose, ConsentWording, ContactChannel, Customer
 from customers.services import consent_record, customer_create
 from journeys.models import AfterSalesTicket, WishlistItem
 from journeys.services import (
@@ -253,9 +255,14 @@ def task_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @associate_required
 def consent_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The consent sheet shows the wording in force for the purpose and channel chosen (an htmx
+    GET redraws it when they change); the decision is recorded under the wording shown."""
     associate = current_associate(request)
     customer = profile.customer_for_associate(customer_id)
     form = ConsentRecordForm(request.POST or None)
+    if request.method == "GET" and "purpose" in request.GET:
+        wording = _consent_wording_shown(customer, request.GET)
+        return _sheet(request, "consent_wording", {"wording": wording, "form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -265,7 +272,7 @@ def consent_new(request: HttpRequest, customer_id: int) -> HttpResponse:
                 channel=data["channel"],
                 granted=data["granted"],
                 collected_via=Channel.STORE,
-                wording_version=data["wording_version"],
+                wording=data["wording"],
                 actor=request.user,
                 store=associate.store,
                 proof={"recorded_on": "tablet", "associate": request.user.get_username()},
@@ -275,8 +282,20 @@ def consent_new(request: HttpRequest, customer_id: int) -> HttpResponse:
         else:
             response = render_section(request, customer, "consents")
             return done(response, _("Consent recorded."), target="#consents")
+    context = {"customer": customer, "form": form}
+    context["wording"] = _consent_wording_shown(customer, request.POST)
     invalid = request.method == "POST"
-    return _sheet(request, "consent_sheet", {"customer": customer, "form": form}, invalid=invalid)
+    return _sheet(request, "consent_sheet", context, invalid=invalid)
+
+
+def _consent_wording_shown(customer: Customer, data: QueryDict) -> ConsentWording | None:
+    """The wording in force for the purpose and channel in `data` (the first ones if none),
+    in the customer's language."""
+    purpose = data.get("purpose") or ConsentPurpose.values[0]
+    channel = data.get("channel") or ContactChannel.values[0]
+    return consent_wording_in_force(
+        purpose=purpose, channel=channel, language=customer.preferred_language
+    )
 
 
 # Appointments ------------------------------------------------------------------------------

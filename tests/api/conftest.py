@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from clienteling.factories import AppointmentFactory
 from clienteling.models import Appointment
-from customers.factories import CustomerFactory, ExternalIdentityFactory
+from customers.factories import ConsentWordingFactory, CustomerFactory, ExternalIdentityFactory
 from customers.models import Customer
 from journeys.factories import (
     AfterSalesTicketFactory,
@@ -97,6 +97,7 @@ def world(store: Store, catalogue: dict[str, Product], associate: Any) -> Simple
     """One of everything, in the Paris flagship: what the permission tests act on."""
     customer = CustomerFactory(email="claire@example.fr", phone="+33612345678")
     ExternalIdentityFactory(customer=customer, source="shopify", external_id="55")
+    ConsentWordingFactory(purpose="newsletter", version="v1")
     order = OrderFactory(customer=customer, store=store, source="pos", external_reference="P-1")
     line = OrderLineFactory(order=order, line_number=1, product=catalogue["TRENCH-M"])
     web_order = OrderFactory(

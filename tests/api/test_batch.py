@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from customers.factories import ConsentWordingFactory
 from customers.models import Customer
 from journeys.models import Order, OrderLine
 from journeys.services import order_set_status
@@ -196,6 +197,7 @@ def test_the_same_order_twice_in_a_batch_is_applied_in_order(
 
 
 def _customer_record(number: int, **overrides: Any) -> dict[str, Any]:
+    ConsentWordingFactory(purpose="marketing", version="v3")  # the wording the record names
     record = {
         "source": "shopify",
         "external_id": f"C-{number}",

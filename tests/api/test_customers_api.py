@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from customers.factories import CustomerFactory, PreferenceFactory
+from customers.factories import ConsentWordingFactory, CustomerFactory, PreferenceFactory
 from customers.models import Address, Consent, Customer, DuplicateSuggestion, ExternalIdentity
 from tests.api.conftest import TokenClient
 
@@ -16,6 +16,7 @@ def _upsert(client: TokenClient, external_id: str, **body: Any) -> Any:
 
 
 def test_a_new_customer_is_created_with_everything_the_shop_sent(api_client: TokenClient) -> None:
+    ConsentWordingFactory(purpose="newsletter", version="v3")
     response = _upsert(
         api_client,
         "207119551",
@@ -45,6 +46,7 @@ def test_a_new_customer_is_created_with_everything_the_shop_sent(api_client: Tok
 
 
 def test_replaying_the_upsert_changes_nothing(api_client: TokenClient) -> None:
+    ConsentWordingFactory(purpose="newsletter", version="v3")
     payload = {
         "email": "bob@example.com",
         "addresses": [{"line1": "1 rue de Rivoli", "postal_code": "75001", "city": "Paris"}],
@@ -87,6 +89,7 @@ def test_conflicting_keys_attach_by_the_strongest_and_suggest_a_duplicate(
 
 
 def test_consent_changes_are_appended_to_the_ledger(api_client: TokenClient) -> None:
+    ConsentWordingFactory(purpose="marketing", version="v1")
     consent = {"purpose": "marketing", "channel": "sms", "wording_version": "v1"}
     _upsert(api_client, "5", email="a@example.fr", consents=[{**consent, "granted": True}])
     _upsert(api_client, "5", consents=[{**consent, "granted": False}])
@@ -100,6 +103,7 @@ def test_consent_changes_are_appended_to_the_ledger(api_client: TokenClient) -> 
 
 def test_consents_can_be_recorded_on_their_own(api_client: TokenClient, store: Any) -> None:
     customer = CustomerFactory()
+    ConsentWordingFactory(purpose="personalised_advice", version="2026-01")
     response = api_client.post(
         f"/api/v1/customers/{customer.pk}/consents",
         {

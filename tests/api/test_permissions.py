@@ -68,6 +68,7 @@ ENDPOINTS = [
         "customers:write",
         lambda w: {"records": [{"source": "shopify", "external_id": "901", "email": "b@ex.fr"}]},
     ),
+    Endpoint("GET", lambda w: f"/api/v1/customers/{w.customer.pk}/consents", "customers:read"),
     Endpoint(
         "POST",
         lambda w: f"/api/v1/customers/{w.customer.pk}/consents",

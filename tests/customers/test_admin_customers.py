@@ -10,7 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.factories import ConsentFactory, CustomerFactory, ExternalIdentityFactory
+from customers.factories import (
+    ConsentFactory,
+    ConsentWordingFactory,
+    CustomerFactory,
+    ExternalIdentityFactory,
+)
 from customers.models import (
     Consent,
     Customer,
@@ -296,6 +301,7 @@ def test_consent_added_in_the_ledger_is_recorded_by_the_service(
 ) -> None:
     customer = CustomerFactory()
     store = StoreFactory()
+    wording = ConsentWordingFactory(purpose="newsletter", version="2026-03")
 
     response = admin_client.post(
         admin_url(Consent, "add"),
@@ -306,7 +312,7 @@ def test_consent_added_in_the_ledger_is_recorded_by_the_service(
             "granted": "on",
             "collected_via": "store",
             "collected_at_store": store.pk,
-            "wording_version": " 2026-03 ",
+            "wording": wording.pk,
             "proof": '{"form": "paper"}',
         },
     )
@@ -317,7 +323,7 @@ def test_consent_added_in_the_ledger_is_recorded_by_the_service(
     assert consent.granted is True
     assert consent.recorded_by == superuser
     assert consent.collected_at_store == store
-    assert consent.wording_version == "2026-03"
+    assert (consent.wording, consent.wording_version) == (wording, "2026-03")
     assert consent.proof == {"form": "paper"}
     assert timezone.now() - consent.recorded_at < datetime.timedelta(minutes=1)
 

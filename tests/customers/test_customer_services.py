@@ -4,6 +4,7 @@ from django.utils import timezone
 from clienteling.factories import AppointmentFactory, NoteFactory
 from customers.factories import (
     ConsentFactory,
+    ConsentWordingFactory,
     CustomerFactory,
     ExternalIdentityFactory,
     PreferenceFactory,
@@ -55,13 +56,15 @@ def test_customer_update_refuses_unknown_fields_and_merged_profiles(associate) -
 
 def test_consent_ledger_appends_and_the_latest_decision_wins(associate) -> None:
     customer = CustomerFactory()
+    first = ConsentWordingFactory(purpose="marketing", version="v1")
+    second = ConsentWordingFactory(purpose="marketing", version="v2")
     consent_record(
         customer=customer,
         purpose="marketing",
         channel="email",
         granted=True,
         collected_via="web",
-        wording_version="v1",
+        wording=first,
     )
     consent_record(
         customer=customer,
@@ -69,7 +72,7 @@ def test_consent_ledger_appends_and_the_latest_decision_wins(associate) -> None:
         channel="email",
         granted=False,
         collected_via="store",
-        wording_version="v2",
+        wording=second,
         actor=associate.user,
         store=associate.store,
     )
@@ -79,17 +82,20 @@ def test_consent_ledger_appends_and_the_latest_decision_wins(associate) -> None:
         channel="sms",
         granted=True,
         collected_via="store",
-        wording_version="v2",
+        wording=second,
     )
     assert Consent.objects.filter(customer=customer).count() == 3
     states = consent_current_states(customer)
     assert states[("marketing", "email")].granted is False
     assert states[("marketing", "email")].recorded_by == associate.user
+    assert states[("marketing", "email")].wording == second
+    assert states[("marketing", "email")].wording_version == "v2"
     assert states[("marketing", "sms")].granted is True
 
 
-def test_consent_record_refuses_unknown_purpose_and_missing_wording() -> None:
+def test_consent_record_refuses_unknown_purpose_and_another_purposes_wording() -> None:
     customer = CustomerFactory()
+    wording = ConsentWordingFactory(purpose="marketing", version="v1")
     with pytest.raises(DomainError, match="Unknown consent purpose"):
         consent_record(
             customer=customer,
@@ -97,16 +103,16 @@ def test_consent_record_refuses_unknown_purpose_and_missing_wording() -> None:
             channel="email",
             granted=True,
             collected_via="web",
-            wording_version="v1",
+            wording=wording,
         )
     with pytest.raises(DomainError, match="wording"):
         consent_record(
             customer=customer,
-            purpose="marketing",
+            purpose="newsletter",
             channel="email",
             granted=True,
             collected_via="web",
-            wording_version=" ",
+            wording=wording,
         )
     assert not Consent.objects.exists()
 

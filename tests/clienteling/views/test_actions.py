@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clienteling.models import Appointment, Associate, Note, Task
-from customers.factories import CustomerFactory
+from customers.factories import ConsentWordingFactory, CustomerFactory
 from customers.models import Consent, Customer
 from journeys.factories import AfterSalesTicketFactory, OrderLineFactory, WishlistItemFactory
 from journeys.models import AfterSalesTicket, WishlistItem
@@ -174,16 +174,13 @@ def test_task_cannot_be_given_to_another_stores_associate(
 def test_record_consent_given_in_store(
     associate_client: Client, associate: Associate, customer: Customer
 ) -> None:
-    data = {
-        "purpose": "newsletter",
-        "channel": "email",
-        "granted": "yes",
-        "wording_version": "in-store-2026-01",
-    }
+    wording = ConsentWordingFactory(purpose="newsletter", version="in-store-2026-01")
+    data = {"purpose": "newsletter", "channel": "email", "granted": "yes", "wording": wording.pk}
     response = associate_client.post(url("consent_create", customer.pk), data, **HTMX)
     assert response.status_code == 200
     consent = Consent.objects.get(customer=customer)
     assert consent.granted is True
+    assert (consent.wording, consent.wording_version) == (wording, "in-store-2026-01")
     assert (consent.collected_via, consent.collected_at_store_id, consent.recorded_by_id) == (
         "store",
         associate.store_id,
