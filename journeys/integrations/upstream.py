@@ -16,7 +16,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.gdpr import customer_erase
 from customers.identity import InboundCustomer, customer_resolve
 from customers.models import Customer, CustomerMerge, DuplicateSuggestion, ExternalIdentity
 from journeys.ingest import ACTIVE_PICKUP_STATUSES, OrderInput, orders_write
@@ -35,6 +34,8 @@ from journeys.services import (
 )
 from omni.errors import DomainError
 from omni.models import Channel
+from privacy.erasure import customer_erase
+from privacy.models import Door
 
 Outcome = Literal["created", "updated", "unchanged", "stale", "ignored"]
 # Rows that describe the profile itself, or who looked at it, rather than a relationship
@@ -47,6 +48,9 @@ NOT_A_RELATIONSHIP = (
     # Derived from her activity by the lifecycle computation, not a relationship of its own.
     "journeys.CustomerMetrics",
     "journeys.LifecycleStageChange",
+    # The DPO's records: a subject access export is not a relationship with the retailer.
+    "privacy.SubjectExport",
+    "privacy.Erasure",
 )
 
 
@@ -449,19 +453,22 @@ def upstream_customer_deleted(*, integration: ShopIntegration, external_id: str)
     if identity is None:
         return Applied("ignored", _("Customer %s is unknown; nothing to delete") % external_id)
     customer = identity.customer
-    identity.delete()
     unlinked = _("Identity %(source)s:%(id)s unlinked from profile #%(pk)s") % {
         "source": integration.source,
         "id": external_id,
         "pk": customer.pk,
     }
-    if _has_other_relationship(customer, integration):
+    if _has_other_relationship(customer, integration, identity):
+        identity.delete()
         return Applied("updated", unlinked + _("; profile kept (other identities or activity)"))
-    customer_erase(customer=customer, actor=None)
+    # The erasure deletes the identity itself, after reading her shop id to redact it.
+    customer_erase(customer=customer, door=Door.SHOP)
     return Applied("updated", unlinked + _("; profile pseudonymised, orders kept"))
 
 
-def _has_other_relationship(customer: Customer, integration: ShopIntegration) -> bool:
+def _has_other_relationship(
+    customer: Customer, integration: ShopIntegration, identity: ExternalIdentity
+) -> bool:
     """Anything beyond this shop's orders and the profile's own data: another identity, a
     store order, a ticket, an appointment, a note... (every app's tables, found by relation)."""
     for relation in Customer._meta.related_objects:
@@ -471,7 +478,9 @@ def _has_other_relationship(customer: Customer, integration: ShopIntegration) ->
         if model._meta.label in NOT_A_RELATIONSHIP:
             continue
         rows = model._default_manager.filter(**{relation.field.name: customer})
-        if model is Order:
+        if model is ExternalIdentity:
+            rows = rows.exclude(pk=identity.pk)
+        elif model is Order:
             rows = rows.filter(~Q(source=integration.source))
         elif model in (Pickup, Return):  # they carry the customer of this shop's orders
             rows = rows.filter(~Q(order__source=integration.source))

@@ -27,7 +27,6 @@ from clienteling.services import appointment_transition
 from clienteling.tasks import triggers_evaluate_daily_task, triggers_evaluate_task
 from clienteling.triggers.services import trigger_run
 from customers.factories import ConsentFactory, CustomerFactory
-from customers.gdpr import customer_erase
 from customers.models import Customer
 from customers.services import customer_merge
 from journeys.factories import (
@@ -41,6 +40,8 @@ from journeys.models import AfterSalesTicket
 from journeys.services import ticket_transition
 from omni.factories import ProductFactory, StoreFactory
 from omni.models import Product, StockLevel, Store
+from privacy.erasure import customer_erase
+from privacy.models import Door
 from tests.admin_helpers import admin_url, run_action
 from tests.integrations.test_outbound import SECRET, Receiver
 
@@ -417,7 +418,7 @@ def test_erased_and_merged_customers_are_skipped(customer: Customer, store: Stor
     grant(absorbed)
     for someone in (erased, absorbed):
         closed_ticket(someone, store)
-    customer_erase(customer=erased)
+    customer_erase(customer=erased, door=Door.ADMIN)
     # The ticket stays with the absorbed profile here, as when the merge came after the run read it.
     Customer.objects.filter(pk=absorbed.pk).update(merged_into=customer)
     trigger = make_trigger(TriggerKind.TICKET_CLOSED_SATISFACTION)
@@ -514,7 +515,7 @@ def test_erased_and_merged_profiles_are_not_even_candidates_for_state_triggers(
         )
         grant(someone)
         lapsed.append(someone)
-    customer_erase(customer=lapsed[0])
+    customer_erase(customer=lapsed[0], door=Door.RETENTION)
     Customer.objects.filter(pk=lapsed[1].pk).update(merged_into=customer)
 
     assert trigger_run(trigger=make_trigger(TriggerKind.LAPSED_VIP)) == {Outcome.TASK_CREATED: 1}

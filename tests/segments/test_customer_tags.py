@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from customers.gdpr import customer_erase
 from customers.models import Customer, Tag
+from privacy.erasure import customer_erase
+from privacy.models import Door
 from segments.factories import TagFactory
 from tests.admin_helpers import admin_url
 from tests.api.conftest import MakeClient, TokenClient
@@ -65,6 +66,6 @@ def test_head_office_filters_customers_by_tag_and_manages_tags(
 
 def test_erasure_removes_the_customers_tags(people: SimpleNamespace) -> None:
     people.chloe.tags.add(people.vip)
-    customer_erase(customer=people.chloe, reason="Request by email")
+    customer_erase(customer=people.chloe, door=Door.ADMIN)
     assert not people.chloe.tags.exists()
     assert list(people.alice.tags.values_list("name", flat=True)) == ["VIP"]
