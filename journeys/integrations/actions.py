@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from journeys.integrations import shopify, woocommerce
 from journeys.integrations.models import Platform, ShopIntegration
+from journeys.integrations.redaction import upstream_customer_redact, upstream_shop_redact
 from journeys.integrations.upstream import (
     Applied,
     upstream_customer_deleted,
@@ -58,6 +59,16 @@ def _customer_deleted(
     )
 
 
+def _customer_redact(
+    integration: ShopIntegration, platform: ModuleType, payload: Payload
+) -> Applied:
+    return upstream_customer_redact(integration=integration, payload=payload)
+
+
+def _shop_redact(integration: ShopIntegration, platform: ModuleType, payload: Payload) -> Applied:
+    return upstream_shop_redact(integration=integration, payload=payload)
+
+
 def _fulfilment(integration: ShopIntegration, platform: ModuleType, payload: Payload) -> Applied:
     if payload.get("status") != "success":
         return Applied("ignored", _("Fulfilment %s is not a success") % payload.get("status"))
@@ -83,6 +94,8 @@ ACTIONS: dict[str, Callable[[ShopIntegration, ModuleType, Payload], Applied]] = 
     "refund": _refund,
     "customer": _customer,
     "customer_deleted": _customer_deleted,
+    "customer_redact": _customer_redact,
+    "shop_redact": _shop_redact,
     "fulfillment": _fulfilment,
     "pickup_ready": _pickup_ready,
 }

@@ -69,6 +69,9 @@ TOPIC_ACTIONS = {
     "customers/create": "customer",
     "customers/update": "customer",
     "customers/delete": "customer_deleted",
+    # Shopify's mandatory data protection webhooks (journeys/integrations/redaction.py).
+    "customers/redact": "customer_redact",
+    "shop/redact": "shop_redact",
     "fulfillments/create": "fulfillment",
     "fulfillment_orders/line_items_prepared_for_pickup": "pickup_ready",
 }
