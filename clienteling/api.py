@@ -23,6 +23,7 @@ from clienteling.availability import free_slots, qualified_associates
 from clienteling.models import Appointment, Associate
 from clienteling.services import appointment_book, appointment_transition
 from customers.api import SOURCE_PATTERN, CustomerReferenceSerializer, customer_from_reference
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.fields import AwareDateTimeField
 from omni.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
 from omni.api.idempotency import idempotent
@@ -225,7 +226,9 @@ def _free_associate(store: Store, service: Service, starts_at: datetime.datetime
     raise ConflictError(_("No qualified associate is free at that time."))
 
 
-class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class AppointmentViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """Appointments; a store-bound client sees only its store's."""
 
     scope_resource = "appointments"

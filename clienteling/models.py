@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import ConsentPurpose, ContactChannel, Customer, LoyaltyTier
+from omni.access_journal import QUERY_MAX_LENGTH, Door
 from omni.constraints import PostgresExclusionConstraint
 from omni.models import (
+    ApiClient,
     Channel,
     Product,
     Service,
@@ -261,16 +263,15 @@ class Note(models.Model):
 
 
 class ProfileAccess(models.Model):
-    """One entry of the access journal: who opened which customer's profile, and when.
+    """One entry of the access journal: whose personal data was read, by whom, when, and
+    through which door (tablet screen, admin page, API, segment pull or export).
 
-    Written for every view of personal data in the tablet app, for the data protection
-    officer; never edited.
+    Written for every read of personal data (see omni.access_journal), for the data
+    protection officer; never edited. The reader is a person (`user`) or an integration
+    (`api_client`).
     """
 
-    class Context(models.TextChoices):
-        PROFILE = "profile", _("Customer 360")
-        BRIEF = "brief", _("Customer brief")
-        ORDER = "order", _("Order detail")
+    Context = Door
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="accesses"
@@ -282,6 +283,16 @@ class ProfileAccess(models.Model):
         null=True,
         related_name="+",
     )
+    # Partial indexes below instead of the foreign keys' own: most entries have neither.
+    api_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("API client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+    )
     store = models.ForeignKey(
         Store,
         verbose_name=_("from store"),
@@ -290,7 +301,22 @@ class ProfileAccess(models.Model):
         blank=True,
         related_name="+",
     )
-    context = models.CharField(_("screen"), max_length=10, choices=Context)
+    context = models.CharField(_("through"), max_length=16, choices=Door)
+    query = models.CharField(
+        _("search typed"),
+        max_length=QUERY_MAX_LENGTH,
+        blank=True,
+        help_text=_("What was typed in the search box, for a search (its start only)."),
+    )
+    segment_export = models.ForeignKey(
+        "segments.SegmentExport",
+        verbose_name=_("segment export"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+    )
     accessed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -300,10 +326,21 @@ class ProfileAccess(models.Model):
         indexes = [
             models.Index(fields=["customer", "-accessed_at"]),
             models.Index(fields=["user", "-accessed_at"]),
+            models.Index(
+                fields=["api_client", "-accessed_at"],
+                condition=models.Q(api_client__isnull=False),
+                name="profile_access_by_client",
+            ),
+            models.Index(
+                fields=["segment_export"],
+                condition=models.Q(segment_export__isnull=False),
+                name="profile_access_by_export",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.customer_id} ({self.context})"
+        reader = self.user_id or f"api:{self.api_client_id}"
+        return f"{reader} → {self.customer_id} ({self.context})"
 
 
 class CustomerNotification(models.Model):

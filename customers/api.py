@@ -42,6 +42,7 @@ from customers.normalization import PLAIN_EMAIL, normalize_email, normalize_phon
 from customers.services import PROFILE_FIELDS, consent_record
 from customers.tags import customer_tags_set
 from omni.api import fast
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
@@ -655,10 +656,13 @@ class CustomerFilter(UpdatedSinceFilterSet):
         return queryset.filter(pk__in=owners)
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class CustomerViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """The unified customer profile, with identities, consents, preferences and addresses."""
 
     scope_resource = "customers"
+    journal_customer = "pk"
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
 

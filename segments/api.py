@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers.models import ContactChannel, Customer
+from omni.access_journal import Door, journal_reads
 from omni.api.idempotency import idempotent
 from omni.api.pagination import ApiCursorPagination
 from omni.api.permissions import HasApiScope
@@ -201,6 +202,9 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         rows = export_rows(segment_reachable_members(segment), channel=segment.contact_channel)
         paginator = MemberPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
+        journal_reads(
+            [member.pk for member in page], Door.SEGMENT_PULL, api_client=self.principal.client
+        )
         context = {**self.get_serializer_context(), "channel": segment.contact_channel}
         data = SegmentMemberSerializer(page, many=True, context=context).data
         return paginator.get_paginated_response(data)

@@ -32,6 +32,7 @@ from clienteling.views.common import (
     associate_required,
     current_associate,
     done,
+    journal_tablet_reads,
     render_partial,
     toast,
 )
@@ -47,6 +48,7 @@ from journeys.services import (
     wishlist_add_item,
     wishlist_remove_item,
 )
+from omni.access_journal import Door
 from omni.errors import DomainError
 from omni.models import Channel
 
@@ -379,7 +381,9 @@ def customer_duplicates(request: HttpRequest) -> HttpResponse:
     """Likely duplicates of what is being typed (same email, phone or loyalty number)."""
     form = CustomerCreateForm(request.GET)
     form.is_valid()
-    return render_partial(request, NEW_CUSTOMER, "duplicates", {"duplicates": _duplicates(form)})
+    duplicates = _duplicates(form)
+    journal_tablet_reads(request, [found.pk for found, _keys in duplicates], Door.TABLET_SEARCH)
+    return render_partial(request, NEW_CUSTOMER, "duplicates", {"duplicates": duplicates})
 
 
 @require_http_methods(["GET", "POST"])

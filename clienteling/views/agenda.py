@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from clienteling.availability import opening_ranges
 from clienteling.forms import FollowUpForm
-from clienteling.models import Appointment, ProfileAccess
+from clienteling.models import Appointment
 from clienteling.selectors import customer_360 as profile
 from clienteling.selectors.store_day import (
     appointment_for_store,
@@ -22,15 +22,16 @@ from clienteling.services import (
     APPOINTMENT_WORKFLOW,
     appointment_follow_up_create,
     appointment_transition,
-    profile_access_record,
 )
 from clienteling.views.common import (
     associate_required,
     current_associate,
+    journal_tablet_reads,
     render_page,
     render_partial,
     toast,
 )
+from omni.access_journal import Door
 from omni.errors import DomainError
 
 TEMPLATE = "clienteling/agenda.html"
@@ -112,12 +113,7 @@ def brief(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The customer brief before an appointment (a view of the profile: journaled)."""
     associate = current_associate(request)
     appointment = appointment_for_store(associate.store, appointment_id)
-    profile_access_record(
-        customer=appointment.customer,
-        actor=request.user,
-        store=associate.store,
-        context=ProfileAccess.Context.BRIEF,
-    )
+    journal_tablet_reads(request, [appointment.customer_id], Door.BRIEF)
     follow_up = (
         _proposed_follow_up(appointment)
         if appointment.status == Appointment.Status.COMPLETED

@@ -1,6 +1,6 @@
 """What every tablet view shares: the associate guard, partial rendering and feedback."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from clienteling.models import Associate
+from omni.access_journal import journal_reads
 
 View = Callable[..., HttpResponse]
 
@@ -31,6 +32,15 @@ def associate_required(view: View) -> View:
 
 def current_associate(request: HttpRequest) -> Associate:
     return request.associate  # type: ignore[attr-defined]
+
+
+def journal_tablet_reads(
+    request: HttpRequest, customer_ids: Iterable[int], door: str, *, query: str = ""
+) -> None:
+    """Journal what the associate was shown of these customers (written once the response
+    succeeds, in one INSERT: see omni.access_journal)."""
+    store = current_associate(request).store
+    journal_reads(customer_ids, door, user=request.user, store=store, query=query)
 
 
 def render_page(

@@ -7,18 +7,19 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from clienteling.forms import NoteForm
-from clienteling.models import Associate, ProfileAccess
+from clienteling.models import Associate
 from clienteling.selectors import customer_360 as profile
 from clienteling.selectors.timeline import KIND_CHOICES, Cursor, customer_timeline
-from clienteling.services import profile_access_record
 from clienteling.views.common import (
     associate_required,
     current_associate,
+    journal_tablet_reads,
     render_page,
     render_partial,
 )
 from customers.models import Customer
 from journeys.lifecycle.reasons import reason_display
+from omni.access_journal import Door
 from omni.models import Channel
 
 TEMPLATE = "clienteling/customer_360.html"
@@ -85,12 +86,7 @@ def customer_360(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = profile.customer_for_profile_page(customer_id)
     if customer.merged_into_id:
         return redirect("clienteling:customer", customer_id=customer.merged_into_id)
-    profile_access_record(
-        customer=customer,
-        actor=request.user,
-        store=associate.store,
-        context=ProfileAccess.Context.PROFILE,
-    )
+    journal_tablet_reads(request, [customer.pk], Door.PROFILE)
     context: dict[str, Any] = {"customer": customer, "associate": associate, "nav": "search"}
     for section in ("wishlist", "tickets", "appointments", "tasks", "notes", "consents"):
         context.update(section_context(section, customer, associate))
@@ -120,6 +116,7 @@ def customer_timeline_page(request: HttpRequest, customer_id: int) -> HttpRespon
     filters = _timeline_filters(request)
     cursor = Cursor.decode(request.GET.get("before", ""))
     timeline = customer_timeline(customer, cursor=cursor, **filters)
+    journal_tablet_reads(request, [customer.pk], Door.TABLET_PARTIAL)
     context = {"customer": customer, "timeline": timeline, "filters": filters}
     partial = "timeline_items" if cursor else "timeline_list"
     return render_partial(request, TEMPLATE, partial, context)
@@ -128,15 +125,9 @@ def customer_timeline_page(request: HttpRequest, customer_id: int) -> HttpRespon
 @require_GET
 @associate_required
 def order_detail(request: HttpRequest, customer_id: int, order_id: int) -> HttpResponse:
-    associate = current_associate(request)
     customer = profile.customer_for_associate(customer_id)
     order = profile.order_detail(customer, order_id)
-    profile_access_record(
-        customer=customer,
-        actor=request.user,
-        store=associate.store,
-        context=ProfileAccess.Context.ORDER,
-    )
+    journal_tablet_reads(request, [customer.pk], Door.ORDER)
     return render_page(
         request,
         "clienteling/order_detail.html",
@@ -151,4 +142,5 @@ def customer_section(request: HttpRequest, customer_id: int, section: str) -> Ht
     customer = profile.customer_for_associate(customer_id)
     everything = request.GET.get("all") == "1"
     context = section_context(section, customer, current_associate(request), everything=everything)
+    journal_tablet_reads(request, [customer.pk], Door.TABLET_PARTIAL)
     return render_partial(request, TEMPLATE, section, context)

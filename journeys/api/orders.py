@@ -29,6 +29,7 @@ from journeys.ingest.batch import orders_write, records_known_unchanged
 from journeys.models import Fulfilment, Order, OrderLine, Pickup, Return, ReturnLine
 from journeys.services import return_record
 from omni.api import fast
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.batch import (
     BatchResponseSerializer,
     batch_records,
@@ -434,7 +435,9 @@ def _check_store(principal: ApiPrincipal, store_code: str | None, stored_store: 
         raise DomainError(_("This order belongs to another store."), code="store_forbidden")
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class OrderViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """Orders from every channel, with their lines, returns and click & collect pickup."""
 
     scope_resource = "orders"

@@ -18,6 +18,7 @@ from journeys.services import (
     pickup_mark_ready,
     pickup_start_preparing,
 )
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
@@ -90,7 +91,9 @@ class PickupFilter(UpdatedSinceFilterSet):
         fields = ["status", "order"]
 
 
-class PickupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class PickupViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """Click & collect pickups; a store-bound client sees only its store's."""
 
     scope_resource = "pickups"

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers
 
 from customers.models import LifecycleStage
 from journeys.models import LifecycleStageChange, LifecycleTrigger
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UtcDateTimeFilter
 from omni.api.viewsets import ApiViewSet
@@ -32,7 +33,9 @@ class StageChangeFilter(filters.FilterSet):
         fields = ["customer", "to_stage", "trigger"]
 
 
-class StageChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class StageChangeViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """Each change of a customer's lifecycle stage, with when and why (read only)."""
 
     scope_resource = "customers"

@@ -16,6 +16,7 @@ from customers.api import CustomerReferenceSerializer, customer_from_reference
 from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import AfterSalesStatusChange, AfterSalesTicket, Order, OrderLine, TicketKind
 from journeys.services import ticket_open, ticket_transition
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
@@ -110,7 +111,9 @@ def _ticket_order_line(data: dict[str, Any]) -> OrderLine | None:
     return line
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class TicketViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """After-sales (SAV) tickets and their workflow."""
 
     scope_resource = "tickets"

@@ -16,6 +16,7 @@ from customers.api import SOURCE_PATTERN, CustomerReferenceSerializer, customer_
 from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import Touchpoint, TouchpointKind
 from journeys.services import touchpoint_record
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.fields import AwareDateTimeField
 from omni.api.filters import UtcDateTimeFilter
@@ -90,7 +91,9 @@ class TouchpointFilter(filters.FilterSet):
         fields = ["customer", "channel", "kind", "source", "external_id"]
 
 
-class TouchpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class TouchpointViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """Interactions from any channel: web visits, emails opened, store visits..."""
 
     scope_resource = "touchpoints"

@@ -15,6 +15,7 @@ from customers.api import CustomerReferenceSerializer, customer_from_reference
 from journeys.api.common import product_by_sku, store_by_code
 from journeys.models import Wishlist, WishlistItem
 from journeys.services import wishlist_add_item, wishlist_remove_item
+from omni.api.access_journal import JournaledReadsMixin
 from omni.api.compiled_lists import CompiledListSerializer
 from omni.api.filters import UtcDateTimeFilter
 from omni.api.idempotency import idempotent
@@ -76,7 +77,9 @@ class WishlistFilter(filters.FilterSet):
         return queryset.filter(Q(updated_at__gte=value) | Q(pk__in=changed))
 
 
-class WishlistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class WishlistViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     """Wishlists (the same on the web and in store), with their current items."""
 
     scope_resource = "wishlists"
@@ -116,7 +119,9 @@ class WishlistItemFilter(filters.FilterSet):
         fields = ["wishlist"]
 
 
-class WishlistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class WishlistItemViewSet(
+    JournaledReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
     scope_resource = "wishlists"
     serializer_class = WishlistItemSerializer
     filterset_class = WishlistItemFilter
