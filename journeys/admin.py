@@ -772,9 +772,14 @@ class WriteOnlySecretsForm(forms.ModelForm):
         for name in self.secret_fields:
             if name in self.fields:
                 self.fields[name].widget = forms.PasswordInput(render_value=False)
+                # Never shown back: only whether one is set.
                 if self.instance.pk and getattr(self.instance, name):
                     self.fields[name].required = False
-                    self.fields[name].help_text = _("Stored; leave empty to keep it.")
+                    status = gettext("Set; leave empty to keep it.")
+                else:
+                    status = gettext("Not set.")
+                help_text = self.fields[name].help_text
+                self.fields[name].help_text = f"{status} {help_text}".strip()
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
@@ -791,9 +796,12 @@ class ShopIntegrationForm(WriteOnlySecretsForm):
         cleaned_data = super().clean()
         old, new = self.instance.webhook_secret, cleaned_data.get("webhook_secret")
         typed_previous = self.data.get(self.add_prefix("previous_webhook_secret"))
-        if self.instance.pk and old and new and new != old and not typed_previous:
+        rotated = self.instance.pk and old and new and new != old and not typed_previous
+        if rotated:
             # A rotation: the shop may still sign with the old secret for a while.
             cleaned_data["previous_webhook_secret"] = old
+        if rotated or typed_previous:
+            # A previous secret set now always gets an end date (none: never accepted).
             until = cleaned_data.get("previous_secret_valid_until")
             if until is None or until <= timezone.now():
                 until = timezone.now() + WEBHOOK_SECRET_ROTATION_GRACE

@@ -7,4 +7,5 @@ class OmniConfig(AppConfig):
     verbose_name = _("Retail reference")
 
     def ready(self) -> None:
-        from omni import lookups  # noqa: F401 - registers field__any
+        # Registered on import: the field__any lookup, the deploy check of the counters' cache.
+        from omni import lookups, rate_limits  # noqa: F401

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that a flood is refused before sessions, CSRF or the view (see omni/rate_limits.py).
+    "omni.rate_limits.AddressRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,7 +130,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("OMNI_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("OMNI_LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One username from one address (a user's typos), and every username from one address (a
+# password spray), each with its own limit: see "Abuse resistance" below.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "omni.login_lockout.UsernameAndAddressLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "omni.login_lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "clienteling/locked_out.html"
 
@@ -253,6 +260,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["omni.api.parsers.LimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "omni.api.schema.OmniAutoSchema",
     "EXCEPTION_HANDLER": "omni.api.exception_handler.api_exception_handler",
+    # Per API client (or signed-in user); per address is AddressRateLimitMiddleware's.
+    "DEFAULT_THROTTLE_CLASSES": ["omni.api.throttling.ApiClientRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Omni API",
@@ -344,3 +353,57 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Abuse resistance (issue 10): rate limits, login lockout, secrets encrypted at rest ----------
+# Rate limits count requests per fixed window of OMNI_RATE_LIMIT_WINDOW_SECONDS in the cache,
+# which must be shared by every process in production (Redis, OMNI_CACHE_URL). A refusal is a
+# 429 with Retry-After. Defaults are far above real use: a shop's webhook burst (a flash sale
+# sends a few hundred per minute) is 6000 a minute from one address; a store's tablets behind
+# one address sign in 60 times a minute.
+OMNI_CACHE_URL = env_str("OMNI_CACHE_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": OMNI_CACHE_URL,
+        "KEY_PREFIX": "omni",
+    }
+    if OMNI_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+OMNI_RATE_LIMIT_WINDOW_SECONDS = env_int("OMNI_RATE_LIMIT_WINDOW_SECONDS", default=60)
+OMNI_RATE_LIMIT_API_PER_CLIENT = env_int("OMNI_RATE_LIMIT_API_PER_CLIENT", default=3000)
+OMNI_RATE_LIMIT_API_PER_ADDRESS = env_int("OMNI_RATE_LIMIT_API_PER_ADDRESS", default=6000)
+OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS = env_int("OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS", default=6000)
+OMNI_RATE_LIMIT_SIGN_IN_PER_ADDRESS = env_int("OMNI_RATE_LIMIT_SIGN_IN_PER_ADDRESS", default=60)
+if OMNI_RATE_LIMIT_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("OMNI_RATE_LIMIT_WINDOW_SECONDS must be at least 1.")
+# Proxies in front of Omni that append the client's address to X-Forwarded-For (0: none, the
+# peer's address is the client's). Rate limits and the login lockout count per client address.
+OMNI_TRUSTED_PROXY_COUNT = env_int("OMNI_TRUSTED_PROXY_COUNT", default=0)
+if OMNI_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("OMNI_TRUSTED_PROXY_COUNT cannot be negative.")
+AXES_CLIENT_IP_CALLABLE = "omni.rate_limits.client_address"
+# Failed sign-ins from one address across usernames before the address is locked out for
+# AXES_COOLOFF_TIME; one username's own failures still lock at OMNI_LOGIN_FAILURE_LIMIT.
+OMNI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("OMNI_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+if not 0 < AXES_FAILURE_LIMIT <= OMNI_LOGIN_ADDRESS_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "OMNI_LOGIN_FAILURE_LIMIT must be at least 1 and at most OMNI_LOGIN_ADDRESS_FAILURE_LIMIT."
+    )
+# Fernet keys (comma-separated; the first encrypts, all decrypt) for the secrets stored in the
+# database: shops' API and webhook secrets, outbound webhooks' signing secrets. Required in
+# production; in development a key is derived from SECRET_KEY. Rotation: see README.
+OMNI_ENCRYPTION_KEYS = env_list("OMNI_ENCRYPTION_KEYS", default=[])
+if not OMNI_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "The environment variable OMNI_ENCRYPTION_KEYS is required: see README.md, "
+        "“Secrets encrypted at rest”."
+    )
+for _key in OMNI_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "OMNI_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+            "(32 bytes in URL-safe base64)."
+        ) from None

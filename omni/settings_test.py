@@ -7,6 +7,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "omni-tests-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# A throwaway Fernet key (secrets encrypted at rest), like the secret key above.
+os.environ.setdefault("OMNI_ENCRYPTION_KEYS", "GGfv_WDUq2JOUc6zBMlDNQnNA7UOSZpBVlmCis2qelU=")
 
 from omni.settings import *  # noqa: F403
 
@@ -19,6 +21,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Each test process its own cache (rate limit counters), emptied around every test (conftest).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.test import Client
 
 from clienteling.factories import AssociateFactory
@@ -60,6 +61,14 @@ def admin_client(client: Client, superuser: User) -> Client:
     """The test client signed in as the project's superuser persona."""
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit_counters() -> Iterator[None]:
+    """Rate limit counters live in the cache: a test does not inherit another's requests."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

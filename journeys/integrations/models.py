@@ -12,11 +12,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omni.crypto import EncryptedTextField
 from omni.models import Store, TimeStampedModel
 
 # After a new webhook secret is set, the old one is still accepted this long by default:
-# Shopify may sign with it for about an hour.
+# Shopify may sign with it for about an hour. A previous secret always has an end date: without
+# one it is not accepted.
 WEBHOOK_SECRET_ROTATION_GRACE = datetime.timedelta(hours=1)
+# Secrets are typed up to this length; stored encrypted (omni.crypto), they take more room.
+SECRET_MAX_LENGTH = 200
 
 
 class Platform(models.TextChoices):
@@ -47,19 +51,19 @@ class ShopIntegration(TimeStampedModel):
         blank=True,
         help_text=_("WooCommerce consumer key (ck_…); unused for Shopify."),
     )
-    api_secret = models.CharField(
+    api_secret = EncryptedTextField(
         _("API secret"),
-        max_length=200,
+        max_length=SECRET_MAX_LENGTH,
         blank=True,
         help_text=_("Shopify Admin API access token (shpat_…) or WooCommerce consumer secret."),
     )
-    webhook_secret = models.CharField(
+    webhook_secret = EncryptedTextField(
         _("webhook secret"),
-        max_length=200,
+        max_length=SECRET_MAX_LENGTH,
         help_text=_("Shopify app client secret, or the secret of the WooCommerce webhooks."),
     )
-    previous_webhook_secret = models.CharField(
-        _("previous webhook secret"), max_length=200, blank=True
+    previous_webhook_secret = EncryptedTextField(
+        _("previous webhook secret"), max_length=SECRET_MAX_LENGTH, blank=True
     )
     previous_secret_valid_until = models.DateTimeField(
         _("previous secret accepted until"), null=True, blank=True
@@ -104,12 +108,10 @@ class ShopIntegration(TimeStampedModel):
         return self.slug
 
     def accepted_webhook_secrets(self) -> list[str]:
-        """The current secret, and the previous one while a rotation is under way."""
+        """The current secret, and the previous one until its end date (none: not accepted)."""
         secrets = [self.webhook_secret]
-        rotating = self.previous_secret_valid_until is None or (
-            self.previous_secret_valid_until > timezone.now()
-        )
-        if self.previous_webhook_secret and rotating:
+        until = self.previous_secret_valid_until
+        if self.previous_webhook_secret and until is not None and until > timezone.now():
             secrets.append(self.previous_webhook_secret)
         return [secret for secret in secrets if secret]
 
@@ -252,9 +254,9 @@ class OutboundWebhook(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("URL"))
-    secret = models.CharField(
+    secret = EncryptedTextField(
         _("signing secret"),
-        max_length=200,
+        max_length=SECRET_MAX_LENGTH,
         help_text=_("Key of the HMAC-SHA256 signature sent in X-Omni-Hmac-Sha256."),
     )
     events = models.JSONField(

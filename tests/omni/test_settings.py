@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    # Only what each test gives: not the test settings' DJANGO_* and OMNI_* defaults.
+    clean = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OMNI_"))
+    }
     clean.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
@@ -34,6 +37,8 @@ def test_production_configuration_passes_check_deploy_without_warnings() -> None
         DJANGO_ALLOWED_HOSTS="omni.example.com",
         DATABASE_URL="postgres://omni@127.0.0.1:5432/omni",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        OMNI_CACHE_URL="redis://127.0.0.1:6379/1",
+        OMNI_ENCRYPTION_KEYS="GGfv_WDUq2JOUc6zBMlDNQnNA7UOSZpBVlmCis2qelU=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
