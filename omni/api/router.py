@@ -1,6 +1,6 @@
 """The one router of /api/v1/: every app registers its endpoints here."""
 
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from clienteling.api import AppointmentViewSet, AssociateViewSet, AvailabilityViewSet
@@ -16,6 +16,7 @@ from journeys.api import (
 )
 from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
 from omni.api.views import api_not_found
+from privacy.erasure_api import CustomerEraseView
 from segments.api import SegmentViewSet
 
 router = SimpleRouter(trailing_slash=False)
@@ -36,6 +37,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("segments", SegmentViewSet, basename="segment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("customers/<int:pk>/erase", CustomerEraseView.as_view(), name="customer-erase"),
     *router.urls,
     re_path(r"^(?P<unknown>.*)$", api_not_found),
 ]

@@ -1,0 +1,110 @@
+"""POST /api/v1/customers/{id}/erase: the DPO's erasure through the API (scope gdpr:write).
+
+A global API client with the scope, or a signed-in user holding privacy.erase_customer; a
+store-limited client is refused whatever its scopes (erasure is the DPO's, not a store's).
+The body is empty or an empty JSON object; erasing an erased profile answers 200 with
+`already_erased` and changes nothing.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers.models import Customer
+from omni.api.authentication import BearerTokenAuthentication
+from omni.api.exception_handler import error_body
+from omni.api.parsers import LimitedJSONParser
+from omni.api.principals import ApiClientUser
+from omni.errors import DomainError
+from omni.models import ApiClient, ApiScope
+from privacy.erasure import customer_erase
+from privacy.models import Door
+
+
+class DataProtectionAccess(BasePermission):
+    """The scope for an API client (not limited to a store), the permission for a user."""
+
+    scope = ApiScope.GDPR_WRITE
+    permission = "privacy.erase_customer"
+    message = gettext_lazy("Only the data protection officer may do this.")
+    code = "forbidden"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, ApiClient):
+            client = request.auth
+            if client.store_id is not None:
+                self.message = _("A client limited to one store cannot do this.")
+                return False
+            self.message = _("This API client lacks the “%(scope)s” scope.") % {"scope": self.scope}
+            return self.scope in client.scopes
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        return user.has_perm(self.permission)
+
+
+ERASURE_ANSWER = inline_serializer(
+    "CustomerErasure",
+    {
+        "customer": serializers.IntegerField(),
+        "erased_at": serializers.DateTimeField(),
+        "already_erased": serializers.BooleanField(),
+        "profiles": serializers.IntegerField(help_text="Her profile and those merged into it."),
+        "counts": serializers.DictField(
+            child=serializers.IntegerField(), help_text="Rows erased or redacted, by model."
+        ),
+    },
+)
+
+
+class CustomerEraseView(APIView):
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [DataProtectionAccess]
+    parser_classes = [LimitedJSONParser]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="customers_erase",
+        tags=["customers"],
+        summary="Erase a person's data (GDPR art. 17)",
+        request=None,
+        responses={
+            200: ERASURE_ANSWER,
+            404: OpenApiResponse(description="Unknown customer."),
+            409: OpenApiResponse(description="A profile merged into another: erase that one."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        if request.data:
+            raise ParseError(_("Send an empty body: erasure takes no options."))
+        customer = Customer.objects.filter(pk=pk).first()
+        if customer is None:
+            raise NotFound(_("Unknown customer #%s.") % pk)
+        client = request.auth if isinstance(request.auth, ApiClient) else None
+        user = None if isinstance(request.user, ApiClientUser) else request.user
+        try:
+            outcome = customer_erase(customer=customer, door=Door.API, user=user, api_client=client)
+        except DomainError as error:
+            body = error_body(error.code or "conflict", error.message)
+            body["survivor"] = customer.merged_into_id
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        erasure = outcome.erasure
+        return Response(
+            {
+                "customer": customer.pk,
+                "erased_at": erasure.erased_at,
+                "already_erased": outcome.already_erased,
+                "profiles": erasure.profiles,
+                "counts": erasure.counts,
+            }
+        )
