@@ -13,6 +13,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import models, transaction
@@ -26,8 +27,8 @@ from customers.search import name_words
 from omni.errors import DomainError
 from omni.models import ApiClient
 from omni.privacy_registry import Declaration, Erase, registry
-from privacy.models import Erasure
-from privacy.values import PersonValues, matches, profile_values, redact
+from privacy.models import Door, Erasure
+from privacy.values import PersonValues, matches, redact
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +60,8 @@ def customer_erase(
     door: str,
     user: Any = None,
     api_client: ApiClient | None = None,
-    scan_unlinked: bool = True,
 ) -> ErasureOutcome:
-    """Erase her; erasing an erased profile changes nothing and returns its record.
-
-    `scan_unlinked=False` leaves out the tables that name no customer and keep their rows for
-    a shorter time than the profile (the retention purge of long-inactive profiles)."""
+    """Erase her; erasing an erased profile changes nothing and returns its record."""
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.is_merged:
@@ -79,56 +76,129 @@ def customer_erase(
                     customer=customer, door=door, erased_at=customer.erased_at, profiles=0
                 )
             return ErasureOutcome(erasure, already_erased=True)
-        ids = profiles_of(customer)
-        values = person_values(ids)
-        counts: Counter = Counter()
-        words = _name_words(ids)
-        for declaration in _in_erasure_order(registry.all()):
-            if declaration.erase == Erase.SCAN:
-                if scan_unlinked or declaration.retention is None:
-                    counts[declaration.label] += _scan(declaration, values)
-            elif declaration.about_a_customer:
-                counts[declaration.label] += _erase_rows(declaration, ids, values)
-                if declaration.scanned and scan_unlinked:
-                    counts[declaration.label] += _scan(declaration, values)
-        now = timezone.now()
-        Customer.objects.filter(pk__in=ids).update(erased_at=now, updated_at=now)
-        customer.tags.through.objects.filter(customer_id__in=ids).delete()
-        _forget_name_words(words)
+        people = People.of([customer.pk])
+        counts = _erase(people, scan_unlinked=True)
         erasure = Erasure.objects.create(
             customer=customer,
             door=door,
             user=user if getattr(user, "pk", None) else None,
             api_client=api_client,
-            profiles=len(ids),
+            profiles=len(people.profiles),
             counts={label: count for label, count in sorted(counts.items()) if count},
         )
-    logger.info("Customer #%s erased through %s (%s profiles).", customer.pk, door, len(ids))
+    logger.info(
+        "Customer #%s erased through %s (%s profiles).", customer.pk, door, erasure.profiles
+    )
     return ErasureOutcome(erasure, already_erased=False)
+
+
+def customers_erase_expired(ids: list[int]) -> int:
+    """Erase a batch of profiles whose retention period is over (privacy.retention), set-based:
+    a few statements per model for the whole batch. Profiles already erased or merged since
+    they were picked are left alone. Stores that name nobody and keep their rows for less time
+    than a profile (webhook bodies, idempotent responses, the access journal) are not searched:
+    nothing of a person inactive for years is left in them."""
+    with transaction.atomic():
+        persons = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=ids, erased_at=None, merged_into=None)
+            .values_list("pk", flat=True)
+        )
+        if not persons:
+            return 0
+        people = People.of(persons)
+        _erase(people, scan_unlinked=False)
+        Erasure.objects.bulk_create(
+            [
+                Erasure(
+                    customer_id=person,
+                    door=Door.RETENTION,
+                    profiles=len(people.profiles_of(person)),
+                )
+                for person in persons
+            ]
+        )
+    return len(persons)
+
+
+@dataclass
+class People:
+    """The persons erased together: each one's profiles (hers and those merged into it) and
+    values, and one expression matching any of them."""
+
+    person_of: dict[int, int]
+    values: dict[int, PersonValues]
+
+    @classmethod
+    def of(cls, persons: list[int]) -> "People":
+        person_of = {pk: pk for pk in persons}
+        frontier = list(persons)
+        while frontier:
+            absorbed = Customer.objects.filter(merged_into_id__in=frontier).values_list(
+                "pk", "merged_into_id"
+            )
+            frontier = []
+            for pk, into in absorbed:
+                if pk not in person_of:
+                    person_of[pk] = person_of[into]
+                    frontier.append(pk)
+        values: dict[int, PersonValues] = {person: PersonValues() for person in persons}
+        for profile in Customer.objects.filter(pk__in=person_of).values("pk", *PROFILE_VALUES):
+            values[person_of[profile["pk"]]].add_profile(profile)
+        for pk, external_id in ExternalIdentity.objects.filter(
+            customer_id__in=person_of
+        ).values_list("customer_id", "external_id"):
+            values[person_of[pk]].add_identity(external_id)
+        for address in Address.objects.filter(customer_id__in=person_of).values(
+            "customer_id", "recipient", "line1", "line2", "phone"
+        ):
+            values[person_of[address["customer_id"]]].add_address(address)
+        return cls(person_of, values)
+
+    @property
+    def profiles(self) -> list[int]:
+        return list(self.person_of)
+
+    def profiles_of(self, person: int) -> list[int]:
+        return [pk for pk, of in self.person_of.items() if of == person]
+
+    @cached_property
+    def everyone(self) -> PersonValues:
+        merged = PersonValues()
+        for values in self.values.values():
+            merged.strong |= values.strong
+            merged.weak |= values.weak
+            merged.phones |= values.phones
+        return merged
+
+    @cached_property
+    def patterns(self) -> dict[int, re.Pattern | None]:
+        return {person: values.pattern() for person, values in self.values.items()}
+
+
+def _erase(people: People, *, scan_unlinked: bool) -> Counter:
+    counts: Counter = Counter()
+    ids = people.profiles
+    words = _name_words(ids)
+    for declaration in _in_erasure_order(registry.all()):
+        searched = scan_unlinked or declaration.retention is None
+        if declaration.erase == Erase.SCAN:
+            if searched:
+                counts[declaration.label] += _scan(declaration, people.everyone)
+        elif declaration.about_a_customer:
+            counts[declaration.label] += _erase_rows(declaration, people)
+            if declaration.scanned and searched:
+                counts[declaration.label] += _scan(declaration, people.everyone)
+    now = timezone.now()
+    Customer.objects.filter(pk__in=ids).update(erased_at=now, updated_at=now)
+    Customer.tags.through.objects.filter(customer_id__in=ids).delete()
+    _forget_name_words(words)
+    return counts
 
 
 def profiles_of(customer: Customer) -> list[int]:
     """Her profile and every profile merged into it, however deep."""
-    ids, frontier = [customer.pk], [customer.pk]
-    while frontier:
-        frontier = list(
-            Customer.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)
-        )
-        ids += [pk for pk in frontier if pk not in ids]
-    return ids
-
-
-def person_values(ids: list[int]) -> PersonValues:
-    values = profile_values(Customer.objects.filter(pk__in=ids).values(*PROFILE_VALUES))
-    for external_id in ExternalIdentity.objects.filter(customer_id__in=ids).values_list(
-        "external_id", flat=True
-    ):
-        values.add_identity(external_id)
-    for address in Address.objects.filter(customer_id__in=ids).values(
-        "recipient", "line1", "line2", "phone"
-    ):
-        values.add_address(address)
-    return values
+    return People.of([customer.pk]).profiles
 
 
 def _in_erasure_order(declarations: list[Declaration]) -> list[Declaration]:
@@ -163,8 +233,8 @@ def _blank(field: models.Field) -> Any:
     return "" if isinstance(field, models.CharField | models.TextField) else None
 
 
-def _erase_rows(declaration: Declaration, ids: list[int], values: PersonValues) -> int:
-    rows = _about(declaration, ids)
+def _erase_rows(declaration: Declaration, people: People) -> int:
+    rows = _about(declaration, people.profiles)
     if declaration.erase == Erase.DELETE:
         deleted, _by_model = rows.delete()
         return deleted
@@ -173,24 +243,38 @@ def _erase_rows(declaration: Declaration, ids: list[int], values: PersonValues) 
     if declaration.personal:
         blanks = {name: _blank(meta.get_field(name)) for name in declaration.personal}
         changed = rows.update(**blanks)
-    pattern = values.pattern()
-    if declaration.free_text and pattern is not None:
-        changed += _redact_rows(rows, declaration.free_text, pattern)
+    if declaration.free_text:
+        changed += _redact_rows(rows, declaration, people)
     return changed
 
 
-def _redact_rows(rows: models.QuerySet, names: tuple[str, ...], pattern: re.Pattern) -> int:
+def _redact_rows(rows: models.QuerySet, declaration: Declaration, people: People) -> int:
+    """Her values out of the rows about her, each row with the pattern of its own person."""
+    names = declaration.free_text
+    paths = declaration.subject
     changed = 0
-    for row in rows.only("pk", *names).iterator(chunk_size=500):
-        updates = {}
-        for name in names:
-            value = getattr(row, name)
-            if value is not None and matches(value, pattern):
-                updates[name] = redact(value, pattern)
-        if updates:
-            type(row)._default_manager.filter(pk=row.pk).update(**updates)
+    for row in rows.values("pk", *paths, *names).iterator(chunk_size=500):
+        person = next(
+            (people.person_of[row[path]] for path in paths if row[path] in people.person_of),
+            None,
+        )
+        pattern = people.patterns.get(person) if person is not None else None
+        if pattern is not None and _redact_row(declaration.model, row, names, pattern):
             changed += 1
     return changed
+
+
+def _redact_row(
+    model: type[models.Model], row: dict[str, Any], names: tuple[str, ...], pattern: re.Pattern
+) -> bool:
+    updates = {}
+    for name in names:
+        value = row[name]
+        if value is not None and matches(value, pattern):
+            updates[name] = redact(value, pattern)
+    if updates:
+        model._default_manager.filter(pk=row["pk"]).update(**updates)
+    return bool(updates)
 
 
 def _scan(declaration: Declaration, values: PersonValues) -> int:
@@ -212,7 +296,10 @@ def _scan(declaration: Declaration, values: PersonValues) -> int:
             alias = name
         for term in terms:
             condition |= Q(**{f"{alias}__icontains": term})
-    return _redact_rows(rows.filter(condition), declaration.free_text, pattern)
+    changed = 0
+    for row in rows.filter(condition).values("pk", *declaration.free_text).iterator(500):
+        changed += _redact_row(declaration.model, row, declaration.free_text, pattern)
+    return changed
 
 
 def _name_words(ids: list[int]) -> set[str]:
