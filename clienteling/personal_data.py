@@ -8,6 +8,7 @@ register(
     subject="customer_id",
     free_text=("customer_request",),
     not_personal=("source", "external_reference"),
+    contact="starts_at",
 )
 register(
     "clienteling.AppointmentStatusChange",

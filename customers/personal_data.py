@@ -8,6 +8,7 @@ register(
     personal=("first_name", "last_name", "email", "phone", "birth_date", "loyalty_number"),
     not_personal=("search_name", "search_first_name", "search_last_name"),
     erase=Erase.BLANK,
+    contact="created_at",
     why="the profile stays, pseudonymised, for the orders the retailer must keep",
 )
 register(
@@ -33,6 +34,7 @@ register(
     "customers.Consent",
     subject="customer_id",
     free_text=("proof",),
+    contact="recorded_at",
     not_personal=("wording_version",),
     why="the ledger is the retailer's proof of consent: kept, pseudonymised",
 )

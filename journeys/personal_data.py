@@ -14,6 +14,7 @@ register(
         *("source", "external_reference", "currency"),
         *("ingest_digest", "ingest_customer_digest"),
     ),
+    contact="placed_at",
     why="accounting: kept with its amounts",
 )
 register("journeys.OrderStatusChange", subject="subject__customer_id", **STATUS_CHANGE_FIELDS)
@@ -22,6 +23,7 @@ register(
     "journeys.Return",
     subject="customer_id",
     free_text=("reason", "adjustment_reason"),
+    contact="returned_at",
     not_personal=("source", "external_reference", "currency"),
 )
 register("journeys.ReturnLine", subject="parent__customer_id")
@@ -31,6 +33,7 @@ register(
     subject="customer_id",
     personal=("note",),
     not_personal=("size",),
+    contact="added_at",
     erase=Erase.DELETE,
 )
 register(
@@ -38,17 +41,19 @@ register(
     subject="customer_id",
     free_text=("subject", "description", "resolution"),
     not_personal=("reference",),
+    contact="created_at",
     why="warranty: the ticket stays, what quotes her is redacted",
 )
 register("journeys.AfterSalesStatusChange", subject="subject__customer_id", **STATUS_CHANGE_FIELDS)
 register("journeys.AfterSalesMessage", subject="ticket__customer_id", free_text=("body",))
-register("journeys.Pickup", subject="customer_id", not_personal=("code",))
+register("journeys.Pickup", subject="customer_id", not_personal=("code",), contact="created_at")
 register("journeys.PickupStatusChange", subject="subject__customer_id", **STATUS_CHANGE_FIELDS)
 register(
     "journeys.Touchpoint",
     subject="customer_id",
     personal=("payload",),
     not_personal=("source", "external_id"),
+    contact="occurred_at",
     why="kept for the journeys' figures (channel, kind, when), without what it carried",
 )
 register("journeys.LifecycleSettings", not_personal=("loyalty_tiers",))
@@ -81,7 +86,7 @@ register(
     free_text=("headers", "body", "error", "outcome"),
     not_personal=("topic", "delivery_id", "event_id"),
     erase=Erase.SCAN,
-    retention=Retention(period="webhook_body_days", since="processed_at", purge=("body",)),
+    retention=Retention(period="webhook_body_days", since="processed_at", purge=("body", "error")),
     why="the raw body of a shop's webhook: her order, her address, her shop account",
 )
 register("journeys.SyncRun", free_text=("errors",), erase=Erase.SCAN)
@@ -90,6 +95,8 @@ register(
     "journeys.OutboundDelivery",
     free_text=("body", "last_error"),
     erase=Erase.SCAN,
-    retention=Retention(period="outbound_body_days", since="created_at", purge=("body",)),
+    retention=Retention(
+        period="outbound_body_days", since="created_at", purge=("body", "last_error")
+    ),
     why="what Omni sent to a subscriber: her order or her profile",
 )

@@ -65,6 +65,9 @@ class Declaration:
     retention: Retention | None = None
     # Rows about other customers may quote her too (a search's query): scanned as well.
     scanned: bool = False
+    # The date of a contact with her (an order placed, a visit, a message): the retention of
+    # her profile runs from the latest one (privacy.retention).
+    contact: str = ""
     why: str = ""
 
     @property
@@ -91,7 +94,8 @@ class Registry:
         if isinstance(subject, str):
             subject = (subject,)
         declaration = Declaration(model=model, subject=tuple(subject), **options)
-        unknown = declaration.declared() - {f.name for f in model._meta.concrete_fields}
+        names = {f.name for f in model._meta.concrete_fields}
+        unknown = (declaration.declared() | {declaration.contact} - {""}) - names
         if unknown:
             raise ValueError(f"{declaration.label} declares unknown fields: {sorted(unknown)}")
         self.declarations[declaration.label] = declaration

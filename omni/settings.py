@@ -407,3 +407,20 @@ for _key in OMNI_ENCRYPTION_KEYS:
             "OMNI_ENCRYPTION_KEYS holds a value that is not a Fernet key "
             "(32 bytes in URL-safe base64)."
         ) from None
+
+# Data protection: how long personal data is kept (privacy.retention, run daily by beat and by
+# `manage.py gdpr_retention`). Defaults from the CNIL's référentiel for customer management:
+# a customer or prospect is erased 3 years after the last contact (an order, a visit, a
+# message, a consent given...); raw webhook bodies and outbound payloads are emptied 30 days
+# after they arrived; the access journal is kept one year; Idempotency-Key answers 24 hours.
+OMNI_RETENTION = {
+    "customer_days": env_int("OMNI_RETENTION_CUSTOMER_DAYS", default=3 * 365),
+    "webhook_body_days": env_int("OMNI_RETENTION_WEBHOOK_BODY_DAYS", default=30),
+    "outbound_body_days": env_int("OMNI_RETENTION_OUTBOUND_BODY_DAYS", default=30),
+    "access_journal_days": env_int("OMNI_RETENTION_ACCESS_JOURNAL_DAYS", default=365),
+    "idempotency_hours": OMNI_IDEMPOTENCY_RETENTION_HOURS,
+}
+CELERY_BEAT_SCHEDULE["data-retention"] = {
+    "task": "privacy.tasks.retention_run_task",
+    "schedule": crontab(hour=3, minute=30),
+}
