@@ -4,16 +4,18 @@
 customer the e-shop sends is attached to the profile a store already knows (no duplicate).
 """
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +28,16 @@ from rest_framework.response import Response
 from customers.consent_wordings import consent_wording_of_version
 from customers.identity import InboundCustomer, Resolution, customer_resolve
 from customers.ingest import ConsentInput, CustomerInput, customer_upsert, customers_write
+from customers.masking import (
+    ASSOCIATE_READER,
+    FULL_READER,
+    ContactReader,
+    birthday_without_year,
+    current_decisions,
+    mask_address,
+    mask_email,
+    mask_phone,
+)
 from customers.models import (
     Address,
     Consent,
@@ -54,6 +66,7 @@ from omni.api.compiled_lists import CompiledListSerializer, represent_many
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
 from omni.api.pagination import ApiCursorPagination
+from omni.api.principals import ApiPrincipal
 from omni.api.viewsets import ApiViewSet
 from omni.models import Channel, Store
 from omni.records import RecordResult
@@ -161,6 +174,12 @@ class TagNameField(serializers.SlugRelatedField):
     """A tag's name: the schema generator cannot follow a prefetched list to Tag.name."""
 
 
+MASKED_HELP = (
+    "Masked (c•••@example.fr, •• •• •• 56 78) for a store associate's session when the "
+    "customer did not agree to personalised advice, as on the tablet."
+)
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     lifecycle_stage_since = serializers.DateTimeField(
         source="stage_since",
@@ -175,8 +194,18 @@ class CustomerSerializer(serializers.ModelSerializer):
     identities = IdentitySerializer(source="prefetched_identities", many=True, read_only=True)
     consents = serializers.SerializerMethodField()
     preferences = PreferenceSerializer(source="preference", read_only=True, allow_null=True)
-    addresses = AddressSerializer(source="prefetched_addresses", many=True, read_only=True)
     tags = TagNameField(source="prefetched_tags", slug_field="name", many=True, read_only=True)
+    # Contact details follow the reader (customers.masking): an associate's session is shown
+    # them masked, as on the tablet, unless the customer agreed to personalised advice.
+    email = serializers.SerializerMethodField(help_text=MASKED_HELP)
+    phone = serializers.SerializerMethodField(help_text=MASKED_HELP)
+    birth_date = serializers.SerializerMethodField(
+        help_text="YYYY-MM-DD; --MM-DD (no year) for a store associate's session."
+    )
+    addresses = serializers.SerializerMethodField(
+        help_text="Recipient, lines and postal code blank and phone masked for a store "
+        "associate's session when the customer did not agree to personalised advice."
+    )
 
     class Meta:
         model = Customer
@@ -214,6 +243,38 @@ class CustomerSerializer(serializers.ModelSerializer):
         for entry in customer.prefetched_consents:
             current[(entry.purpose, entry.channel)] = entry
         return represent_many(ConsentStateSerializer, current.values())
+
+    @cached_property
+    def contact_reader(self) -> ContactReader:
+        principal = self.context.get("principal")
+        if principal is None or principal.sees_all_contact_details:
+            return FULL_READER
+        return ASSOCIATE_READER
+
+    def _masked(self, customer: Customer) -> bool:
+        if self.contact_reader.sees_everything:
+            return False
+        return self.contact_reader.masks_for(current_decisions(customer.prefetched_consents))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_email(self, customer: Customer) -> str | None:
+        return mask_email(customer.email) if self._masked(customer) else customer.email
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_phone(self, customer: Customer) -> str | None:
+        return mask_phone(customer.phone) if self._masked(customer) else customer.phone
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_birth_date(self, customer: Customer) -> str | None:
+        birth_date = customer.birth_date
+        if self.contact_reader.sees_everything:
+            return None if birth_date is None else birth_date.isoformat()
+        return birthday_without_year(birth_date)
+
+    @extend_schema_field(AddressSerializer(many=True))
+    def get_addresses(self, customer: Customer) -> list[dict[str, Any]]:
+        addresses = represent_many(AddressSerializer, customer.prefetched_addresses)
+        return [mask_address(row) for row in addresses] if self._masked(customer) else addresses
 
 
 class ResolutionSerializer(serializers.Serializer):
@@ -304,6 +365,22 @@ def customers_with_profile() -> QuerySet[Customer]:
         .only(*PROFILE_COLUMNS)
         .annotate(stage_since=Subquery(stage_since))
     )
+
+
+# Where a customer has activity in a store: the rows of the higher apps (journeys' orders,
+# returns, pickups and tickets, clienteling's appointments) that name her and a store, reached
+# through their reverse relations. Each is probed through its (customer, …) index.
+STORE_ACTIVITY_RELATIONS = ("orders", "pickups", "returns", "appointments", "after_sales_tickets")
+
+
+def customers_of_store(customers: QuerySet[Customer], store: Store) -> QuerySet[Customer]:
+    """The customers a store-limited API client sees: those whose preferred store it is, or
+    who have an order, a pickup, a return, an appointment or a ticket there."""
+    seen_there = Q(preferred_store=store)
+    for relation in STORE_ACTIVITY_RELATIONS:
+        rows = Customer._meta.get_field(relation).related_model._default_manager
+        seen_there |= Exists(rows.filter(customer=OuterRef("pk"), store=store))
+    return customers.filter(seen_there)
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -667,7 +744,10 @@ class CustomerViewSet(
     filterset_class = CustomerFilter
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return customers_with_profile()
+        store = self.customers_store
+        if store is None:
+            return customers_with_profile()
+        return customers_of_store(customers_with_profile(), store)
 
     def paginate_queryset(self, queryset: QuerySet) -> list[Customer] | None:
         page = super().paginate_queryset(queryset)
@@ -699,7 +779,18 @@ class CustomerViewSet(
             "duplicate_suggestions": [other.pk for other in resolution.conflicts],
         }
         code = status.HTTP_201_CREATED if resolution.created else status.HTTP_200_OK
-        return Response(CustomerUpsertResponseSerializer(customer).data, status=code)
+        context = {"principal": self._upsert_reader(customer)}
+        return Response(CustomerUpsertResponseSerializer(customer, context=context).data, code)
+
+    def _upsert_reader(self, customer: Customer) -> ApiPrincipal:
+        """A store-limited client is answered about a customer it does not see (no activity
+        in its store yet) as the store's associates would be: contact details masked."""
+        principal, store = self.principal, self.customers_store
+        if store is None:
+            return principal
+        if customers_of_store(Customer.objects.filter(pk=customer.pk), store).exists():
+            return principal
+        return dataclasses.replace(principal, sees_all_contact_details=False)
 
     @extend_schema(
         summary="Create or update a customer by her id in a channel system",

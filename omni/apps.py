@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,5 +8,10 @@ class OmniConfig(AppConfig):
     verbose_name = _("Retail reference")
 
     def ready(self) -> None:
+        from omni.roles import ensure_built_in_groups
+
+        # The built-in groups (head office, DPO) are refreshed after every migrate.
+        post_migrate.connect(ensure_built_in_groups, dispatch_uid="omni.roles.built_in_groups")
+
         # Registered on import: the field__any lookup, the deploy check of the counters' cache.
         from omni import lookups, rate_limits  # noqa: F401

@@ -10,6 +10,7 @@ from decimal import Decimal
 DEMO_PASSWORD = "omni-demo-2026"
 SUPERUSER_USERNAME = "admin"
 MARKETER_USERNAME = "marketing"
+DPO_USERNAME = "dpo"
 STAFF_EMAIL_DOMAIN = "staff.example.fr"
 
 FLAGSHIP = "paris-flagship"
@@ -307,6 +308,7 @@ HEAD_OFFICE_STAFF = (
     # username, first name, last name, is superuser
     (SUPERUSER_USERNAME, "Alex", "Admin", True),
     (MARKETER_USERNAME, "Pauline", "Marchand", False),
+    (DPO_USERNAME, "Sophie", "Delorme", False),
 )
 
 

@@ -36,6 +36,8 @@ def _login(user: User) -> tuple[str, str, str]:
     if user.is_superuser:
         return user.username, "superuser (admin site)", "—"
     associate: Associate | None = getattr(user, "associate", None)
+    if associate is None and user.username == catalogue.DPO_USERNAME:
+        return user.username, "data protection officer (admin site)", "—"
     if associate is None:
         return user.username, "head-office marketer (admin site)" if user.is_staff else "user", "—"
     role = "store manager" if associate.is_store_manager else "associate"

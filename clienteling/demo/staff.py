@@ -1,4 +1,5 @@
-"""Demo accounts: the superuser, a head-office marketer, and each store's team."""
+"""Demo accounts: the superuser, a head-office marketer, the data protection officer, and each
+store's team."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ from clienteling.demo import catalogue
 from clienteling.demo.world import DemoWorld
 from clienteling.models import Associate
 from omni.models import Specialty
-from omni.roles import ensure_head_office_group
+from omni.roles import ensure_dpo_group, ensure_head_office_group
 
 
 def demo_usernames() -> list[str]:
@@ -35,6 +36,7 @@ def build_staff(world: DemoWorld) -> None:
     world.users = {user.username: existing.get(user.username, user) for user in users}
     world.kept_accounts = sorted(existing)
     world.users[catalogue.MARKETER_USERNAME].groups.add(ensure_head_office_group())
+    world.users[catalogue.DPO_USERNAME].groups.add(ensure_dpo_group())
     associates = [
         Associate(
             user=world.users[spec.username],
@@ -59,7 +61,11 @@ def _user(
     *,
     is_superuser: bool = False,
 ) -> User:
-    head_office = username in (catalogue.SUPERUSER_USERNAME, catalogue.MARKETER_USERNAME)
+    head_office = username in (
+        catalogue.SUPERUSER_USERNAME,
+        catalogue.MARKETER_USERNAME,
+        catalogue.DPO_USERNAME,
+    )
     return User(
         username=username,
         first_name=first_name,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.models import Appointment, Associate, Note, Task
+from customers.masking import ContactReader, mask_email, mask_phone
 from customers.models import Consent, ConsentPurpose, ContactChannel, Customer
 from customers.normalization import format_phone_for_display
 from customers.selectors import consent_current_states
@@ -77,38 +78,25 @@ class ContactDetails:
     masked: bool
 
 
-def _mask_email(email: str) -> str:
-    local, _at, domain = email.partition("@")
-    return f"{local[:1]}•••@{domain}"
-
-
-def _mask_phone(phone: str) -> str:
-    shown = format_phone_for_display(phone)
-    return "•• •• •• " + shown[-5:] if len(shown) > 5 else "••••"
-
-
 def contact_details(
     customer: Customer, *, associate: Associate, consents: dict[tuple[str, str], Consent]
 ) -> ContactDetails:
     """Store managers see contact details in full; associates see them when the customer
-    agreed to personalised advice, masked otherwise. The birth year is shown to managers only."""
-    advice = any(
-        entry.granted
-        for (purpose, _channel), entry in consents.items()
-        if purpose == ConsentPurpose.PERSONALISED_ADVICE
-    )
-    full = associate.is_store_manager or advice
+    agreed to personalised advice, masked otherwise (customers.masking, as the API does).
+    The birth year is shown to managers only."""
+    reader = ContactReader(sees_everything=associate.is_store_manager)
+    masked = reader.masks_for(consents.values())
     email, phone = customer.email or "", customer.phone or ""
     birth = customer.birth_date
     return ContactDetails(
-        email=email if full or not email else _mask_email(email),
-        phone=format_phone_for_display(phone) if full or not phone else _mask_phone(phone),
+        email=mask_email(email) if masked else email,
+        phone=mask_phone(phone) if masked else format_phone_for_display(phone),
         birth_date=(
             ""
             if birth is None
             else birth.strftime("%d/%m/%Y" if associate.is_store_manager else "%d/%m")
         ),
-        masked=not full,
+        masked=masked,
     )
 
 

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -445,7 +446,13 @@ class OrderViewSet(
     filterset_class = OrderFilter
 
     def get_queryset(self) -> QuerySet[Order]:
-        return orders_with_details()
+        store = self.customers_store
+        if store is None:
+            return orders_with_details()
+        if self.action == "returns":
+            # A store takes back its own sales and web orders (store-less) brought to it.
+            return orders_with_details().filter(Q(store=store) | Q(store__isnull=True))
+        return orders_with_details().filter(store=store)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return {
@@ -544,8 +551,10 @@ class OrderViewSet(
             source=data["source"], external_reference=data.get("external_reference")
         ).first()
         if known is not None:
+            self._check_return_visible(known, order)
             return Response(ReturnSerializer(known).data)
-        store = store_by_code(data.get("store"))
+        # A store-limited client's returns are taken back in its store.
+        store = store_by_code(data.get("store")) or self.customers_store
         self.check_store_allowed(store.pk if store else None)
         with transaction.atomic():
             created = return_record(
@@ -562,6 +571,15 @@ class OrderViewSet(
                 adjustment_reason=data.get("adjustment_reason", ""),
             )
         return Response(ReturnSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    def _check_return_visible(self, known: Return, order: Order) -> None:
+        """A store-limited client is answered with a known return only if it is of this order
+        and its store's: taken back there, or of its own sale (otherwise 404)."""
+        store = self.customers_store
+        if store is None:
+            return
+        if known.order_id != order.pk or store.pk not in (known.store_id, order.store_id):
+            raise NotFound()
 
     @staticmethod
     def _return_lines(order: Order, lines: list[dict]) -> list[tuple[OrderLine, int]]:

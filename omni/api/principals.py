@@ -8,8 +8,13 @@ from rest_framework.request import Request
 
 from omni.models import ApiClient, ApiScope, Store
 
-# What the tablet app reads through the API with the associate's session (never writes).
-SESSION_READ_SCOPES = frozenset(scope for scope in ApiScope.values if scope.endswith(":read"))
+# What the tablet app reads through the API with the associate's session (never writes):
+# not head office's segments, nor a person's data protection export (the DPO's).
+SESSION_READ_SCOPES = frozenset(
+    scope
+    for scope in ApiScope.values
+    if scope.endswith(":read") and scope not in (ApiScope.SEGMENTS_READ, ApiScope.GDPR_READ)
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,10 @@ class ApiPrincipal:
     store: Store | None
     client: ApiClient | None = None
     user: Any = None
+    # Whether it is shown customers' contact details in full whatever their consent
+    # (customers.masking): a session reads what the tablet shows its associate (a store
+    # manager, in full); an integration what its scopes allow.
+    sees_all_contact_details: bool = True
 
     @property
     def actor(self) -> Any:
@@ -29,6 +38,13 @@ class ApiPrincipal:
 
     def can_see_store(self, store_id: int | None) -> bool:
         return self.store is None or store_id == self.store.pk
+
+    @property
+    def customers_store(self) -> Store | None:
+        """The store whose customers, orders and returns only this principal sees: a
+        store-limited API client's. An associate's session shares customer profiles and their
+        history with every store, as the tablet's customer 360 does (None)."""
+        return self.store if self.client is not None else None
 
 
 class ApiClientUser:
@@ -55,7 +71,12 @@ def _session_principal(user: Any) -> ApiPrincipal:
         associate = None
     if associate is None or not associate.is_active:
         return ApiPrincipal(scopes=frozenset(), store=None, user=user)
-    return ApiPrincipal(scopes=SESSION_READ_SCOPES, store=associate.store, user=user)
+    return ApiPrincipal(
+        scopes=SESSION_READ_SCOPES,
+        store=associate.store,
+        user=user,
+        sees_all_contact_details=associate.is_store_manager,
+    )
 
 
 def principal_of(request: Request) -> ApiPrincipal | None:

@@ -20,6 +20,7 @@ from omni.api.parsers import LimitedJSONParser
 from omni.api.permissions import HasApiScope
 from omni.api.principals import ApiPrincipal, principal_of
 from omni.errors import DomainError
+from omni.models import Store
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -87,6 +88,14 @@ class ApiViewSet(viewsets.GenericViewSet):
             raise DomainError(
                 _("This API client may only act for its own store."), code="store_forbidden"
             )
+
+    @property
+    def customers_store(self) -> Store | None:
+        """The store whose customers, orders and returns only this principal sees (a
+        store-limited API client's), None when it sees every store's."""
+        if getattr(self, "swagger_fake_view", False):
+            return None  # The schema generator has no request principal.
+        return self.principal.customers_store
 
     def limit_to_store(self, queryset: QuerySet, field: str = "store") -> QuerySet:
         """Records of other stores disappear (404) for a store-bound principal."""

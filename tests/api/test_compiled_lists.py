@@ -489,11 +489,17 @@ def test_the_list_endpoints_answer_what_drf_would(api_client: TokenClient) -> No
 
 
 @pytest.mark.usefixtures("varied_customers")
-def test_a_store_bound_client_sees_the_same_customers(make_api_client: Any) -> None:
-    store_client = make_api_client(store=Store.objects.get(code="lyon"))
-    expected = _expected_page(
-        CustomerSerializer, profiles(customers_with_profile().order_by("updated_at", "id"))
+def test_a_store_bound_client_sees_its_stores_customers_rendered_the_same(
+    make_api_client: Any,
+) -> None:
+    lyon = Store.objects.get(code="lyon")
+    store_client = make_api_client(store=lyon)
+    # The profile that prefers Lyon, and not the others (no activity in Lyon).
+    lyon_customers = profiles(
+        customers_with_profile().filter(preferred_store=lyon).order_by("updated_at", "id")
     )
+    assert len(lyon_customers) == 1
+    expected = _expected_page(CustomerSerializer, lyon_customers)
     assert _api_page(store_client, "/api/v1/customers") == expected
 
 

@@ -295,6 +295,25 @@ def test_an_invalid_or_revoked_token_gets_401(
 
 
 STORE_BOUND = [
+    ("GET", lambda w: f"/api/v1/orders/{w.order.pk}", None),
+    (
+        "POST",
+        lambda w: f"/api/v1/orders/{w.order.pk}/returns",
+        {"lines": [{"line_number": 1, "quantity": 1}], "channel": "store"},
+    ),
+    ("GET", lambda w: f"/api/v1/customers/{w.customer.pk}", None),
+    (
+        "POST",
+        lambda w: f"/api/v1/customers/{w.customer.pk}/consents",
+        {
+            "purpose": "newsletter",
+            "channel": "email",
+            "granted": True,
+            "wording_version": "v1",
+            "collected_via": "store",
+        },
+    ),
+    ("PUT", lambda w: f"/api/v1/customers/{w.customer.pk}/tags", {"tags": []}),
     ("GET", lambda w: f"/api/v1/pickups/{w.pickup.pk}", None),
     ("POST", lambda w: f"/api/v1/pickups/{w.pickup.pk}/transitions", {"status": "preparing"}),
     ("GET", lambda w: f"/api/v1/appointments/{w.appointment.pk}", None),
@@ -337,10 +356,13 @@ def test_store_bound_lists_hide_other_stores(
     world: SimpleNamespace, other_store: Store, make_api_client: MakeClient
 ) -> None:
     lyon_client = make_api_client(store=other_store)
-    assert lyon_client.get("/api/v1/pickups").json()["results"] == []
-    assert lyon_client.get("/api/v1/appointments").json()["results"] == []
-    # Customer history is shared by every store, as in the customer 360 view.
-    assert len(lyon_client.get("/api/v1/orders").json()["results"]) == 2
+    for path in ("pickups", "appointments", "orders", "customers"):
+        assert lyon_client.get(f"/api/v1/{path}").json()["results"] == [], path
+    paris_client = make_api_client(store=world.store)
+    assert len(paris_client.get("/api/v1/orders").json()["results"]) == 2
+    assert [row["id"] for row in paris_client.get("/api/v1/customers").json()["results"]] == [
+        world.customer.pk
+    ]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from journeys.models import (
     WishlistItem,
 )
 from omni.models import WEEKDAYS, Store, validate_opening_hours
-from omni.roles import HEAD_OFFICE_GROUP
+from omni.roles import DPO_GROUP, HEAD_OFFICE_GROUP
 
 CUSTOMERS = 30
 # Families the demo leaves empty on purpose: merges, duplicates and exports are made by people;
@@ -139,6 +139,18 @@ def test_head_office_accounts_reach_the_admin(seed_output: str) -> None:
     client = Client()
     client.force_login(marketing)
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_data_protection_officer_reaches_the_admin(seed_output: str) -> None:
+    dpo = User.objects.get(username=catalogue.DPO_USERNAME)
+    assert dpo.is_staff
+    assert not dpo.is_superuser
+    assert list(dpo.groups.values_list("name", flat=True)) == [DPO_GROUP]
+    assert dpo.has_perm("privacy.erase_customer")
+    assert "data protection officer" in seed_output
+    client = Client()
+    client.force_login(dpo)
+    assert client.get("/admin/customers/customer/").status_code == 200
 
 
 def test_contacts_are_normalised_and_unique(seed_output: str) -> None:
