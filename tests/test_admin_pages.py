@@ -31,6 +31,7 @@ from clienteling.models import (
 from customers.factories import (
     AddressFactory,
     ConsentFactory,
+    ConsentWordingFactory,
     CustomerFactory,
     ExternalIdentityFactory,
     PreferenceFactory,
@@ -38,6 +39,7 @@ from customers.factories import (
 from customers.models import (
     Address,
     Consent,
+    ConsentWording,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
@@ -276,6 +278,7 @@ BUILDERS: dict[type[models.Model], Builder] = {
     Address: AddressFactory,
     Preference: PreferenceFactory,
     Consent: lambda: ConsentFactory(collected_at_store=StoreFactory(), recorded_by=UserFactory()),
+    ConsentWording: lambda: ConsentWordingFactory(version=f"v{next(_numbers)}"),
     DuplicateSuggestion: build_duplicate_suggestion,
     CustomerMerge: build_customer_merge,
     Order: lambda: OrderFactory(sold_by=UserFactory()),

@@ -19,6 +19,7 @@ from clienteling.models import (
 from customers.models import (
     Address,
     Consent,
+    ConsentWording,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
@@ -93,6 +94,7 @@ DELETION_ORDER: tuple[type[models.Model], ...] = (
     DuplicateSuggestion,
     CustomerMerge,
     Consent,
+    ConsentWording,
     Preference,
     Address,
     ExternalIdentity,

@@ -23,6 +23,7 @@ import redis
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from customers.factories import ConsentWordingFactory
 from customers.models import Customer
 from journeys.history_import import chunks
 from journeys.history_import.files import ChunkSpan
@@ -237,6 +238,7 @@ def test_omni_csv_customers_with_nested_columns(catalogue: None, tmp_path: Path)
     rows = [["pos", "C9", "anne@example.fr", "Lyon", "2 quai", "69002", "M", "marketing", "email"]]
     rows[0] += ["true", "v1"]
     path = csv_file(tmp_path / "customers.csv", header, rows)
+    ConsentWordingFactory(purpose="marketing", version="v1")
 
     output = import_history(str(path), "--kind", "customers", "--no-lifecycle")
 
@@ -245,6 +247,7 @@ def test_omni_csv_customers_with_nested_columns(catalogue: None, tmp_path: Path)
     assert anne.addresses.get().city == "Lyon"
     assert anne.preference.sizes == {"top": "M"}
     assert anne.consents.get().granted is True
+    assert anne.consents.get().wording.version == "v1"
 
 
 SHOPIFY_HEADER = [
