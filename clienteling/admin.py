@@ -4,9 +4,13 @@ import datetime
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +27,7 @@ from clienteling.models import (
     TriggerSettings,
     WatchedProduct,
 )
+from clienteling.selectors.access_journal import access_reader, customer_journal_page
 from clienteling.services import (
     appointment_book,
     appointment_transition,
@@ -32,6 +37,8 @@ from clienteling.services import (
 )
 from clienteling.triggers.services import trigger_run
 from customers.admin import CustomerSearchMixin
+from customers.models import Customer
+from omni.access_journal_admin import DPO_PERMISSION, customer_journal_url
 from omni.admin import (
     BigTableAdminMixin,
     CreateThroughServiceMixin,
@@ -257,20 +264,107 @@ class NoteAdmin(
         return note.body[:80]
 
 
+class ProfileAccessCustomerFilter(admin.SimpleListFilter):
+    """The entries about one customer (`?customer=<id>`), linked from her DPO page."""
+
+    title = _("customer")
+    parameter_name = "customer"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        value = request.GET.get(self.parameter_name, "")
+        return [(value, gettext("Customer #%(id)s") % {"id": value})] if value.isdigit() else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        return queryset.filter(customer_id=value) if value and value.isdigit() else queryset
+
+
 @admin.register(ProfileAccess)
 class ProfileAccessAdmin(
     CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
-    """The access journal, for the data protection officer: who opened which profile, when."""
+    """The access journal, for the data protection officer: who read whose personal data, when,
+    through which door; and per customer, the DPO page of her journal (`customer_journal_view`).
 
-    list_display = ("accessed_at", "user", "store", "customer", "context")
-    list_filter = ("context", "store", ("accessed_at", admin.DateFieldListFilter))
-    list_select_related = ("user", "store", "customer")
+    Reading the journal is not journaled: it shows who read, not her data."""
+
+    list_display = (
+        "accessed_at",
+        "reader",
+        "store",
+        "customer",
+        "context",
+        "query",
+        "customer_journal_link",
+    )
+    list_filter = (
+        ProfileAccessCustomerFilter,
+        "context",
+        "store",
+        ("accessed_at", admin.DateFieldListFilter),
+    )
+    list_select_related = ("user", "api_client", "store", "customer")
     sortable_by = ("accessed_at",)
     exact_search_fields = ("user__username",)
     search_help_text = _("The reader's username, exactly; or the customer.")
-    fields = ("accessed_at", "user", "store", "customer", "context")
+    fields = (
+        "accessed_at",
+        "user",
+        "api_client",
+        "store",
+        "customer",
+        "context",
+        "query",
+        "segment_export",
+    )
     readonly_fields = fields
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "customer/<int:customer_id>/",
+                self.admin_site.admin_view(self.customer_journal_view),
+                name="clienteling_profileaccess_customer",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        customer_id = request.GET.get(ProfileAccessCustomerFilter.parameter_name, "")
+        extra = {**(extra_context or {}), "customer_journal_url": None}
+        if customer_id.isdigit():
+            extra["customer_journal_url"] = customer_journal_url(request, customer_id)
+        return super().changelist_view(request, extra)
+
+    def customer_journal_view(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        """Who saw her data, when, through which door: newest first, a page at a time."""
+        if not request.user.has_perm(DPO_PERMISSION):
+            raise PermissionDenied
+        if not Customer.objects.filter(pk=customer_id).exists():
+            raise Http404(gettext("No such customer."))
+        page = customer_journal_page(customer_id, request.GET.get("page", "1"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Access journal of customer #%(id)s") % {"id": customer_id},
+            "customer_id": customer_id,
+            "page": page,
+            "list_url": reverse("admin:clienteling_profileaccess_changelist")
+            + f"?customer={customer_id}",
+            "customer_url": reverse("admin:customers_customer_change", args=[customer_id]),
+        }
+        return TemplateResponse(request, "admin/clienteling/profileaccess/customer.html", context)
+
+    @admin.display(description=_("read by"))
+    def reader(self, access: ProfileAccess) -> str:
+        return access_reader(access)
+
+    @admin.display(description=_("her journal"))
+    def customer_journal_link(self, access: ProfileAccess) -> str:
+        url = reverse("admin:clienteling_profileaccess_customer", args=[access.customer_id])
+        return format_html('<a href="{}">{}</a>', url, gettext("Who saw her data"))
 
 
 @admin.register(CustomerNotification)

@@ -37,6 +37,7 @@ from customers.services import (
     duplicate_suggest,
     duplicate_suggestion_dismiss,
 )
+from omni.access_journal_admin import JournaledCustomerAdminMixin
 from omni.admin import (
     AppendOnlyAdminMixin,
     BigTableAdminMixin,
@@ -288,7 +289,7 @@ class ConsentInline(ReadOnlyTabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(BigTableAdminMixin, admin.ModelAdmin):
+class CustomerAdmin(JournaledCustomerAdminMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "email",

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from customers.admin import CustomerSearchMixin
+from customers.models import Customer
+from omni.access_journal import Door, journal_reads
 from omni.admin import (
     BigTableAdminMixin,
     ReadOnlyAdminMixin,
@@ -40,8 +43,10 @@ from segments.selectors import (
     member_list,
     segment_counts,
     segment_members,
+    segment_reachable_members,
     segments_with_rules,
     snapshot_counts,
+    snapshot_reachable_members,
 )
 from segments.services import Export, segment_export, segment_snapshot_create, snapshot_export
 
@@ -50,6 +55,17 @@ MEMBERS_PER_PAGE = 50
 
 def has_export_permission(request: HttpRequest) -> bool:
     return request.user.has_perm("segments.export_segment")
+
+
+def journal_export(request: HttpRequest, export: Export, members: QuerySet[Customer]) -> None:
+    """Journal each exported member's read, linked to the export: the database copies the
+    members' ids (one INSERT … SELECT, however many), once the response is ready."""
+    journal_reads(
+        members.values("pk"),
+        Door.SEGMENT_EXPORT,
+        user=request.user,
+        segment_export_id=export.journal.pk,
+    )
 
 
 def csv_response(export: Export) -> StreamingHttpResponse:
@@ -194,6 +210,7 @@ class SegmentAdmin(admin.ModelAdmin):
         page = Paginator(member_list(segment_members(segment)), MEMBERS_PER_PAGE).get_page(
             request.GET.get("page")
         )
+        journal_reads([member.pk for member in page], Door.SEGMENT_MEMBERS, user=request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -209,7 +226,9 @@ class SegmentAdmin(admin.ModelAdmin):
         segment = self._segment_or_404(request, object_id)
         if not has_export_permission(request):
             raise PermissionDenied
-        return csv_response(segment_export(segment=segment, actor=request.user))
+        export = segment_export(segment=segment, actor=request.user)
+        journal_export(request, export, segment_reachable_members(segment))
+        return csv_response(export)
 
     def change_view(
         self,
@@ -287,7 +306,9 @@ class SegmentSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         snapshot = get_object_or_404(SegmentSnapshot, pk=object_id)
         if not self.has_view_permission(request, snapshot) or not has_export_permission(request):
             raise PermissionDenied
-        return csv_response(snapshot_export(snapshot=snapshot, actor=request.user))
+        export = snapshot_export(snapshot=snapshot, actor=request.user)
+        journal_export(request, export, snapshot_reachable_members(snapshot))
+        return csv_response(export)
 
     def change_view(
         self,

@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from clienteling.models import ProfileAccess
-from customers.factories import CustomerFactory
+from customers.factories import ConsentFactory, CustomerFactory
 from customers.models import Customer
 from journeys.factories import OrderFactory
 from omni.access_journal import Door
 from omni.models import ApiScope
+from segments.factories import SegmentFactory, SegmentRuleFactory
 from tests.api.conftest import MakeClient, TokenClient
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,22 @@ def test_orders_of_several_customers_journal_each_once(api_client: TokenClient) 
         OrderFactory(customer=customer)
     api_client.get("/api/v1/orders", {"page_size": 50})
     assert [row[0] for row in journaled()] == sorted([first.pk, second.pk])
+
+
+def test_a_segment_member_pull_journals_the_members_of_the_page(
+    api_client: TokenClient,
+) -> None:
+    members = CustomerFactory.create_batch(3, lifecycle_stage="loyalty")
+    for customer in members:
+        ConsentFactory(customer=customer, purpose="marketing", channel="email", granted=True)
+    segment = SegmentFactory(purpose="marketing", contact_channel="email")
+    SegmentRuleFactory(segment=segment, field="lifecycle_stage", operator="in", value="loyalty")
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(f"/api/v1/segments/{segment.pk}/members", {"page_size": 2})
+    assert response.status_code == 200
+    assert journal_statements(queries) == 1
+    shown = [row["id"] for row in response.json()["results"]]
+    client_id = api_client.api_client.pk
+    assert journaled() == [(pk, Door.SEGMENT_PULL, None, client_id, None) for pk in shown]
+    assert api_client.get(f"/api/v1/segments/{segment.pk + 1}/members").status_code == 404
+    assert len(journaled()) == 2
