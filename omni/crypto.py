@@ -128,7 +128,8 @@ def secrets_rotate() -> int:
             stored = model.objects.annotate(
                 **{f"stored_{name}": Cast(name, models.TextField()) for name in names}
             )
-            for row in stored.only("pk", *names).select_for_update().iterator():
+            # A few rows (shops, outbound webhooks): read at once, before anything is written.
+            for row in list(stored.only("pk", *names).select_for_update()):
                 stale = [
                     name
                     for name in names

@@ -11,6 +11,7 @@ the client is known only once the request is authenticated (omni.api.throttling)
 """
 
 import hashlib
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -29,18 +30,27 @@ from omni.records import NON_FIELD
 SIGN_IN_VIEWS = frozenset({"clienteling:login", "admin:login"})
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The client's address: the peer's, or the one OMNI_TRUSTED_PROXY_COUNT proxies saw.
 
     Each trusted proxy appends the address it received from to X-Forwarded-For, so the client
-    is the entry that many places from the right; what the client itself wrote is ignored.
+    is the entry that many places from the right; what the client itself wrote is ignored, and
+    so is an entry that is not an address. None when unknown (axes records no address then).
     """
     proxies = settings.OMNI_TRUSTED_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
-    if proxies and forwarded:
+    if proxies and forwarded and _is_address(forwarded[-min(proxies, len(forwarded))]):
         return forwarded[-min(proxies, len(forwarded))]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def retry_after_if_over(scope: str, identity: str, limit: int) -> int | None:
@@ -136,8 +146,9 @@ class AddressRateLimitMiddleware:
     ) -> HttpResponse | None:
         for limit in ADDRESS_LIMITS:
             if limit.applies(request):
+                address = client_address(request) or "unknown"
                 retry_after = retry_after_if_over(
-                    limit.scope, client_address(request), getattr(settings, limit.setting)
+                    limit.scope, address, getattr(settings, limit.setting)
                 )
                 return None if retry_after is None else limit.refuse(request, retry_after)
         return None

@@ -112,3 +112,24 @@ def test_a_busy_store_making_typos_across_associates_is_not_locked(store: Store,
     for each in associates:
         client, response = _sign_in(STORE_NETWORK, each.user.username, PASSWORD)
         assert (response.status_code, _signed_in(client)) == (302, True)
+
+
+def test_behind_a_proxy_the_lockout_counts_the_address_the_proxy_saw(
+    associate: Associate, settings
+) -> None:
+    settings.OMNI_TRUSTED_PROXY_COUNT = 1
+    login = reverse("clienteling:login")
+    for number in range(settings.OMNI_LOGIN_ADDRESS_FAILURE_LIMIT):
+        Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=SPRAYER).post(
+            login, {"username": f"user{number}", "password": "wrong"}
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {SPRAYER}
+    through_proxy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=SPRAYER)
+    response = through_proxy.post(login, {"username": "camille", "password": PASSWORD})
+    assert response.status_code == 429
+    # Another client behind the same proxy signs in; a forwarded value that is not an address
+    # is not taken as one.
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=STORE_NETWORK)
+    assert colleague.post(login, {"username": "camille", "password": PASSWORD}).status_code == 302
+    odd = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert odd.post(login, {"username": "camille", "password": PASSWORD}).status_code == 302
