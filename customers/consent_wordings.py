@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import ConsentWording
+from customers.models import ConsentWording, ContactChannel
 from omni.errors import DomainError
 
 # Enough for every version and language of one purpose a retailer keeps in force at once.
@@ -147,7 +147,13 @@ def consent_wording_check(
     if wording.channel and wording.channel != channel:
         raise UnknownWordingError(
             _("The consent wording “%(version)s” is for %(wording_channel)s, not %(channel)s.")
-            % {**names, "wording_channel": wording.get_channel_display(), "channel": channel}
+            % {
+                **names,
+                "wording_channel": wording.get_channel_display(),
+                "channel": ContactChannel(channel).label
+                if channel in ContactChannel.values
+                else channel,
+            }
         )
     if wording.valid_from > (at or timezone.now()):
         raise UnknownWordingError(
