@@ -262,6 +262,17 @@ def test_the_consent_ledger_has_grants_and_later_withdrawals(seed_output: str) -
     ).exists()
 
 
+def test_every_demo_consent_points_to_the_wording_its_customer_read(seed_output: str) -> None:
+    entries = Consent.objects.select_related("wording", "customer")
+    assert entries.exists()
+    for entry in entries:
+        wording = entry.wording
+        assert (wording.purpose, wording.version) == (entry.purpose, entry.wording_version)
+        assert wording.language == entry.customer.preferred_language
+        assert not wording.is_placeholder
+        assert wording.text
+
+
 def test_claire_the_flagship_customer_has_her_story(seed_output: str) -> None:
     claire = Customer.objects.get(email="claire.martin@example.fr")
     assert claire.orders.count() >= 150
