@@ -4,9 +4,13 @@ and its add page, which erases a person after an explicit confirmation."""
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +20,8 @@ from omni.admin import CreateThroughServiceMixin
 from privacy.admin import customer_link
 from privacy.erasure import customer_erase
 from privacy.models import Door, Erasure
+from privacy.retention import retention_run
+from privacy.tasks import retention_run_task
 
 ERASE_PERMISSION = "privacy.erase_customer"
 
@@ -63,6 +69,39 @@ class ErasureAdmin(CreateThroughServiceMixin, CustomerSearchMixin, admin.ModelAd
     @admin.display(description=_("customer"), ordering="customer")
     def customer_number(self, record: Erasure) -> str:
         return customer_link(record.customer_id)
+
+    def get_urls(self) -> list[URLPattern]:
+        retention = path(
+            "retention/",
+            self.admin_site.admin_view(self.retention_view),
+            name="privacy_erasure_retention",
+        )
+        return [retention, *super().get_urls()]
+
+    def retention_view(self, request: HttpRequest) -> HttpResponse:
+        """What the retention purge would do today; POST queues it."""
+        if not request.user.has_perm(ERASE_PERMISSION):
+            raise PermissionDenied
+        if request.method == "POST":
+            transaction.on_commit(retention_run_task.delay)
+            self.message_user(
+                request,
+                gettext("The retention purge is started; erasures appear here as it goes."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:privacy_erasure_changelist"))
+        report = retention_run(dry_run=True)
+        actions = {"erase": _("erase"), "purge": _("empty the stored data"), "delete": _("delete")}
+        for step in report.steps:
+            step.name = apps.get_model(step.label)._meta.verbose_name_plural
+            step.action_label = actions[step.action]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Retention"),
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/privacy/erasure/retention.html", context)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(ERASE_PERMISSION) or super().has_view_permission(request, obj)

@@ -1,10 +1,14 @@
 """The DPO erases from the admin: from the customers list or the erasures page, after an
 explicit confirmation; nobody else can."""
 
+import datetime
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 
 from customers.factories import CustomerFactory
 from customers.models import Customer
@@ -89,3 +93,34 @@ def test_the_customers_list_leads_to_the_confirmation_of_one_profile(client: Cli
     assert chosen["Location"] == f"{ADD}?customer={one.pk}"
     assert "Select one customer" in both.content.decode()
     assert not Erasure.objects.exists()
+
+
+def test_the_retention_page_counts_what_is_due_and_starts_the_purge(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    _staff(client, "erase_customer")
+    lapsed = CustomerFactory(email="lapsed@exemple.fr")
+    Customer.objects.filter(pk=lapsed.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=4 * 365)
+    )
+    CustomerFactory(email="recent@exemple.fr")
+
+    page = client.get("/admin/privacy/erasure/retention/")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post("/admin/privacy/erasure/retention/")
+
+    assert page.status_code == 200
+    rows = {step.label: step.rows for step in page.context["report"].steps}
+    assert rows["customers.Customer"] == 1
+    assert started.status_code == 302
+    assert list(Erasure.objects.values_list("customer_id", "door")) == [
+        (lapsed.pk, Door.RETENTION)
+    ]
+    assert Customer.objects.get(email="recent@exemple.fr")
+
+
+def test_the_retention_page_is_the_dpo_s(client: Client) -> None:
+    _staff(client, "view_erasure")
+
+    assert client.get("/admin/privacy/erasure/retention/").status_code == 403
+    assert client.post("/admin/privacy/erasure/retention/").status_code == 403
