@@ -368,19 +368,27 @@ def customers_with_profile() -> QuerySet[Customer]:
 
 
 # Where a customer has activity in a store: the rows of the higher apps (journeys' orders,
-# returns, pickups and tickets, clienteling's appointments) that name her and a store, reached
-# through their reverse relations. Each is probed through its (customer, …) index.
+# pickups, returns and tickets, clienteling's appointments) that name her and a store, reached
+# through their reverse relations.
 STORE_ACTIVITY_RELATIONS = ("orders", "pickups", "returns", "appointments", "after_sales_tickets")
 
 
 def customers_of_store(customers: QuerySet[Customer], store: Store) -> QuerySet[Customer]:
     """The customers a store-limited API client sees: those whose preferred store it is, or
-    who have an order, a pickup, a return, an appointment or a ticket there."""
-    seen_there = Q(preferred_store=store)
+    who have an order, a pickup, a return, an appointment or a ticket there.
+
+    One EXISTS over the kinds of activity (UNION ALL: it stops at the first row found),
+    probed per customer through her (customer, …) indexes as the list walks its order: the
+    work follows the customers read, not the store's history. (Separate EXISTS joined by OR
+    are planned on PostgreSQL as hash tables of all the store's orders, pickups, returns and
+    tickets, built on every request: twice as slow on 1M customers and 5M orders.)"""
+    activity = None
     for relation in STORE_ACTIVITY_RELATIONS:
         rows = Customer._meta.get_field(relation).related_model._default_manager
-        seen_there |= Exists(rows.filter(customer=OuterRef("pk"), store=store))
-    return customers.filter(seen_there)
+        # The branches of a union are subqueries of the union: the customer is two levels up.
+        there = rows.filter(customer=OuterRef(OuterRef("pk")), store=store).values("customer")
+        activity = there if activity is None else activity.union(there, all=True)
+    return customers.filter(Q(preferred_store=store) | Exists(activity))
 
 
 # Writing ------------------------------------------------------------------------------------
