@@ -86,7 +86,7 @@ def test_a_version_is_found_in_the_language_asked_else_the_customers() -> None:
     [
         ("2099", "email", "Unknown consent wording “2099”"),
         ("old", "email", "was not recorded"),
-        ("sms-only", "email", "is for SMS, not email"),
+        ("sms-only", "email", "is for SMS, not Email"),
         ("future", "email", "is not in force before"),
     ],
 )
