@@ -230,7 +230,7 @@ def exported_declarations() -> list[Declaration]:
 
 def subject_data_build(*, customer: Customer, language: str) -> SubjectData:
     """Everything about her (and the profiles merged into her), in `language`."""
-    survivor = _survivor_of(customer)
+    survivor = survivor_of(customer)
     if survivor is not None:
         raise DomainError(
             _(
@@ -249,7 +249,7 @@ def subject_data_build(*, customer: Customer, language: str) -> SubjectData:
     return SubjectData(customer.pk, ids, language, timezone.now(), sections)
 
 
-def _survivor_of(customer: Customer) -> Customer | None:
+def survivor_of(customer: Customer) -> Customer | None:
     """The profile a merged-away profile ended in (merges can chain), None if not merged."""
     survivor = None
     while customer.merged_into_id is not None:

@@ -86,3 +86,63 @@ class SubjectExport(DataProtectionRecord):
 
     def __str__(self) -> str:
         return f"#{self.customer_id} {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+class DataRequest(models.Model):
+    """A subject access request received from a shop (Shopify's `customers/data_request`):
+    a task for the DPO, done once the export is produced (privacy.data_requests)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To do")
+        DONE = "done", _("Done")
+
+    integration = models.ForeignKey(
+        "journeys.ShopIntegration",
+        verbose_name=_("shop"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    shop_request_id = models.CharField(_("request id in the shop"), max_length=64, blank=True)
+    shop_customer_id = models.CharField(_("customer id in the shop"), max_length=64, blank=True)
+    email = models.CharField(_("email given"), max_length=254, blank=True)
+    orders_requested = models.JSONField(
+        _("orders named"), default=list, blank=True, help_text=_("The shop's order ids.")
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The profile found for the shop's customer; set it by hand if none was."),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status, default=Status.OPEN, db_index=True
+    )
+    export = models.ForeignKey(
+        SubjectExport,
+        verbose_name=_("export produced"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("data request from a shop")
+        verbose_name_plural = _("data requests from shops")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "shop_request_id"],
+                condition=~models.Q(shop_request_id=""),
+                name="data_request_unique_per_shop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} #{self.pk}"

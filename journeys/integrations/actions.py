@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from journeys.integrations import shopify, woocommerce
+from journeys.integrations.data_requests import upstream_customer_data_request
 from journeys.integrations.models import Platform, ShopIntegration
 from journeys.integrations.redaction import upstream_customer_redact, upstream_shop_redact
 from journeys.integrations.upstream import (
@@ -69,6 +70,12 @@ def _shop_redact(integration: ShopIntegration, platform: ModuleType, payload: Pa
     return upstream_shop_redact(integration=integration, payload=payload)
 
 
+def _customer_data_request(
+    integration: ShopIntegration, platform: ModuleType, payload: Payload
+) -> Applied:
+    return upstream_customer_data_request(integration=integration, payload=payload)
+
+
 def _fulfilment(integration: ShopIntegration, platform: ModuleType, payload: Payload) -> Applied:
     if payload.get("status") != "success":
         return Applied("ignored", _("Fulfilment %s is not a success") % payload.get("status"))
@@ -96,6 +103,7 @@ ACTIONS: dict[str, Callable[[ShopIntegration, ModuleType, Payload], Applied]] = 
     "customer_deleted": _customer_deleted,
     "customer_redact": _customer_redact,
     "shop_redact": _shop_redact,
+    "customer_data_request": _customer_data_request,
     "fulfillment": _fulfilment,
     "pickup_ready": _pickup_ready,
 }

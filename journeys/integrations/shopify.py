@@ -72,6 +72,7 @@ TOPIC_ACTIONS = {
     # Shopify's mandatory data protection webhooks (journeys/integrations/redaction.py).
     "customers/redact": "customer_redact",
     "shop/redact": "shop_redact",
+    "customers/data_request": "customer_data_request",  # privacy.DataRequest, for the DPO
     "fulfillments/create": "fulfillment",
     "fulfillment_orders/line_items_prepared_for_pickup": "pickup_ready",
 }

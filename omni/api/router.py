@@ -17,6 +17,7 @@ from journeys.api import (
 from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
 from omni.api.views import api_not_found
 from privacy.erasure_api import CustomerEraseView
+from privacy.export_api import CUSTOMER_EXPORT_PATH, CustomerExportView
 from segments.api import SegmentViewSet
 
 router = SimpleRouter(trailing_slash=False)
@@ -38,6 +39,7 @@ router.register("segments", SegmentViewSet, basename="segment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("customers/<int:pk>/erase", CustomerEraseView.as_view(), name="customer-erase"),
+    re_path(CUSTOMER_EXPORT_PATH, CustomerExportView.as_view(), name="customer-export"),
     *router.urls,
     re_path(r"^(?P<unknown>.*)$", api_not_found),
 ]
