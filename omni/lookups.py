@@ -10,7 +10,7 @@ whatever the number of values); elsewhere it is `__in`.
 from typing import Any
 
 from django.db.models import Field
-from django.db.models.lookups import In
+from django.db.models.lookups import In, Lookup
 
 
 @Field.register_lookup
@@ -26,3 +26,32 @@ class AnyOf(In):
             if value is not None
         ]
         return f"{lhs} = ANY(%s)", [*lhs_params, values]
+
+
+@Field.register_lookup
+class ContainsAny(Lookup):
+    """`text__contains_any=["a", "b"]`: the text contains one of the values, whatever the case.
+
+    On PostgreSQL one `ILIKE ANY(%s)` with the patterns as one array (one expression, however
+    many values); elsewhere an OR of case-insensitive LIKEs."""
+
+    lookup_name = "contains_any"
+    prepare_rhs = False
+
+    def _patterns(self) -> list[str]:
+        escaped = (
+            value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            for value in self.rhs
+        )
+        return [f"%{value}%" for value in escaped]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        patterns = self._patterns()
+        if not patterns:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"({lhs})::text ILIKE ANY(%s)", [*lhs_params, patterns]
+        clauses = " OR ".join(f"UPPER({lhs}) LIKE UPPER(%s) ESCAPE '\\'" for _ in patterns)
+        params = [param for pattern in patterns for param in (*lhs_params, pattern)]
+        return f"({clauses})", params

@@ -9,11 +9,11 @@ For the profile erased and every profile merged into it:
 - the erasure is recorded without personal data (privacy.Erasure) and is idempotent.
 """
 
+import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
@@ -92,16 +92,17 @@ def customer_erase(
     return ErasureOutcome(erasure, already_erased=False)
 
 
-def customers_erase_expired(ids: list[int]) -> int:
+def customers_erase_expired(candidates: models.QuerySet) -> int:
     """Erase a batch of profiles whose retention period is over (privacy.retention), set-based:
-    a few statements per model for the whole batch. Profiles already erased or merged since
-    they were picked are left alone. Stores that name nobody and keep their rows for less time
+    a few statements per model for the whole batch. `candidates` is read again, locked, in the
+    transaction: profiles erased, merged or back in contact since they were picked are left
+    alone. Stores that name nobody and keep their rows for less time
     than a profile (webhook bodies, idempotent responses, the access journal) are not searched:
     nothing of a person inactive for years is left in them."""
     with transaction.atomic():
         persons = list(
-            Customer.objects.select_for_update()
-            .filter(pk__in=ids, erased_at=None, merged_into=None)
+            candidates.filter(erased_at=None, merged_into=None)
+            .select_for_update(of=("self",))
             .values_list("pk", flat=True)
         )
         if not persons:
@@ -128,6 +129,7 @@ class People:
 
     person_of: dict[int, int]
     values: dict[int, PersonValues]
+    patterns: dict[int, re.Pattern | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, persons: list[int]) -> "People":
@@ -162,18 +164,19 @@ class People:
     def profiles_of(self, person: int) -> list[int]:
         return [pk for pk, of in self.person_of.items() if of == person]
 
-    @cached_property
-    def everyone(self) -> PersonValues:
-        merged = PersonValues()
-        for values in self.values.values():
-            merged.strong |= values.strong
-            merged.weak |= values.weak
-            merged.phones |= values.phones
-        return merged
+    def pattern_of(self, person: int) -> re.Pattern | None:
+        """Her expression, compiled when first needed (most persons need none)."""
+        if person not in self.patterns:
+            self.patterns[person] = self.values[person].pattern()
+        return self.patterns[person]
 
-    @cached_property
-    def patterns(self) -> dict[int, re.Pattern | None]:
-        return {person: values.pattern() for person, values in self.values.items()}
+    def search_terms(self, *, weak: bool) -> dict[str, int]:
+        """Every person's search terms, each with the person it belongs to."""
+        return {
+            term: person
+            for person, values in self.values.items()
+            for term in values.search_terms(weak=weak)
+        }
 
 
 def _erase(people: People, *, scan_unlinked: bool) -> Counter:
@@ -184,11 +187,11 @@ def _erase(people: People, *, scan_unlinked: bool) -> Counter:
         searched = scan_unlinked or declaration.retention is None
         if declaration.erase == Erase.SCAN:
             if searched:
-                counts[declaration.label] += _scan(declaration, people.everyone)
+                counts[declaration.label] += _scan(declaration, people)
         elif declaration.about_a_customer:
             counts[declaration.label] += _erase_rows(declaration, people)
             if declaration.scanned and searched:
-                counts[declaration.label] += _scan(declaration, people.everyone)
+                counts[declaration.label] += _scan(declaration, people)
     now = timezone.now()
     Customer.objects.filter(pk__in=ids).update(erased_at=now, updated_at=now)
     Customer.tags.through.objects.filter(customer_id__in=ids).delete()
@@ -258,7 +261,11 @@ def _redact_rows(rows: models.QuerySet, declaration: Declaration, people: People
             (people.person_of[row[path]] for path in paths if row[path] in people.person_of),
             None,
         )
-        pattern = people.patterns.get(person) if person is not None else None
+        if person is None or not any(
+            people.values[person].may_appear_in(row[name]) for name in names
+        ):
+            continue
+        pattern = people.pattern_of(person)
         if pattern is not None and _redact_row(declaration.model, row, names, pattern):
             changed += 1
     return changed
@@ -277,11 +284,12 @@ def _redact_row(
     return bool(updates)
 
 
-def _scan(declaration: Declaration, values: PersonValues) -> int:
-    """Rows that name no customer but quote her strong values: redacted (her weak values too)."""
-    terms = values.search_terms(weak=declaration.scanned)
-    pattern = values.pattern()
-    if not terms or pattern is None:
+def _scan(declaration: Declaration, people: People) -> int:
+    """Rows that name no customer but quote someone's strong values (her names too for a
+    `scanned` store: a search typed): redacted with the values of whoever they quote."""
+    weak = declaration.scanned
+    terms = people.search_terms(weak=weak)
+    if not terms:
         return 0
     rows = declaration.model._default_manager.all()
     condition = Q()
@@ -294,12 +302,34 @@ def _scan(declaration: Declaration, values: PersonValues) -> int:
             rows = rows.annotate(**{alias: Cast(name, TextField())})
         else:
             alias = name
-        for term in terms:
-            condition |= Q(**{f"{alias}__icontains": term})
+        condition |= Q(**{f"{alias}__contains_any": list(terms)})
     changed = 0
-    for row in rows.filter(condition).values("pk", *declaration.free_text).iterator(500):
-        changed += _redact_row(declaration.model, row, declaration.free_text, pattern)
+    names = declaration.free_text
+    for row in rows.filter(condition).values("pk", *names).iterator(500):
+        text = " ".join(_as_text(row[name]) for name in names).casefold()
+        quoted = {person for term, person in terms.items() if term.casefold() in text}
+        redacted = dict(row)
+        for person in quoted:
+            pattern = people.pattern_of(person)
+            if pattern is not None:
+                for name in names:
+                    if redacted[name] is not None:
+                        redacted[name] = redact(redacted[name], pattern)
+        updates = {name: redacted[name] for name in names if redacted[name] != row[name]}
+        if updates:
+            declaration.model._default_manager.filter(pk=row["pk"]).update(**updates)
+            changed += 1
     return changed
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
 
 
 def _name_words(ids: list[int]) -> set[str]:
@@ -312,5 +342,9 @@ def _forget_name_words(words: set[str]) -> None:
     estimates between two nightly recounts: a word borne by others comes back then)."""
     if not words:
         return
-    NameWord.objects.filter(word__in=words, customers__lte=1).delete()
-    NameWord.objects.filter(word__in=words).update(customers=F("customers") - 1)
+    counted = dict(NameWord.objects.filter(word__in=words).values_list("word", "customers"))
+    gone = [word for word, customers in counted.items() if customers <= 1]
+    NameWord.objects.filter(word__in=gone).delete()
+    NameWord.objects.filter(word__in=counted.keys() - set(gone)).update(
+        customers=F("customers") - 1
+    )

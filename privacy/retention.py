@@ -144,12 +144,12 @@ def _customers_step(
     if dry_run:
         step.rows = expired.count()
     else:
-        last = 0
-        while ids := list(
-            expired.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
-        ):
-            step.rows += customers_erase_expired(ids)
-            last = ids[-1]
+        # One pass finds them all (one anti-join per contact, over the whole table); each
+        # batch is checked again when it is erased.
+        ids = list(expired.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch):
+            chosen = expired.filter(pk__in=ids[start : start + batch])
+            step.rows += customers_erase_expired(chosen)
             if progress:
                 progress(step)
     step.seconds = time.perf_counter() - started

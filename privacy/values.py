@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import phonenumbers
@@ -64,6 +65,37 @@ class PersonValues:
                 self.weak.add(address[name])
         if address.get("phone"):
             self.phones.add(address["phone"])
+
+    def may_appear_in(self, value: Any) -> bool:
+        """A cheap test before the expression is compiled: could `value` quote her (one of her
+        values as a substring, her phone's digits, a personal key of a shop's JSON)?"""
+        if value is None or value in ("", b"", [], {}):
+            return False
+        if isinstance(value, dict | list):
+            if isinstance(value, dict) and any(
+                key in PERSONAL_KEYS and item not in (None, "", [], {})
+                for key, item in value.items()
+            ):
+                return True
+            items = value.values() if isinstance(value, dict) else value
+            return any(self.may_appear_in(item) for item in items)
+        if isinstance(value, bytes | memoryview):
+            value = bytes(value).decode("utf-8", errors="replace")
+        text = str(value).casefold()
+        if any(term.casefold() in text for term in self._terms):
+            return True
+        digits = re.sub(r"\D", "", text)
+        return any(national in digits for national in self._nationals)
+
+    @cached_property
+    def _terms(self) -> list[str]:
+        values = {*self.strong, *self.weak}
+        texts = {text for value in values for text in (value, _json_escaped(value))}
+        return [text for text in texts if len(text) >= MINIMUM_LENGTH]
+
+    @cached_property
+    def _nationals(self) -> list[str]:
+        return [parts[1] for phone in self.phones if (parts := _national(phone))]
 
     @property
     def empty(self) -> bool:
