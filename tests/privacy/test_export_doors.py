@@ -19,6 +19,7 @@ from journeys.factories import OrderFactory
 from omni.api.clients import api_client_create
 from omni.factories import StoreFactory, UserFactory
 from omni.models import Store
+from omni.roles import ensure_dpo_group
 from privacy.models import Door, SubjectExport
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +301,28 @@ def test_the_command_refuses_an_unknown_or_merged_away_customer(person: Customer
         call_command("gdpr_export", customer=absorbed.pk, stdout=io.StringIO())
 
     assert not SubjectExport.objects.exists()
+
+
+def test_the_dpo_group_finds_the_customer_and_exports(client: Client, person: Customer) -> None:
+    user = UserFactory(username="dpo-group", is_staff=True)
+    user.groups.add(ensure_dpo_group())
+    client.force_login(user)
+
+    found = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "privacy",
+            "model_name": "subjectexport",
+            "field_name": "customer",
+            "term": "Marchal",
+        },
+    )
+    response = client.post(
+        "/admin/privacy/subjectexport/add/",
+        {"customer": person.pk, "form": "json", "language": "fr"},
+    )
+
+    assert found.status_code == 200
+    assert [result["id"] for result in found.json()["results"]] == [str(person.pk)]
+    assert json.loads(response.content)["customer"] == person.pk
+    assert SubjectExport.objects.get().user == user
