@@ -12,6 +12,7 @@ the client is known only once the request is authenticated (omni.api.throttling)
 
 import hashlib
 import ipaddress
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from omni.records import NON_FIELD
 
+logger = logging.getLogger(__name__)
 SIGN_IN_VIEWS = frozenset({"clienteling:login", "admin:login"})
 
 
@@ -61,8 +63,14 @@ def retry_after_if_over(scope: str, identity: str, limit: int) -> int | None:
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
     key = f"rate-limit:{scope}:{digest}:{window_number}"
     cache = caches["default"]
-    # add() creates the counter only if absent; incr() is atomic on Redis and in memory.
-    count = 1 if cache.add(key, 1, timeout=window + 1) else _increment(key, window)
+    try:
+        # add() creates the counter only if absent; incr() is atomic on Redis and in memory.
+        count = 1 if cache.add(key, 1, timeout=window + 1) else _increment(key, window)
+    except Exception:
+        # The cache is down: serve rather than refuse everything (webhooks are stored even
+        # while Redis is down, for the sweep to process later).
+        logger.warning("Rate limit not counted: the cache is unavailable.", exc_info=True)
+        return None
     if count <= limit:
         return None
     return max(1, math.ceil((window_number + 1) * window - now))

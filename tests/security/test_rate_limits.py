@@ -234,3 +234,22 @@ def test_deploy_check_warns_when_counters_are_not_shared() -> None:
     )
     assert "omni.W001" in result.stdout + result.stderr
     assert "OMNI_CACHE_URL" in result.stdout + result.stderr
+
+
+def test_requests_are_served_when_the_cache_is_down(
+    shop: ShopIntegration,
+    make_api_client: MakeClient,  # noqa: F811
+    django_capture_on_commit_callbacks,
+) -> None:
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable, OMNI_RATE_LIMIT_API_PER_CLIENT=1):
+        client = make_api_client()
+        assert [client.get("/api/v1/stores").status_code for _ in range(2)] == [200, 200]
+        with django_capture_on_commit_callbacks():
+            assert _signed_webhook(Client()).status_code == 200
+    assert WebhookDelivery.objects.count() == 1
