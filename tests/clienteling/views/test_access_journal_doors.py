@@ -12,11 +12,13 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clienteling.factories import AssociateFactory
 from clienteling.models import Associate, ProfileAccess
 from customers.factories import CustomerFactory
 from customers.models import Customer
 from journeys.factories import OrderFactory
 from omni.access_journal import AccessJournalMiddleware, Door, journal_reads
+from omni.api.clients import api_client_create
 
 pytestmark = pytest.mark.django_db
 JOURNAL = ProfileAccess._meta.db_table
@@ -76,9 +78,7 @@ def test_the_query_kept_is_its_start_only(
 ) -> None:
     typed = "martin " + "x" * 150
     associate_client.get(reverse("clienteling:search"), {"q": typed}, **htmx)
-    assert {len(query) for query in ProfileAccess.objects.values_list("query", flat=True)} <= {
-        100
-    }
+    assert {len(query) for query in ProfileAccess.objects.values_list("query", flat=True)} <= {100}
 
 
 def test_the_360_and_each_of_its_partials_journal_her_once_per_request(
@@ -162,3 +162,27 @@ def test_outside_a_request_reads_are_written_at_once_and_empty_reads_not_at_all(
     assert journal_statements(queries) == 0
     journal_reads([customer.pk, customer.pk], Door.API)
     assert ProfileAccess.objects.filter(customer=customer).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_committed_on_their_own_keep_every_column() -> None:
+    """Outside any transaction (a request's journal, on PostgreSQL: one INSERT that does not
+    wait for the disk), every column is written."""
+    customers = CustomerFactory.create_batch(2)
+    associate = AssociateFactory()
+    client, _token = api_client_create(name="e-shop", scopes=["customers:read"])
+    with CaptureQueriesContext(connection) as queries:
+        journal_reads(
+            [customer.pk for customer in customers],
+            Door.TABLET_SEARCH,
+            user=associate.user,
+            api_client=client,
+            store=associate.store,
+            query="l'été 100%",
+        )
+    assert journal_statements(queries) == 1
+    expected = [
+        (customer.pk, associate.user_id, client.pk, associate.store_id, "l'été 100%")
+        for customer in customers
+    ]
+    assert entries(Door.TABLET_SEARCH) == sorted(expected)
