@@ -15,7 +15,6 @@ from clienteling.models import (
     AppointmentStatusChange,
     Associate,
     Note,
-    ProfileAccess,
     Task,
 )
 from customers.models import Customer
@@ -200,15 +199,6 @@ def pickup_expire_and_plan_put_back(*, pickup_id: int, actor: Any = None) -> Tas
         title=_("Put back uncollected order %(reference)s (pickup %(code)s)")
         % {"reference": pickup.order.external_reference, "code": pickup.code},
         due_on=timezone.localdate(),
-    )
-
-
-def profile_access_record(
-    *, customer: Customer, actor: Any, store: Store | None, context: str
-) -> ProfileAccess:
-    """Write the access journal entry for one view of a customer's personal data."""
-    return ProfileAccess.objects.create(
-        customer=customer, user=_user_or_none(actor), store=store, context=context
     )
 
 
