@@ -375,8 +375,16 @@ OMNI_RATE_LIMIT_API_PER_CLIENT = env_int("OMNI_RATE_LIMIT_API_PER_CLIENT", defau
 OMNI_RATE_LIMIT_API_PER_ADDRESS = env_int("OMNI_RATE_LIMIT_API_PER_ADDRESS", default=6000)
 OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS = env_int("OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS", default=6000)
 OMNI_RATE_LIMIT_SIGN_IN_PER_ADDRESS = env_int("OMNI_RATE_LIMIT_SIGN_IN_PER_ADDRESS", default=60)
-if OMNI_RATE_LIMIT_WINDOW_SECONDS < 1:
-    raise ImproperlyConfigured("OMNI_RATE_LIMIT_WINDOW_SECONDS must be at least 1.")
+_RATE_LIMITS = {
+    "OMNI_RATE_LIMIT_WINDOW_SECONDS": OMNI_RATE_LIMIT_WINDOW_SECONDS,
+    "OMNI_RATE_LIMIT_API_PER_CLIENT": OMNI_RATE_LIMIT_API_PER_CLIENT,
+    "OMNI_RATE_LIMIT_API_PER_ADDRESS": OMNI_RATE_LIMIT_API_PER_ADDRESS,
+    "OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS": OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS,
+    "OMNI_RATE_LIMIT_SIGN_IN_PER_ADDRESS": OMNI_RATE_LIMIT_SIGN_IN_PER_ADDRESS,
+}
+for _name, _value in _RATE_LIMITS.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 # Proxies in front of Omni that append the client's address to X-Forwarded-For (0: none, the
 # peer's address is the client's). Rate limits and the login lockout count per client address.
 OMNI_TRUSTED_PROXY_COUNT = env_int("OMNI_TRUSTED_PROXY_COUNT", default=0)

@@ -253,3 +253,9 @@ def test_requests_are_served_when_the_cache_is_down(
         with django_capture_on_commit_callbacks():
             assert _signed_webhook(Client()).status_code == 200
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_limit_below_one_fails_loudly() -> None:
+    result = _manage("check", DJANGO_DEBUG="1", OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS="0")
+    assert result.returncode != 0
+    assert "OMNI_RATE_LIMIT_WEBHOOKS_PER_ADDRESS must be at least 1" in result.stderr
