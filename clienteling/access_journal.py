@@ -1,7 +1,8 @@
 """Where omni.access_journal's entries are kept: ProfileAccess rows, written set-based.
 
-The entries of one request become one INSERT (`bulk_create`), whatever the number of
-customers; an export's members, given as a queryset, are copied by the database
+The entries of one request become one INSERT whatever the number of customers (on
+PostgreSQL outside a transaction, one that does not wait for the disk; `bulk_create`
+otherwise); an export's members, given as a queryset, are copied by the database
 (INSERT … SELECT), one statement whatever their number.
 """
 
@@ -15,22 +16,6 @@ from django.utils import timezone
 
 from clienteling.models import ProfileAccess
 from omni.access_journal import JournalEntry
-
-
-def _rows(entry: JournalEntry, accessed_at: datetime.datetime) -> list[ProfileAccess]:
-    return [
-        ProfileAccess(
-            customer_id=customer_id,
-            context=entry.door,
-            user_id=entry.user_id,
-            api_client_id=entry.api_client_id,
-            store_id=entry.store_id,
-            query=entry.query,
-            segment_export_id=entry.segment_export_id,
-            accessed_at=accessed_at,
-        )
-        for customer_id in entry.customer_ids
-    ]
 
 
 def _copy_members(entry: JournalEntry, ids: QuerySet, accessed_at: datetime.datetime) -> None:
@@ -61,7 +46,7 @@ def _copy_members(entry: JournalEntry, ids: QuerySet, accessed_at: datetime.date
         )
 
 
-# The columns of a journal entry written from Python, in the order of `_columns`.
+# The columns of a journal entry written from Python: a `Row`, and its PostgreSQL arrays.
 ENTRY_COLUMNS = (
     "customer_id",
     "context",
@@ -72,14 +57,20 @@ ENTRY_COLUMNS = (
     "segment_export_id",
 )
 ARRAY_TYPES = ("bigint[]", "text[]", "bigint[]", "bigint[]", "bigint[]", "text[]", "bigint[]")
+Row = tuple[int, str, int | None, int | None, int | None, str, int | None]
 
 
-def _columns(rows: Sequence[ProfileAccess]) -> list[list[object]]:
-    return [[getattr(row, name) for row in rows] for name in ENTRY_COLUMNS]
+def _rows(entry: JournalEntry) -> list[Row]:
+    """One row of `ENTRY_COLUMNS` per customer read (plain tuples: no model instances)."""
+    reader = (entry.user_id, entry.api_client_id, entry.store_id, entry.query)
+    return [
+        (customer_id, entry.door, *reader, entry.segment_export_id)
+        for customer_id in entry.customer_ids
+    ]
 
 
 def _insert_without_waiting_for_the_disk(
-    rows: Sequence[ProfileAccess], accessed_at: datetime.datetime
+    rows: Sequence[Row], accessed_at: datetime.datetime
 ) -> None:
     """PostgreSQL, in autocommit: one INSERT of every row (a column per array) whose own
     transaction commits asynchronously (synchronous_commit off, set for it alone). A request
@@ -94,7 +85,7 @@ def _insert_without_waiting_for_the_disk(
             f"INSERT INTO {quote(ProfileAccess._meta.db_table)} ({names}) "
             f"SELECT entry.*, %s FROM unnest({arrays}) AS entry "
             "CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous",
-            [accessed_at, *_columns(rows)],
+            [accessed_at, *(list(column) for column in zip(*rows, strict=True))],
         )
 
 
@@ -105,16 +96,19 @@ def _commits_on_its_own() -> bool:
 def profile_accesses_write(entries: Sequence[JournalEntry]) -> None:
     """Store the journal entries of one request (or one read outside a request)."""
     accessed_at = timezone.now()
-    rows: list[ProfileAccess] = []
+    rows: list[Row] = []
     for entry in entries:
         if isinstance(entry.customer_ids, QuerySet):
             _copy_members(entry, entry.customer_ids, accessed_at)
         else:
-            rows += _rows(entry, accessed_at)
+            rows += _rows(entry)
     if not rows:
         return
     if _commits_on_its_own():
         _insert_without_waiting_for_the_disk(rows, accessed_at)
     else:
         # Within a transaction (a service's, a test's), the entries commit with it.
-        ProfileAccess.objects.bulk_create(rows)
+        ProfileAccess.objects.bulk_create(
+            ProfileAccess(**dict(zip(ENTRY_COLUMNS, row, strict=True)), accessed_at=accessed_at)
+            for row in rows
+        )
