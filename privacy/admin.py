@@ -96,7 +96,9 @@ class SubjectExportAdmin(
         request.subject_export = produced
         return produced.record
 
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None):
+    def response_add(
+        self, request: HttpRequest, obj: Any, post_url_continue: Any = None
+    ) -> HttpResponse:
         return export_download(request.subject_export)
 
 
