@@ -79,6 +79,7 @@ def _describers() -> dict[str, Describer]:
         "clienteling.Trigger": Describer((), lambda trigger: _named(trigger, "name")),
         "segments.SegmentSnapshot": Describer(("segment",), _snapshot),
         "segments.SegmentExport": Describer((), lambda export: _named(export, "label")),
+        "journeys.ShopIntegration": Describer((), lambda shop: _named(shop, "name")),
     }
 
 
