@@ -46,9 +46,20 @@ class MyDay:
     recent_customers: list[Customer]
 
 
+# The journal's doors where an associate opened a profile (not a search's list of results,
+# nor the parts of a page she had opened).
+PROFILE_OPENED = (
+    ProfileAccess.Context.PROFILE,
+    ProfileAccess.Context.BRIEF,
+    ProfileAccess.Context.ORDER,
+)
+
+
 def recently_seen_customers(user: object) -> list[Customer]:
     entries = (
-        ProfileAccess.objects.filter(user=user, customer__erased_at__isnull=True)
+        ProfileAccess.objects.filter(
+            user=user, context__in=PROFILE_OPENED, customer__erased_at__isnull=True
+        )
         .select_related("customer")
         .order_by("-accessed_at", "-pk")[:50]
     )

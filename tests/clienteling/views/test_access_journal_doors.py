@@ -186,3 +186,14 @@ def test_entries_committed_on_their_own_keep_every_column() -> None:
         for customer in customers
     ]
     assert entries(Door.TABLET_SEARCH) == sorted(expected)
+
+
+def test_my_day_lists_the_profiles_i_opened_not_every_search_result(
+    associate_client: Client, martins: list[Customer], htmx: dict
+) -> None:
+    opened = martins[0]
+    associate_client.get(reverse("clienteling:customer", args=[opened.pk]))
+    associate_client.get(reverse("clienteling:search"), {"q": "martin"}, **htmx)
+    response = associate_client.get(reverse("clienteling:my_day"))
+    assert response.status_code == 200
+    assert [customer.pk for customer in response.context["day"].recent_customers] == [opened.pk]
