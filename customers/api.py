@@ -879,6 +879,7 @@ class CustomerViewSet(
     @extend_schema(
         summary="Read the customer's consent ledger, with the wording of each decision",
         responses={200: ConsentEntrySerializer(many=True)},
+        filters=False,
     )
     @consents.mapping.get
     def consent_ledger(self, request: Request, pk: str) -> Response:
