@@ -40,8 +40,17 @@ CUSTOMER_EXPORT_PATH = r"^customers/(?P<pk>[^/]+)/export$"
 
 
 class ExportAccess(DataProtectionAccess):
+    """As the erasure's, with the API's error codes: `missing_scope`, `store_forbidden`."""
+
     scope = ApiScope.GDPR_READ
     permission = "privacy.export_customer"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        allowed = super().has_permission(request, view)
+        client = request.auth if isinstance(request.auth, ApiClient) else None
+        if not allowed and client is not None:
+            self.code = "store_forbidden" if client.store_id is not None else "missing_scope"
+        return allowed
 
 
 class JsonAnswers(BaseContentNegotiation):

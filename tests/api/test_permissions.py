@@ -69,6 +69,7 @@ ENDPOINTS = [
         lambda w: {"records": [{"source": "shopify", "external_id": "901", "email": "b@ex.fr"}]},
     ),
     Endpoint("GET", lambda w: f"/api/v1/customers/{w.customer.pk}/consents", "customers:read"),
+    Endpoint("GET", lambda w: f"/api/v1/customers/{w.customer.pk}/export", "gdpr:read"),
     Endpoint(
         "POST",
         lambda w: f"/api/v1/customers/{w.customer.pk}/consents",
