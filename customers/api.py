@@ -4,11 +4,9 @@
 customer the e-shop sends is attached to the profile a store already knows (no duplicate).
 """
 
-import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,8 +28,6 @@ from customers.identity import InboundCustomer, Resolution, customer_resolve
 from customers.ingest import ConsentInput, CustomerInput, customer_upsert, customers_write
 from customers.masking import (
     ASSOCIATE_READER,
-    FULL_READER,
-    ContactReader,
     birthday_without_year,
     current_decisions,
     mask_address,
@@ -66,7 +62,6 @@ from omni.api.compiled_lists import CompiledListSerializer, represent_many
 from omni.api.filters import UpdatedSinceFilterSet
 from omni.api.idempotency import idempotent
 from omni.api.pagination import ApiCursorPagination
-from omni.api.principals import ApiPrincipal
 from omni.api.viewsets import ApiViewSet
 from omni.models import Channel, Store
 from omni.records import RecordResult
@@ -194,18 +189,14 @@ class CustomerSerializer(serializers.ModelSerializer):
     identities = IdentitySerializer(source="prefetched_identities", many=True, read_only=True)
     consents = serializers.SerializerMethodField()
     preferences = PreferenceSerializer(source="preference", read_only=True, allow_null=True)
+    addresses = AddressSerializer(
+        source="prefetched_addresses",
+        many=True,
+        read_only=True,
+        help_text="For a store associate's session, without recipient, lines and postal code "
+        "and with the phone masked when the customer did not agree to personalised advice.",
+    )
     tags = TagNameField(source="prefetched_tags", slug_field="name", many=True, read_only=True)
-    # Contact details follow the reader (customers.masking): an associate's session is shown
-    # them masked, as on the tablet, unless the customer agreed to personalised advice.
-    email = serializers.SerializerMethodField(help_text=MASKED_HELP)
-    phone = serializers.SerializerMethodField(help_text=MASKED_HELP)
-    birth_date = serializers.SerializerMethodField(
-        help_text="YYYY-MM-DD; --MM-DD (no year) for a store associate's session."
-    )
-    addresses = serializers.SerializerMethodField(
-        help_text="Recipient, lines and postal code blank and phone masked for a store "
-        "associate's session when the customer did not agree to personalised advice."
-    )
 
     class Meta:
         model = Customer
@@ -234,6 +225,11 @@ class CustomerSerializer(serializers.ModelSerializer):
             "tags",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "email": {"help_text": MASKED_HELP},
+            "phone": {"help_text": MASKED_HELP},
+            "birth_date": {"help_text": "--MM-DD (no year) for a store associate's session."},
+        }
         list_serializer_class = CompiledListSerializer
 
     @extend_schema_field(ConsentStateSerializer(many=True))
@@ -244,34 +240,34 @@ class CustomerSerializer(serializers.ModelSerializer):
             current[(entry.purpose, entry.channel)] = entry
         return represent_many(ConsentStateSerializer, current.values())
 
-    @cached_property
-    def contact_reader(self) -> ContactReader:
-        principal = self.context.get("principal")
-        if principal is None or principal.sees_all_contact_details:
-            return FULL_READER
-        return ASSOCIATE_READER
 
-    def _masked(self, customer: Customer) -> bool:
-        if self.contact_reader.sees_everything:
-            return False
-        return self.contact_reader.masks_for(current_decisions(customer.prefetched_consents))
+class MaskedCustomerSerializer(CustomerSerializer):
+    """The profile as a store associate is shown it on the tablet (customers.masking): her
+    email and phone masked and her addresses withheld unless she agreed to personalised
+    advice, her birthday without the year. What an associate's session reads; integrations and
+    store managers read CustomerSerializer, whose rendering stays the fast compiled one."""
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField()
+    addresses = serializers.SerializerMethodField()
+
+    class Meta(CustomerSerializer.Meta):
+        extra_kwargs: dict[str, Any] = {}
+
+    @staticmethod
+    def _masked(customer: Customer) -> bool:
+        return ASSOCIATE_READER.masks_for(current_decisions(customer.prefetched_consents))
+
     def get_email(self, customer: Customer) -> str | None:
         return mask_email(customer.email) if self._masked(customer) else customer.email
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_phone(self, customer: Customer) -> str | None:
         return mask_phone(customer.phone) if self._masked(customer) else customer.phone
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_birth_date(self, customer: Customer) -> str | None:
-        birth_date = customer.birth_date
-        if self.contact_reader.sees_everything:
-            return None if birth_date is None else birth_date.isoformat()
-        return birthday_without_year(birth_date)
+        return birthday_without_year(customer.birth_date)
 
-    @extend_schema_field(AddressSerializer(many=True))
     def get_addresses(self, customer: Customer) -> list[dict[str, Any]]:
         addresses = represent_many(AddressSerializer, customer.prefetched_addresses)
         return [mask_address(row) for row in addresses] if self._masked(customer) else addresses
@@ -293,6 +289,14 @@ class CustomerUpsertResponseSerializer(CustomerSerializer):
     resolution = ResolutionSerializer(read_only=True)
 
     class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "resolution"]
+        read_only_fields = fields
+
+
+class MaskedCustomerUpsertResponseSerializer(MaskedCustomerSerializer):
+    resolution = ResolutionSerializer(read_only=True)
+
+    class Meta(MaskedCustomerSerializer.Meta):
         fields = [*CustomerSerializer.Meta.fields, "resolution"]
         read_only_fields = fields
 
@@ -776,7 +780,12 @@ class CustomerViewSet(
             return ConsentCreateSerializer
         if self.action == "batch":
             return batch_request_serializer(CustomerBatchRecordSerializer)
-        return CustomerSerializer
+        return CustomerSerializer if self._sees_all_contact_details() else MaskedCustomerSerializer
+
+    def _sees_all_contact_details(self) -> bool:
+        if getattr(self, "swagger_fake_view", False):
+            return True  # The schema describes the profile in full.
+        return self.principal.sees_all_contact_details
 
     def _upsert_response(self, resolution: Resolution) -> Response:
         customer = customers_with_profile().get(pk=resolution.customer.pk)
@@ -787,18 +796,20 @@ class CustomerViewSet(
             "duplicate_suggestions": [other.pk for other in resolution.conflicts],
         }
         code = status.HTTP_201_CREATED if resolution.created else status.HTTP_200_OK
-        context = {"principal": self._upsert_reader(customer)}
-        return Response(CustomerUpsertResponseSerializer(customer, context=context).data, code)
+        serializer_class = (
+            CustomerUpsertResponseSerializer
+            if self._sees_in_full(customer)
+            else MaskedCustomerUpsertResponseSerializer
+        )
+        return Response(serializer_class(customer).data, status=code)
 
-    def _upsert_reader(self, customer: Customer) -> ApiPrincipal:
+    def _sees_in_full(self, customer: Customer) -> bool:
         """A store-limited client is answered about a customer it does not see (no activity
         in its store yet) as the store's associates would be: contact details masked."""
-        principal, store = self.principal, self.customers_store
+        store = self.customers_store
         if store is None:
-            return principal
-        if customers_of_store(Customer.objects.filter(pk=customer.pk), store).exists():
-            return principal
-        return dataclasses.replace(principal, sees_all_contact_details=False)
+            return True
+        return customers_of_store(Customer.objects.filter(pk=customer.pk), store).exists()
 
     @extend_schema(
         summary="Create or update a customer by her id in a channel system",

@@ -24,7 +24,8 @@ class ConsentDecision(Protocol):
 
 @dataclass(frozen=True)
 class ContactReader:
-    """Who reads: `sees_everything` for store managers and integrations."""
+    """Who reads: `sees_everything` for store managers (and integrations, which read what
+    their scopes allow)."""
 
     sees_everything: bool
 
@@ -34,7 +35,6 @@ class ContactReader:
         return not self.sees_everything and not agreed_to_personal_advice(current_consents)
 
 
-FULL_READER = ContactReader(sees_everything=True)
 ASSOCIATE_READER = ContactReader(sees_everything=False)
 
 

@@ -22,10 +22,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from clienteling.factories import AppointmentFactory, AssociateFactory
 from clienteling.models import Associate
+from customers.api import MaskedCustomerSerializer
 from customers.factories import AddressFactory, ConsentFactory, CustomerFactory
 from customers.masking import mask_email, mask_phone
 from customers.models import Customer
@@ -38,6 +40,7 @@ from journeys.factories import (
 )
 from journeys.models import Order, Pickup, Return
 from omni.api.clients import api_client_create
+from omni.api.compiled_lists import CompiledListSerializer, uncompiled_fields
 from omni.api.principals import SESSION_READ_SCOPES
 from omni.factories import UserFactory
 from omni.models import ApiScope, Store
@@ -180,6 +183,22 @@ def test_an_associates_list_of_200_shows_no_unconsented_email_in_a_fixed_number_
     assert not any(customer.email in text for customer in others)
     assert not any(customer.phone in text for customer in others)
     assert len(re.findall(r"•••@example\.fr", text)) == 43
+
+
+def test_the_masked_list_renders_what_drf_would(
+    associate: Associate, claire: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its fields are all compiled, and its answer is DRF's own, masked or not."""
+    assert uncompiled_fields(MaskedCustomerSerializer) == []
+    consenting = CustomerFactory(birth_date=None, email=None)
+    ConsentFactory(customer=consenting, purpose=ADVICE, channel="phone")
+    AddressFactory(customer=consenting, phone="+33611223344")
+    session = session_of(associate.user)
+    compiled = session.get("/api/v1/customers", {"page_size": 200}).content
+    drf = serializers.ListSerializer.to_representation
+    monkeypatch.setattr(CompiledListSerializer, "to_representation", drf)
+    assert session.get("/api/v1/customers", {"page_size": 200}).content == compiled
+    assert mask_email(claire.email).encode() in compiled
 
 
 def test_a_session_reads_neither_segments_nor_subject_access_exports(
