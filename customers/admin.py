@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
@@ -10,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -516,6 +519,22 @@ class ConsentWordingAdmin(CreateThroughServiceMixin, admin.ModelAdmin):
         if obj is not None and consent_wording_in_use(obj):
             return self.fields
         return self.recorded_fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        if obj is None or not consent_wording_in_use(obj):
+            return super().get_fieldsets(request, obj)
+        new_version = (
+            reverse("admin:customers_consentwording_add")
+            + "?"
+            + urlencode({"purpose": obj.purpose, "channel": obj.channel, "language": obj.language})
+        )
+        locked = format_html(
+            '{} <a href="{}">{}</a>',
+            gettext("Consents were given under this wording: it can no longer be changed."),
+            new_version,
+            gettext("Add a new version"),
+        )
+        return [(None, {"fields": self.fields, "description": locked})]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and consent_wording_in_use(obj):
