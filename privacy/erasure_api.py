@@ -10,7 +10,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ParseError
@@ -23,8 +28,10 @@ from rest_framework.views import APIView
 from customers.models import Customer
 from omni.api.authentication import BearerTokenAuthentication
 from omni.api.exception_handler import error_body
+from omni.api.idempotency import idempotent
 from omni.api.parsers import LimitedJSONParser
 from omni.api.principals import ApiClientUser
+from omni.api.schema import ErrorSerializer
 from omni.errors import DomainError
 from omni.models import ApiClient, ApiScope
 from privacy.erasure import customer_erase
@@ -44,8 +51,10 @@ class DataProtectionAccess(BasePermission):
             client = request.auth
             if client.store_id is not None:
                 self.message = _("A client limited to one store cannot do this.")
+                self.code = "store_forbidden"
                 return False
             self.message = _("This API client lacks the “%(scope)s” scope.") % {"scope": self.scope}
+            self.code = "missing_scope"
             return self.scope in client.scopes
         user = request.user
         if user is None or not user.is_authenticated:
@@ -67,24 +76,38 @@ ERASURE_ANSWER = inline_serializer(
 )
 
 
+# Any segment in place of the id comes here and gets a 404 (as the export's route).
+CUSTOMER_ERASE_PATH = r"^customers/(?P<pk>[^/]+)/erase$"
+
+
 class CustomerEraseView(APIView):
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [DataProtectionAccess]
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
+    scope_resource = "gdpr"
 
     @extend_schema(
         operation_id="customers_erase",
         tags=["customers"],
         summary="Erase a person's data (GDPR art. 17)",
         request=None,
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The profile number.")
+        ],
         responses={
             200: ERASURE_ANSWER,
-            404: OpenApiResponse(description="Unknown customer."),
-            409: OpenApiResponse(description="A profile merged into another: erase that one."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="A profile merged into another: erase that one."
+            ),
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
+    @idempotent
+    def post(self, request: Request, pk: str) -> Response:
+        """Erase her personal data and that of the profiles merged into hers; orders stay,
+        pseudonymised. Idempotent: a second call answers `already_erased`."""
+        if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+            raise NotFound(_("Unknown customer #%s.") % pk[:20])
         if request.data:
             raise ParseError(_("Send an empty body: erasure takes no options."))
         customer = Customer.objects.filter(pk=pk).first()

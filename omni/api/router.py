@@ -1,6 +1,6 @@
 """The one router of /api/v1/: every app registers its endpoints here."""
 
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, re_path
 from rest_framework.routers import SimpleRouter
 
 from clienteling.api import AppointmentViewSet, AssociateViewSet, AvailabilityViewSet
@@ -16,7 +16,7 @@ from journeys.api import (
 )
 from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
 from omni.api.views import api_not_found
-from privacy.erasure_api import CustomerEraseView
+from privacy.erasure_api import CUSTOMER_ERASE_PATH, CustomerEraseView
 from privacy.export_api import CUSTOMER_EXPORT_PATH, CustomerExportView
 from segments.api import SegmentViewSet
 
@@ -38,7 +38,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("segments", SegmentViewSet, basename="segment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("customers/<int:pk>/erase", CustomerEraseView.as_view(), name="customer-erase"),
+    re_path(CUSTOMER_ERASE_PATH, CustomerEraseView.as_view(), name="customer-erase"),
     re_path(CUSTOMER_EXPORT_PATH, CustomerExportView.as_view(), name="customer-export"),
     *router.urls,
     re_path(r"^(?P<unknown>.*)$", api_not_found),

@@ -70,6 +70,7 @@ ENDPOINTS = [
     ),
     Endpoint("GET", lambda w: f"/api/v1/customers/{w.customer.pk}/consents", "customers:read"),
     Endpoint("GET", lambda w: f"/api/v1/customers/{w.customer.pk}/export", "gdpr:read"),
+    Endpoint("POST", lambda w: f"/api/v1/customers/{w.customer.pk}/erase", "gdpr:write"),
     Endpoint(
         "POST",
         lambda w: f"/api/v1/customers/{w.customer.pk}/consents",
