@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from journeys.integrations.models import ShopIntegration
-from journeys.integrations.redaction import _customer_named as customer_named
+from journeys.integrations.redaction import customer_named
 from journeys.integrations.upstream import Applied
 from journeys.integrations.values import external_id
 from privacy.data_requests import data_request_receive

@@ -19,14 +19,14 @@ from journeys.integrations.models import OutboundDelivery, ShopIntegration, Sync
 from journeys.integrations.upstream import Applied
 from journeys.integrations.values import external_id
 from privacy.erasure import customer_erase
-from privacy.models import Door
+from privacy.models import DataRequest, Door
 
 
 def upstream_customer_redact(*, integration: ShopIntegration, payload: dict[str, Any]) -> Applied:
     person = payload.get("customer")
     if not isinstance(person, dict):
         raise ValueError("customers/redact carries no customer object.")
-    customer = _customer_named(integration, person)
+    customer = customer_named(integration, person)
     if customer is None:
         return Applied("ignored", _("Customer unknown to Omni: nothing to erase"))
     outcome = customer_erase(customer=customer, door=Door.SHOP)
@@ -35,7 +35,7 @@ def upstream_customer_redact(*, integration: ShopIntegration, payload: dict[str,
     return Applied("updated", _("Profile #%s erased, orders kept") % customer.pk)
 
 
-def _customer_named(integration: ShopIntegration, person: dict[str, Any]) -> Customer | None:
+def customer_named(integration: ShopIntegration, person: dict[str, Any]) -> Customer | None:
     """Her profile by the shop's id, else by her email when exactly one profile has it; a
     profile merged into another leads to the one it was merged into."""
     shop_id = external_id(person.get("id")) if person.get("id") is not None else ""
@@ -64,6 +64,11 @@ def upstream_shop_redact(*, integration: ShopIntegration, payload: dict[str, Any
     SyncRun.objects.filter(integration=integration).exclude(errors=[]).update(errors=[])
     OutboundDelivery.objects.filter(Q(endpoint__integration=integration), ~Q(body="")).update(
         body="", last_error=""
+    )
+    # The DPO's tasks from this shop keep their profile link and status, not what the shop
+    # said of the person.
+    DataRequest.objects.filter(integration=integration).update(
+        email="", shop_customer_id="", orders_requested=[]
     )
     ShopIntegration.objects.filter(pk=integration.pk).update(
         is_active=False, api_key="", api_secret="", webhook_secret="", previous_webhook_secret=""

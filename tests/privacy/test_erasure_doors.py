@@ -16,7 +16,7 @@ from customers.models import Customer, ExternalIdentity
 from journeys.integrations.models import ShopIntegration, WebhookDelivery
 from omni.api.clients import api_client_create
 from omni.models import Store
-from privacy.models import Door, Erasure
+from privacy.models import DataRequest, Door, Erasure
 from tests.integrations.conftest import WebhookSender, send, shopify_shop  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +159,9 @@ def test_shopify_shop_redact_forgets_the_shop_data_and_keeps_orders(
     customer = _person()
     ExternalIdentityFactory(customer=customer, source=shopify_shop.source, external_id="77")
     send.shopify("customers/update", {"id": 77, "email": "ondine@exemple.fr"})
+    request = DataRequest.objects.create(
+        integration=shopify_shop, shop_customer_id="77", email="ondine@exemple.fr"
+    )
 
     answer = send.shopify("shop/redact", {"shop_id": 954889, "shop_domain": "maison-omni"})
 
@@ -167,6 +170,8 @@ def test_shopify_shop_redact_forgets_the_shop_data_and_keeps_orders(
     bodies = [bytes(d.body) for d in WebhookDelivery.objects.filter(integration=shopify_shop)]
     assert len(bodies) == 2
     assert all(b"ondine" not in body for body in bodies)
+    request.refresh_from_db()
+    assert (request.email, request.shop_customer_id) == ("", "")
     shopify_shop.refresh_from_db()
     assert shopify_shop.is_active is False
     assert json.loads(json.dumps(shopify_shop.api_secret or "")) == ""
