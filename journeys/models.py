@@ -134,6 +134,10 @@ class Order(TimeStampedModel):
             models.Index(fields=["external_reference"], name="order_reference_idx"),
             # The admin's status filter, newest first: a rare status without a scan.
             models.Index(fields=["status", "placed_at"], name="order_status_placed_at"),
+            # A store-limited API client: is she a customer of this store (an order there),
+            # and this store's orders in the API's cursor order.
+            models.Index(fields=["customer", "store"], name="order_customer_store"),
+            models.Index(fields=["store", "updated_at", "id"], name="order_store_updated"),
         ]
         constraints = [
             models.UniqueConstraint(
