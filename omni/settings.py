@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # Operations are grouped by resource: customers, orders...
     # Several models have a "status", "kind" or "channel": give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
+        # A customer's preferred language and a consent wording's language: the same choices.
+        "LanguageEnum": LANGUAGES,
         "ChannelEnum": "omni.models.Channel",
         "LifecycleStageEnum": "customers.models.LifecycleStage",
         "ContactChannelEnum": "customers.models.ContactChannel",
