@@ -62,6 +62,30 @@ class DataProtectionAccess(BasePermission):
         return user.has_perm(self.permission)
 
 
+def customer_or_404(pk: str) -> Customer:
+    """The profile named in the URL; any other segment than a profile number is a 404."""
+    customer = None
+    if pk.isascii() and pk.isdigit() and len(pk) <= 18:
+        customer = Customer.objects.filter(pk=pk).first()
+    if customer is None:
+        raise NotFound(_("Unknown customer #%s.") % pk[:20])
+    return customer
+
+
+def requester(request: Request) -> tuple[Any, ApiClient | None]:
+    """(user, API client) to record: one of them, the other None."""
+    client = request.auth if isinstance(request.auth, ApiClient) else None
+    user = None if isinstance(request.user, ApiClientUser) else request.user
+    return user, client
+
+
+def merged_profile_conflict(customer: Customer, error: DomainError) -> Response:
+    """409 for a profile merged into another, naming the one to ask for instead."""
+    body = error_body(error.code or "conflict", error.message)
+    body["survivor"] = customer.merged_into_id
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
 ERASURE_ANSWER = inline_serializer(
     "CustomerErasure",
     {
@@ -106,21 +130,14 @@ class CustomerEraseView(APIView):
     def post(self, request: Request, pk: str) -> Response:
         """Erase her personal data and that of the profiles merged into hers; orders stay,
         pseudonymised. Idempotent: a second call answers `already_erased`."""
-        if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
-            raise NotFound(_("Unknown customer #%s.") % pk[:20])
+        customer = customer_or_404(pk)
         if request.data:
             raise ParseError(_("Send an empty body: erasure takes no options."))
-        customer = Customer.objects.filter(pk=pk).first()
-        if customer is None:
-            raise NotFound(_("Unknown customer #%s.") % pk)
-        client = request.auth if isinstance(request.auth, ApiClient) else None
-        user = None if isinstance(request.user, ApiClientUser) else request.user
+        user, client = requester(request)
         try:
             outcome = customer_erase(customer=customer, door=Door.API, user=user, api_client=client)
         except DomainError as error:
-            body = error_body(error.code or "conflict", error.message)
-            body["survivor"] = customer.merged_into_id
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return merged_profile_conflict(customer, error)
         erasure = outcome.erasure
         return Response(
             {

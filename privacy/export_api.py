@@ -13,23 +13,23 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.models import Customer
 from omni.api.authentication import BearerTokenAuthentication
-from omni.api.exception_handler import error_body
-from omni.api.principals import ApiClientUser
 from omni.api.schema import ErrorSerializer
 from omni.errors import DomainError
 from omni.models import ApiClient, ApiScope
-from privacy.erasure_api import DataProtectionAccess
+from privacy.erasure_api import (
+    DataProtectionAccess,
+    customer_or_404,
+    merged_profile_conflict,
+    requester,
+)
 from privacy.export import subject_export_produce
 from privacy.models import Door, SubjectExport
 
@@ -106,19 +106,14 @@ class CustomerExportView(APIView):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         """Her profile and the profiles merged into it, every kind of record about her."""
-        if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
-            raise NotFound(_("Unknown customer #%s.") % pk[:20])
+        customer = customer_or_404(pk)
         form = request.query_params.get("format") or SubjectExport.Form.JSON
         language = request.query_params.get("language") or ""
         if form not in SubjectExport.Form.values:
             raise ParseError(_("Unknown format: use json or html."))
         if language and language not in LANGUAGES:
             raise ParseError(_("Unknown language: use one of %s.") % ", ".join(LANGUAGES))
-        customer = Customer.objects.filter(pk=pk).first()
-        if customer is None:
-            raise NotFound(_("Unknown customer #%s.") % pk)
-        client = request.auth if isinstance(request.auth, ApiClient) else None
-        user = None if isinstance(request.user, ApiClientUser) else request.user
+        user, client = requester(request)
         try:
             produced = subject_export_produce(
                 customer=customer,
@@ -129,9 +124,7 @@ class CustomerExportView(APIView):
                 api_client=client,
             )
         except DomainError as error:
-            body = error_body(error.code or "conflict", error.message)
-            body["survivor"] = customer.merged_into_id
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return merged_profile_conflict(customer, error)
         response = HttpResponse(produced.content, content_type=produced.content_type)
         if form == SubjectExport.Form.HTML:
             response["Content-Disposition"] = f'attachment; filename="{produced.filename}"'
