@@ -113,9 +113,7 @@ def test_the_retention_page_counts_what_is_due_and_starts_the_purge(
     rows = {step.label: step.rows for step in page.context["report"].steps}
     assert rows["customers.Customer"] == 1
     assert started.status_code == 302
-    assert list(Erasure.objects.values_list("customer_id", "door")) == [
-        (lapsed.pk, Door.RETENTION)
-    ]
+    assert list(Erasure.objects.values_list("customer_id", "door")) == [(lapsed.pk, Door.RETENTION)]
     assert Customer.objects.get(email="recent@exemple.fr")
 
 
