@@ -47,6 +47,16 @@ class StatusChange(models.Model):
         blank=True,
         related_name="+",
     )
+    # An integration's write (a token request): the API client; `actor` stays empty.
+    api_client = models.ForeignKey(
+        "omni.ApiClient",
+        verbose_name=_("API client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     changed_at = models.DateTimeField(_("changed at"), db_index=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 

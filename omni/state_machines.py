@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omni.api_writer import writing_api_client
 from omni.errors import InvalidTransitionError
 
 
@@ -61,6 +62,7 @@ def apply_transition(
             from_status=previous,
             to_status=target,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
+            api_client=writing_api_client(),
             note=note,
             changed_at=timezone.now(),
         )

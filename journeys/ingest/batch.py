@@ -50,6 +50,7 @@ from journeys.models import (
     Return,
 )
 from journeys.pickup_codes import new_pickup_code
+from omni.api_writer import writing_api_client
 from omni.errors import ConflictError, DomainError
 from omni.records import NON_FIELD, RecordResult, record_failure
 from omni.staging import Stage, model_columns, stage_load
@@ -591,6 +592,7 @@ def _record_status_changes(moved: list[_Record], actor: Any, now: Any) -> None:
             from_status=record.stored.status,
             to_status=record.data.status,
             actor=_user_or_none(actor),
+            api_client=writing_api_client(),
             changed_at=now,
             note=_("Reported by %s") % record.data.source,
         )
@@ -640,6 +642,7 @@ def _cancel_pickups(records: list[_Record], actor: Any, now: Any) -> None:
             from_status=status,
             to_status=Pickup.Status.CANCELLED,
             actor=_user_or_none(actor),
+            api_client=writing_api_client(),
             changed_at=now,
             note=note,
         )

@@ -19,6 +19,7 @@ from omni.api.pagination import ApiCursorPagination
 from omni.api.parsers import LimitedJSONParser
 from omni.api.permissions import HasApiScope
 from omni.api.principals import ApiPrincipal, principal_of
+from omni.api_writer import api_client_writing, writing_is
 from omni.errors import DomainError
 from omni.models import Store
 
@@ -38,8 +39,15 @@ class ApiViewSet(viewsets.GenericViewSet):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Times go out in UTC whatever the session's zone; naive times sent in are read as UTC.
-        with timezone.override(datetime.UTC):
+        with timezone.override(datetime.UTC), api_client_writing(None):
             return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        principal = principal_of(request)
+        if principal is not None and principal.client is not None:
+            # Histories written during this request name the client (omni.api_writer).
+            writing_is(principal.client)
 
     def finalize_response(
         self, request: HttpRequest, response: HttpResponseBase, *args: Any, **kwargs: Any
