@@ -38,6 +38,8 @@ def test_the_dpo_erases_after_confirming(client: Client) -> None:
 
     assert page.status_code == 200
     assert "I confirm the erasure" in page.content.decode()
+    assert "Erase for good" in page.content.decode()
+    assert "_addanother" not in page.content.decode()
     assert unconfirmed.status_code == 200  # The form again, with its error.
     assert confirmed.status_code == 302
     assert confirmed["Location"] == "/admin/privacy/erasure/"
