@@ -262,7 +262,7 @@ class ErasureAdmin(CreateThroughServiceMixin, CustomerSearchMixin, admin.ModelAd
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": gettext("Retention"),
+            "title": gettext("Retention periods"),
             "report": report,
         }
         return TemplateResponse(request, "admin/privacy/erasure/retention.html", context)
