@@ -18,6 +18,7 @@ from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
 from omni.api.views import api_not_found
 from privacy.erasure_api import CUSTOMER_ERASE_PATH, CustomerEraseView
 from privacy.export_api import CUSTOMER_EXPORT_PATH, CustomerExportView
+from privacy.retention_api import RetentionView
 from segments.api import SegmentViewSet
 
 router = SimpleRouter(trailing_slash=False)
@@ -39,6 +40,7 @@ router.register("segments", SegmentViewSet, basename="segment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(CUSTOMER_ERASE_PATH, CustomerEraseView.as_view(), name="customer-erase"),
+    re_path(r"^retention$", RetentionView.as_view(), name="retention"),
     re_path(CUSTOMER_EXPORT_PATH, CustomerExportView.as_view(), name="customer-export"),
     *router.urls,
     re_path(r"^(?P<unknown>.*)$", api_not_found),

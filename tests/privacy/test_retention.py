@@ -3,16 +3,19 @@ changes nothing."""
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clienteling.models import ProfileAccess
 from customers.factories import CustomerFactory
 from customers.models import Customer
 from journeys.factories import OrderFactory, TouchpointFactory
 from journeys.integrations.models import ShopIntegration, WebhookDelivery
+from omni.api.clients import api_client_create
 from privacy.models import Door, Erasure
 from privacy.retention import expired_customers, retention_run
 from tests.integrations.conftest import shopify_shop  # noqa: F401
@@ -131,3 +134,31 @@ def test_the_command_erases_and_refuses_a_bad_batch(people: dict[str, Customer])
 
     assert "customers.Customer: 2 erased" in out.getvalue()
     assert len(_emails()) == 4
+
+
+def test_the_api_reports_and_starts_the_purge_for_the_dpo_s_clients(
+    people: dict[str, Customer], django_capture_on_commit_callbacks: Any
+) -> None:
+    def client_with(scopes: list[str]) -> APIClient:
+        _model, token = api_client_create(name="dpo-" + "-".join(scopes), scopes=scopes)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    reader, writer = client_with(["gdpr:read"]), client_with(["gdpr:write"])
+
+    report = reader.get("/api/v1/retention")
+    refused = reader.post("/api/v1/retention")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = writer.post("/api/v1/retention")
+
+    assert report.status_code == 200
+    steps = {step["model"]: step for step in report.json()["steps"]}
+    assert (steps["customers.Customer"]["action"], steps["customers.Customer"]["rows"]) == (
+        "erase",
+        2,
+    )
+    assert refused.status_code == 403
+    assert started.status_code == 202
+    assert len(_emails()) == 4
+    assert Erasure.objects.filter(door=Door.RETENTION).count() == 2
