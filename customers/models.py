@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.normalization import normalize_email, normalize_phone
 from customers.search import folded_name_field, search_name_field
@@ -251,7 +252,7 @@ class Address(TimeStampedModel):
     PERSONAL_FIELDS = ("recipient", "line1", "line2", "postal_code", "city", "phone")
 
     class Kind(models.TextChoices):
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("address", "Home")
         BILLING = "billing", _("Billing")
         SHIPPING = "shipping", _("Shipping")
 

@@ -295,7 +295,7 @@ def test_the_command_writes_the_page_to_a_file(person: Customer, tmp_path: Path)
 def test_the_command_refuses_an_unknown_or_merged_away_customer(person: Customer) -> None:
     absorbed = CustomerFactory(merged_into=person)
 
-    with pytest.raises(CommandError, match="No customer #999999"):
+    with pytest.raises(CommandError, match="Unknown customer #999999"):
         call_command("gdpr_export", customer=999999, stdout=io.StringIO())
     with pytest.raises(CommandError, match=f"#{person.pk}"):
         call_command("gdpr_export", customer=absorbed.pk, stdout=io.StringIO())

@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         customer = Customer.objects.filter(pk=options["customer"]).first()
         if customer is None:
-            raise CommandError(_("No customer #%s.") % options["customer"])
+            raise CommandError(_("Unknown customer #%s.") % options["customer"])
         try:
             produced = subject_export_produce(
                 customer=customer,

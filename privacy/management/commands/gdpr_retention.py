@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 _("%(label)s: %(rows)s %(verb)s (older than %(cutoff)s) in %(seconds).1f s")
                 % {
                     "label": step.label,
-                    "rows": f"{step.rows:,}",
+                    "rows": step.rows,
                     "verb": verb[step.action],
                     "cutoff": step.cutoff.date().isoformat(),
                     "seconds": step.seconds,
