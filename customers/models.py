@@ -1,7 +1,7 @@
 """The unified customer: profile, identities in other systems, addresses, preferences, consents.
 
-`PERSONAL_FIELDS` on a model lists the fields that hold personal data, so that subject access
-export, erasure and retention purge can be complete by construction.
+Which fields hold personal data is declared in customers/personal_data.py (the registry of
+omni.privacy_registry), which export, erasure and retention read.
 """
 
 from django.conf import settings
@@ -60,15 +60,6 @@ class Tag(models.Model):
 
 
 class Customer(TimeStampedModel):
-    PERSONAL_FIELDS = (
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "birth_date",
-        "loyalty_number",
-    )
-
     first_name = models.CharField(_("first name"), max_length=80, blank=True)
     last_name = models.CharField(_("last name"), max_length=80, blank=True, db_index=True)
     email = models.EmailField(_("email"), null=True, blank=True)
@@ -249,8 +240,6 @@ class ExternalIdentity(models.Model):
 
 
 class Address(TimeStampedModel):
-    PERSONAL_FIELDS = ("recipient", "line1", "line2", "postal_code", "city", "phone")
-
     class Kind(models.TextChoices):
         HOME = "home", pgettext_lazy("address", "Home")
         BILLING = "billing", _("Billing")
@@ -289,8 +278,6 @@ class SkinType(models.TextChoices):
 
 class Preference(TimeStampedModel):
     """What an associate needs to advise: sizes, favourite brands and categories, skin type."""
-
-    PERSONAL_FIELDS = ("sizes", "skin_type", "attributes")
 
     customer = models.OneToOneField(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="preference"

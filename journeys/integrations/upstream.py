@@ -51,6 +51,7 @@ NOT_A_RELATIONSHIP = (
     # The DPO's records: a subject access export is not a relationship with the retailer.
     "privacy.SubjectExport",
     "privacy.Erasure",
+    "privacy.DataRequest",
 )
 
 

@@ -175,3 +175,18 @@ def test_shopify_shop_redact_forgets_the_shop_data_and_keeps_orders(
     shopify_shop.refresh_from_db()
     assert shopify_shop.is_active is False
     assert json.loads(json.dumps(shopify_shop.api_secret or "")) == ""
+
+
+def test_a_data_request_is_no_relationship_that_keeps_a_deleted_shop_customer(
+    send: WebhookSender,  # noqa: F811
+    shopify_shop: ShopIntegration,  # noqa: F811
+) -> None:
+    customer = _person()
+    ExternalIdentityFactory(customer=customer, source=shopify_shop.source, external_id="88")
+    DataRequest.objects.create(integration=shopify_shop, customer=customer, shop_customer_id="88")
+
+    answer = send.shopify("customers/delete", {"id": 88})
+
+    assert answer.status_code == 200
+    customer.refresh_from_db()
+    assert customer.erased_at is not None

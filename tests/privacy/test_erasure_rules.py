@@ -11,7 +11,7 @@ from customers.factories import (
     PreferenceFactory,
 )
 from customers.models import Address, Customer, ExternalIdentity, NameWord
-from journeys.factories import OrderFactory
+from journeys.factories import OrderFactory, TouchpointFactory
 from omni.errors import DomainError
 from privacy.erasure import customer_erase
 from privacy.models import Door, Erasure
@@ -94,3 +94,14 @@ def test_her_name_words_leave_the_search_vocabulary_unless_others_bear_them() ->
     )
     assert counted == {"martin": 39}
     assert not (Customer.objects.get(pk=customer.pk).search_name or "").strip()
+
+
+def test_rows_already_blank_are_not_rewritten_nor_counted() -> None:
+    customer = CustomerFactory()
+    TouchpointFactory(customer=customer, payload={"page": "/trench"})
+    TouchpointFactory.create_batch(3, customer=customer, payload={})
+
+    outcome = customer_erase(customer=customer, door=Door.ADMIN)
+
+    assert outcome.erasure.counts["journeys.Touchpoint"] == 1
+    assert list(customer.touchpoints.values_list("payload", flat=True)) == [{}] * 4
