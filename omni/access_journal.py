@@ -40,6 +40,7 @@ class Door(models.TextChoices):
     SEGMENT_PULL = "segment_pull", _("API: segment members")
     SEGMENT_MEMBERS = "segment_members", _("Admin: segment members")
     SEGMENT_EXPORT = "segment_export", _("Admin: segment export")
+    SUBJECT_EXPORT = "subject_export", _("Data protection: subject access export")
 
 
 @dataclass(frozen=True)

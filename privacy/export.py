@@ -34,6 +34,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from omni.access_journal import Door as AccessDoor
+from omni.access_journal import journal_reads
 from omni.errors import DomainError
 from omni.models import ApiClient
 from omni.privacy_registry import Declaration, registry
@@ -342,6 +344,13 @@ def subject_export_produce(
             form=form,
             language=language,
             exported_at=data.generated_at,
+        )
+        # Her journal shows the DPO's exports among the other reads of her data.
+        journal_reads(
+            data.profiles,
+            AccessDoor.SUBJECT_EXPORT,
+            user=user,
+            api_client=api_client,
         )
     filename = f"omni-customer-{customer.pk}-{data.generated_at:%Y%m%d-%H%M%S}.{form}"
     return ProducedExport(record, content, content_type, filename)

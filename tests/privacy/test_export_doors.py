@@ -13,6 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from clienteling.factories import NoteFactory
+from clienteling.models import ProfileAccess
 from customers.factories import ConsentFactory, CustomerFactory
 from customers.models import Customer
 from journeys.factories import OrderFactory
@@ -326,3 +327,12 @@ def test_the_dpo_group_finds_the_customer_and_exports(client: Client, person: Cu
     assert [result["id"] for result in found.json()["results"]] == [str(person.pk)]
     assert json.loads(response.content)["customer"] == person.pk
     assert SubjectExport.objects.get().user == user
+
+
+def test_an_export_appears_in_her_access_journal() -> None:
+    customer = CustomerFactory()
+    call_command("gdpr_export", "--customer", str(customer.pk), stdout=io.StringIO())
+
+    assert list(
+        ProfileAccess.objects.filter(customer=customer).values_list("context", flat=True)
+    ) == ["subject_export"]
