@@ -28,6 +28,11 @@ def test_the_customer_reads_the_wording_she_agrees_to(
     page.locator(".profile-header").get_by_role("button", name="Consent").click()
     wording = page.locator("#consent-wording")
     expect(wording).to_contain_text(MARKETING)
+    # The sheet was just swapped in: change the purpose once htmx has settled and bound it
+    # (a change fired before then is not sent, and the wording stays the first one).
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     page.get_by_label("Purpose").select_option("newsletter")
     expect(wording).to_contain_text(NEWSLETTER)
     expect(wording).to_contain_text("Wording 2026-02 (English)")
