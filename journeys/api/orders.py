@@ -251,6 +251,35 @@ _FULFILMENTS = frozenset(Fulfilment.values)
 _ZERO = Decimal("0")  # the serializers' default, given as it is
 
 
+def order_records_write(
+    records: Sequence[Any], *, actor: Any = None, refresh_lifecycle: bool = True
+) -> list[RecordResult]:
+    """Order records as received in JSON (the batch API, an import file) validated and
+    written: a result per record, in their order. A record received as it was last written
+    changes nothing: reported unchanged without being validated again or written (a replayed
+    batch costs one query); the others carry their fingerprint, of the JSON record."""
+    known = records_known_unchanged(records)
+    unchanged = {index: order for index, (_print, order) in known.items() if order}
+    to_write = [index for index in range(len(records)) if index not in unchanged]
+    inputs = order_records_validate([records[index] for index in to_write])
+    written = orders_write(
+        [
+            dataclasses.replace(item, fingerprint=known[index][0])
+            if isinstance(item, OrderInput) and index in known
+            else item
+            for index, item in zip(to_write, inputs, strict=True)
+        ],
+        actor=actor,
+        refresh_lifecycle=refresh_lifecycle,
+    )
+    results = [RecordResult(index, "unchanged", order) for index, order in unchanged.items()]
+    results += [
+        dataclasses.replace(result, index=index)
+        for index, result in zip(to_write, written, strict=True)
+    ]
+    return sorted(results, key=lambda result: result.index)
+
+
 def _line_read(raw: Any) -> dict[str, Any]:
     raw = fast.mapping(raw)
     get = raw.get
@@ -511,27 +540,8 @@ class OrderViewSet(
         if self.principal.store is not None:  # its orders are checked store by store
             inputs = orders_store_check(self.principal, order_records_validate(records))
             return Response(batch_response(orders_write(inputs, actor=self.principal.actor)))
-        # A record received as it was last written changes nothing: reported unchanged,
-        # without being validated again or written (a replayed batch costs one query).
-        known = records_known_unchanged(records)
-        unchanged = {index: order for index, (_print, order) in known.items() if order}
-        to_write = [index for index in range(len(records)) if index not in unchanged]
-        inputs = order_records_validate([records[index] for index in to_write])
-        written = orders_write(
-            [
-                dataclasses.replace(item, fingerprint=known[index][0])
-                if isinstance(item, OrderInput) and index in known
-                else item
-                for index, item in zip(to_write, inputs, strict=True)
-            ],
-            actor=self.principal.actor,
-        )
-        results = [RecordResult(index, "unchanged", order) for index, order in unchanged.items()]
-        results += [
-            dataclasses.replace(result, index=index)
-            for index, result in zip(to_write, written, strict=True)
-        ]
-        return Response(batch_response(sorted(results, key=lambda result: result.index)))
+        results = order_records_write(records, actor=self.principal.actor)
+        return Response(batch_response(results))
 
     @extend_schema(
         summary="Record a return: some of the order's lines, shipping refunded, an adjustment",

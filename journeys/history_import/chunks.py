@@ -75,6 +75,11 @@ def chunk_run(history_import: HistoryImport, span: ChunkSpan) -> str:
     return Status.DONE if written else "skipped"
 
 
+def chunk_run_by_id(history_import_id: int, span: ChunkSpan) -> str:
+    """chunk_run in a process of `chunk_processes`."""
+    return chunk_run(HistoryImport.objects.get(pk=history_import_id), span)
+
+
 def chunk_write(history_import: HistoryImport, span: ChunkSpan) -> bool:
     """False if the chunk was already written (by an earlier run or another worker)."""
     records = _read(history_import, span)

@@ -16,9 +16,8 @@ from rest_framework import exceptions, serializers
 from customers.api import customer_records_validate
 from customers.ingest import customers_write
 from journeys.api.common import MONEY
-from journeys.api.orders import ReturnCreateSerializer, order_records_validate
+from journeys.api.orders import ReturnCreateSerializer, order_records_write
 from journeys.history_import.models import HistoryKind
-from journeys.ingest import orders_write
 from journeys.models import Order, Pickup, Return
 from journeys.services import pickup_create, return_record
 from omni.api.exception_handler import flatten_errors
@@ -58,8 +57,9 @@ def customers_import(records: Records) -> list[RecordResult]:
 
 
 def orders_import(records: Records) -> list[RecordResult]:
-    # The lifecycle stages are recomputed once, after the whole import.
-    return orders_write(order_records_validate(records), refresh_lifecycle=False)
+    # The lifecycle stages are recomputed once, after the whole import. A record imported
+    # before, as it is, is unchanged without being validated again (a file imported twice).
+    return order_records_write(records, refresh_lifecycle=False)
 
 
 def returns_import(records: Records) -> list[RecordResult]:

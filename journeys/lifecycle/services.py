@@ -3,7 +3,8 @@
 import datetime
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from journeys.models import (
     LifecycleStageChange,
     LifecycleTrigger,
 )
+from omni.processes import forked_processes
 
 DEFAULT_BATCH_SIZE = 5000
 METRIC_FIELDS = [
@@ -178,11 +180,42 @@ def lifecycle_recompute_all(
     batch_size: int = DEFAULT_BATCH_SIZE,
     now: datetime.datetime | None = None,
     progress: Callable[[RefreshResult], Any] | None = None,
+    jobs: int = 1,
 ) -> RefreshResult:
-    """Every live customer, walked in id order a batch at a time (each batch commits alone)."""
+    """Every live customer, walked in id order a batch at a time (each batch commits alone);
+    with `jobs` > 1, the batches are shared by that many processes forked from this one."""
     now = now or timezone.now()
     total = RefreshResult()
-    started, last_id = time.monotonic(), 0
+    started = time.monotonic()
+
+    def add(result: RefreshResult) -> None:
+        total.add(result)
+        total.seconds = time.monotonic() - started
+        if progress is not None:
+            progress(total)
+
+    if jobs > 1:
+        batches = list(_live_customer_batches(batch_size))
+        with forked_processes(jobs) as pool:
+            futures = [
+                pool.submit(_refresh_in_process, batch, trigger, now, batch_size)
+                for batch in batches
+            ]
+            for future in as_completed(futures):
+                add(future.result())
+    else:
+        for batch in _live_customer_batches(batch_size):
+            add(
+                customers_lifecycle_refresh(
+                    customer_ids=batch, trigger=trigger, now=now, batch_size=batch_size
+                )
+            )
+    total.seconds = time.monotonic() - started
+    return total
+
+
+def _live_customer_batches(batch_size: int) -> Iterator[list[int]]:
+    last_id = 0
     while True:
         batch = list(
             Customer.objects.filter(pk__gt=last_id, merged_into__isnull=True)
@@ -190,18 +223,17 @@ def lifecycle_recompute_all(
             .values_list("pk", flat=True)[:batch_size]
         )
         if not batch:
-            break
-        total.add(
-            customers_lifecycle_refresh(
-                customer_ids=batch, trigger=trigger, now=now, batch_size=batch_size
-            )
-        )
-        total.seconds = time.monotonic() - started
+            return
+        yield batch
         last_id = batch[-1]
-        if progress is not None:
-            progress(total)
-    total.seconds = time.monotonic() - started
-    return total
+
+
+def _refresh_in_process(
+    customer_ids: list[int], trigger: str, now: datetime.datetime, batch_size: int
+) -> RefreshResult:
+    return customers_lifecycle_refresh(
+        customer_ids=customer_ids, trigger=trigger, now=now, batch_size=batch_size
+    )
 
 
 # Queuing -----------------------------------------------------------------------------------

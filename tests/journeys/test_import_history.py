@@ -807,3 +807,38 @@ def test_a_killed_import_resumes_without_writing_a_record_twice(
     assert f"created: {count}" in output
     assert Order.objects.count() == count
     assert Customer.objects.count() == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_shared_by_forked_processes_are_each_written_once(
+    catalogue: None, tmp_path: Path
+) -> None:
+    from django.db import connection
+
+    path = jsonl(tmp_path / "orders.jsonl", [order_record(str(n)) for n in range(1, 12)])
+    errors = tmp_path / "errors.csv"
+    lines = path.read_text().splitlines()
+    lines[4] = "{broken"
+    path.write_text("\n".join(lines) + "\n")
+    arguments = [str(path), "--kind", "orders", "--chunk-size", "2", "--jobs", "2"]
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="--jobs needs PostgreSQL"):
+            import_history(*arguments)
+        assert not HistoryImport.objects.exists()
+        return
+
+    output = import_history(*arguments, "--errors", str(errors))
+
+    assert "created: 10" in output
+    assert sorted(Order.objects.values_list("external_reference", flat=True), key=int) == [
+        str(n) for n in range(1, 12) if n != 5
+    ]
+    assert HistoryImportChunk.objects.filter(status="done").count() == 6
+    assert [row["line"] for row in errors_rows(errors)] == ["5"]
+    # The lifecycle recompute that follows ran in processes too: every customer has a stage.
+    assert not Customer.objects.filter(lifecycle_stage="reach").exists()
+
+    again = import_history(*arguments, "--errors", str(errors), "--no-lifecycle")
+
+    assert "Resuming: 6 of 6 chunks" in again
+    assert Order.objects.count() == 10

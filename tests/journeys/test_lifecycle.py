@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from customers.factories import CustomerFactory, ExternalIdentityFactory, PreferenceFactory
@@ -335,3 +335,36 @@ def test_a_merge_keeps_working_and_the_next_refresh_counts_both_histories() -> N
     assert CustomerMetrics.objects.get(customer=survivor).order_count == 2
     assert stage_of(survivor) == LifecycleStage.RETENTION
     assert LifecycleStageChange.objects.filter(customer=survivor).count() >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_shared_by_forked_processes_give_what_one_process_gives() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="--jobs needs PostgreSQL"):
+            call_command("lifecycle_recompute", "--jobs", "2")
+        return
+    customers = [CustomerFactory() for _number in range(9)]
+    for number, customer in enumerate(customers[:6]):
+        bought(customer, days_ago(3 + 200 * (number % 3)))
+        if number % 2:
+            bought(customer, days_ago(30), channel="web")
+
+    result = lifecycle_recompute_all(now=NOW, batch_size=2, jobs=2)
+
+    assert (result.customers, result.changes) == (9, 9)
+    by_processes = (
+        dict(CustomerMetrics.objects.values_list("customer_id", "order_count")),
+        dict(Customer.objects.values_list("pk", "lifecycle_stage")),
+    )
+    CustomerMetrics.objects.all().delete()
+    LifecycleStageChange.objects.all().delete()
+    Customer.objects.update(lifecycle_stage=LifecycleStage.REACH)
+    lifecycle_recompute_all(now=NOW, batch_size=2)
+    by_one = (
+        dict(CustomerMetrics.objects.values_list("customer_id", "order_count")),
+        dict(Customer.objects.values_list("pk", "lifecycle_stage")),
+    )
+    assert by_processes == by_one
+    assert len(set(by_one[1].values())) >= 3  # the customers are not all alike

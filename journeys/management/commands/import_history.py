@@ -16,11 +16,13 @@ history".
 import csv
 import sys
 import time
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -28,6 +30,7 @@ from tqdm import tqdm
 from journeys.history_import.chunks import (
     ChunkResult,
     chunk_run,
+    chunk_run_by_id,
     chunk_validate,
     history_import_open,
 )
@@ -36,6 +39,7 @@ from journeys.history_import.formats import FORMATS, FormatError, format_guess, 
 from journeys.history_import.models import HistoryImport, HistoryImportChunk, HistoryKind
 from journeys.history_import.readers import UnreadableRecordError
 from journeys.history_import.statistics import statistics_due, statistics_refresh
+from omni.processes import forked_processes
 
 DEFAULT_CHUNK_RECORDS = 1000
 SHOWN_ERRORS = 10
@@ -68,6 +72,13 @@ class Command(BaseCommand):
             "--errors", help="Where refused records go (CSV). Default: <file>.errors.csv."
         )
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="Processes writing chunks side by side on this machine (default 1; the "
+            "number of CPU cores makes the most of them).",
+        )
+        parser.add_argument(
             "--celery", action="store_true", help="Queue one task per chunk to the workers."
         )
         parser.add_argument(
@@ -89,6 +100,12 @@ class Command(BaseCommand):
             raise CommandError(_("No file %(path)s.") % {"path": path})
         if options["chunk_size"] < 1:
             raise CommandError(_("--chunk-size must be positive."))
+        if options["jobs"] < 1:
+            raise CommandError(_("--jobs must be positive."))
+        if options["jobs"] > 1 and options["celery"]:
+            raise CommandError(_("--jobs and --celery cannot be used together."))
+        if options["jobs"] > 1 and connection.vendor != "postgresql":
+            raise CommandError(_("--jobs needs PostgreSQL (SQLite writes one at a time)."))
         file_format = options["format"] or self._guess(path)
         reader_options = {
             name: options[name] for name in ("source", "time_zone", "encoding") if options.get(name)
@@ -172,6 +189,8 @@ class Command(BaseCommand):
             progress.update(sum(span.records for span in spans if span.number in written))
             if options["celery"]:
                 self._run_on_workers(history_import, pending, progress, options["timeout"])
+            elif options["jobs"] > 1:
+                self._run_in_processes(history_import, pending, progress, options["jobs"])
             else:
                 self._run_here(history_import, pending, progress)
         seconds = time.monotonic() - started
@@ -187,6 +206,27 @@ class Command(BaseCommand):
             progress.update(span.records)
             if statistics_due(written_now):
                 statistics_refresh(history_import.kind)
+
+    @staticmethod
+    def _run_in_processes(
+        history_import: HistoryImport, pending: list[ChunkSpan], progress: tqdm, jobs: int
+    ) -> None:
+        """The chunks shared by `jobs` processes forked from this one, each with its own
+        database connection; the first chunk that fails stops the run, as `_run_here`."""
+        done = 0
+        with forked_processes(jobs) as pool:
+            futures = {
+                pool.submit(chunk_run_by_id, history_import.pk, span): span for span in pending
+            }
+            for future in as_completed(futures):
+                if future.result() == Status.FAILED:
+                    for other in futures:
+                        other.cancel()
+                    return
+                done += 1
+                progress.update(futures[future].records)
+                if statistics_due(done):
+                    statistics_refresh(history_import.kind)
 
     def _run_on_workers(
         self,
@@ -266,7 +306,9 @@ class Command(BaseCommand):
         HistoryImport.objects.filter(pk=history_import.pk).update(finished_at=timezone.now())
         if not options["no_lifecycle"]:
             self.stdout.write(_("Recomputing lifecycle stages and customer metrics..."))
-            call_command("lifecycle_recompute", quiet_progress=True, stdout=self.stdout)
+            call_command(
+                "lifecycle_recompute", quiet_progress=True, jobs=options["jobs"], stdout=self.stdout
+            )
 
     # Reporting -------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ computes match the generator's own SQL computation row for row at the same "now"
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.db.models import Count
 
 from customers.models import Customer
@@ -35,11 +36,22 @@ class Command(BaseCommand):
             help="Recorded on each stage change (default: manual).",
         )
         parser.add_argument("--quiet-progress", action="store_true", help="No progress lines.")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="Processes sharing the batches (default 1; up to the number of CPU cores).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         batch_size = int(options["batch_size"])  # type: ignore[call-overload]
         if batch_size < 1:
             raise CommandError("--batch-size must be positive.")
+        jobs = int(options["jobs"])  # type: ignore[call-overload]
+        if jobs < 1:
+            raise CommandError("--jobs must be positive.")
+        if jobs > 1 and connection.vendor != "postgresql":
+            raise CommandError("--jobs needs PostgreSQL (SQLite writes one at a time).")
         every = max(1, 50_000 // batch_size)
         batches = 0
 
@@ -53,7 +65,7 @@ class Command(BaseCommand):
                 )
 
         result = lifecycle_recompute_all(
-            trigger=str(options["trigger"]), batch_size=batch_size, progress=progress
+            trigger=str(options["trigger"]), batch_size=batch_size, progress=progress, jobs=jobs
         )
         self.stdout.write(
             self.style.SUCCESS(
