@@ -179,18 +179,24 @@ def time_command(kind: str, arguments: Sequence[str], records: int) -> ImportTim
     return ImportTiming(kind, records, seconds, "manage.py " + " ".join(arguments))
 
 
-def time_import(kind: str, path: Path, records: int) -> ImportTiming:
-    return time_command(kind, ["import_history", *import_arguments(kind, path)], records)
+def time_import(kind: str, path: Path, records: int, jobs: int = 1) -> ImportTiming:
+    arguments = ["import_history", *import_arguments(kind, path)]
+    if jobs > 1:
+        arguments += ["--jobs", str(jobs)]
+    return time_command(kind, arguments, records)
 
 
-def time_lifecycle_recompute() -> ImportTiming | None:
+def time_lifecycle_recompute(jobs: int = 1) -> ImportTiming | None:
     """The recompute an import leaves out (`--no-lifecycle`), over every customer stored."""
     if "lifecycle_recompute" not in get_commands():
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customers_customer")
         customers = cursor.fetchone()[0]
-    return time_command("lifecycle", ["lifecycle_recompute", "--quiet-progress"], customers)
+    arguments = ["lifecycle_recompute", "--quiet-progress"]
+    if jobs > 1:
+        arguments += ["--jobs", str(jobs)]
+    return time_command("lifecycle", arguments, customers)
 
 
 def database_url() -> str:
