@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from customers.models import Customer
@@ -23,6 +23,7 @@ from journeys.models import (
     LifecycleTrigger,
 )
 from omni.processes import forked_processes
+from omni.staging import Stage, model_columns, rows_insert, stage_load
 
 DEFAULT_BATCH_SIZE = 5000
 METRIC_FIELDS = [
@@ -87,18 +88,40 @@ def _write_stage_changes(
     for stage, customer_ids in by_stage.items():
         # update(), not save(): only the stage changes, `updated_at` keeps meaning "profile edited".
         Customer.objects.filter(pk__in=customer_ids).update(lifecycle_stage=stage)
-    LifecycleStageChange.objects.bulk_create(
-        LifecycleStageChange(
-            customer_id=customer_id,
-            from_stage=stage,
-            to_stage=decision.stage,
-            changed_at=now,
-            reason=decision.reason[:255],
-            trigger=trigger,
-        )
-        for customer_id, stage, decision in moved
+    rows_insert(
+        LifecycleStageChange,
+        ("customer", "from_stage", "to_stage", "changed_at", "reason", "trigger"),
+        [
+            (customer_id, stage, decision.stage, now, decision.reason[:255], trigger)
+            for customer_id, stage, decision in moved
+        ],
     )
     return len(moved)
+
+
+METRICS_STAGE = Stage(
+    "omni_metrics_stage",
+    model_columns(CustomerMetrics, ("customer", *METRIC_FIELDS, "computed_at")),
+    analyze=False,  # only scanned by the upsert
+)
+
+
+def _metrics_upsert(figures: list[tuple]) -> None:
+    """Write these figures (customer id, METRIC_FIELDS..., computed at): staged, then one
+    upsert (Django's bulk_create spent longer writing its SQL than the database running it)."""
+    if not figures:
+        return
+    stage_load(METRICS_STAGE, figures)
+    table = CustomerMetrics._meta.db_table
+    columns = METRICS_STAGE.column_list()
+    updates = ", ".join(
+        f"{name} = excluded.{name}" for name in METRICS_STAGE.column_names if name != "customer_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {METRICS_STAGE.name} "
+            f"WHERE true ON CONFLICT (customer_id) DO UPDATE SET {updates}"
+        )
 
 
 def _stored_metrics(customer_ids: Sequence[int]) -> dict[int, tuple]:
@@ -124,13 +147,15 @@ def _refresh_batch(
     names = metrics.store_names()
     window_start = loyalty_window_start(thresholds, now)
     figures, moves = [], []
+    computed_at = timezone.now()  # when they were computed (`now` is what they are as of)
     for row in rows:
         done = activity.get(row.pk) or metrics.Activity()
         bought = metrics.purchases(done)
         values = metrics.metrics_values(done, bought, names)
         # Only figures that changed are written: most nights, most customers did nothing.
-        if stored.get(row.pk) != tuple(values[name] for name in METRIC_FIELDS):
-            figures.append(CustomerMetrics(customer_id=row.pk, **values))
+        figure = tuple(values[name] for name in METRIC_FIELDS)
+        if stored.get(row.pk) != figure:
+            figures.append((row.pk, *figure, computed_at))
         decision = stage_decide(
             metrics.customer_facts(row, done, bought, window_start), thresholds, now
         )
@@ -139,12 +164,7 @@ def _refresh_batch(
     if not figures and not moves:
         return RefreshResult(customers=len(rows))
     with transaction.atomic():
-        CustomerMetrics.objects.bulk_create(
-            figures,
-            update_conflicts=True,
-            unique_fields=["customer"],
-            update_fields=[*METRIC_FIELDS, "computed_at"],
-        )
+        _metrics_upsert(figures)
         changes = _write_stage_changes(moves, trigger=trigger, now=now)
     return RefreshResult(customers=len(rows), changes=changes)
 
