@@ -26,6 +26,7 @@ from customers.models import Customer, DuplicateSuggestion, ExternalIdentity, Ma
 from customers.normalization import normalize_email, normalize_phone
 from customers.services import PROFILE_FIELDS
 from omni.errors import DomainError
+from omni.staging import instances_insert
 
 KEY_ORDER = (MatchKey.EXTERNAL_ID, MatchKey.EMAIL, MatchKey.PHONE, MatchKey.LOYALTY_NUMBER)
 # Profiles a shared key may designate that are considered (a phone can be shared widely).
@@ -293,18 +294,21 @@ class _Batch:
 
     def write(self) -> None:
         now = timezone.now()
-        Customer.objects.bulk_create(self.created)
+        instances_insert(Customer, self.created)
         by_fields: dict[tuple[str, ...], list[Customer]] = defaultdict(list)
         for customer, fields in self.completed.values():
             customer.updated_at = now
             by_fields[tuple(sorted(fields))].append(customer)
         for fields, customers in by_fields.items():
             Customer.objects.bulk_update(customers, [*fields, "updated_at"])
-        ExternalIdentity.objects.bulk_create(
-            ExternalIdentity(
-                customer=customer, source=source, external_id=external_id, matched_on=matched_on
-            )
-            for customer, source, external_id, matched_on in self.identities
+        instances_insert(
+            ExternalIdentity,
+            [
+                ExternalIdentity(
+                    customer=customer, source=source, external_id=external_id, matched_on=matched_on
+                )
+                for customer, source, external_id, matched_on in self.identities
+            ],
         )
         duplicates_suggest(self.suggestions)
 

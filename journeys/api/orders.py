@@ -263,15 +263,13 @@ def order_records_write(
     to_write = [index for index in range(len(records)) if index not in unchanged]
     inputs = order_records_validate([records[index] for index in to_write])
     written = orders_write(
-        [
-            dataclasses.replace(item, fingerprint=known[index][0])
-            if isinstance(item, OrderInput) and index in known
-            else item
-            for index, item in zip(to_write, inputs, strict=True)
-        ],
+        inputs,
         actor=actor,
         refresh_lifecycle=refresh_lifecycle,
+        fingerprints=[known[index][0] if index in known else "" for index in to_write],
     )
+    if not unchanged:  # the positions are the records' own
+        return written
     results = [RecordResult(index, "unchanged", order) for index, order in unchanged.items()]
     results += [
         dataclasses.replace(result, index=index)

@@ -18,6 +18,7 @@ from journeys.history_import.formats import reader_for
 from journeys.history_import.models import HistoryImport, HistoryImportChunk
 from journeys.history_import.readers import SourceRecord
 from journeys.history_import.writers import WRITERS
+from journeys.ingest.orders import KnownProduct, catalogue_kept
 
 Status = HistoryImportChunk.Status
 
@@ -87,7 +88,8 @@ def chunk_write(history_import: HistoryImport, span: ChunkSpan) -> bool:
         with transaction.atomic():
             _commit_without_waiting_for_the_disk()
             chunk = _claim(history_import, span)
-            result = records_write(history_import.kind, records)
+            with catalogue_kept(_catalogue_of(history_import)):
+                result = records_write(history_import.kind, records)
             chunk.records = result.records
             chunk.outcomes = dict(result.outcomes)
             chunk.errors = result.errors
@@ -95,6 +97,17 @@ def chunk_write(history_import: HistoryImport, span: ChunkSpan) -> bool:
     except _AlreadyWritten:
         return False
     return True
+
+
+# The products read by the chunks of the import this process writes (the latest only).
+_catalogues: dict[int, dict[str, KnownProduct]] = {}
+
+
+def _catalogue_of(history_import: HistoryImport) -> dict[str, KnownProduct]:
+    if history_import.pk not in _catalogues:
+        _catalogues.clear()
+        _catalogues[history_import.pk] = {}
+    return _catalogues[history_import.pk]
 
 
 def chunk_validate(history_import: HistoryImport, span: ChunkSpan) -> ChunkResult:

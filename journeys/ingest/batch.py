@@ -151,6 +151,8 @@ def digest(value: Any) -> str:
 class _Record:
     position: int
     data: OrderInput
+    # The fingerprint of the record as received; empty: the input's (`digest`).
+    received: str = ""
     prepared: PreparedOrder = None  # type: ignore[assignment] - set once checked (_prepare)
     stored: _Stored | None = None
     customer_id: int | None = None
@@ -159,7 +161,7 @@ class _Record:
     customer_digest: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.digest = self.data.fingerprint or digest(self.data)
+        self.digest = self.received or self.data.fingerprint or digest(self.data)
         self.customer_digest = digest(self.data.customer) if self.data.customer else ""
 
     @property
@@ -247,21 +249,26 @@ def orders_write(
     *,
     actor: Any = None,
     refresh_lifecycle: bool = True,
+    fingerprints: Sequence[str] | None = None,
 ) -> list[RecordResult]:
     """Write every OrderInput of `inputs`; a RecordResult in its place (a record that failed
     validation) is passed through, so results keep the positions of the records.
 
     `refresh_lifecycle=False` leaves the customers' lifecycle stages to a later recompute (the
-    history import runs one at the end)."""
+    history import runs one at the end). `fingerprints`: each record's as received (see
+    `records_known_unchanged`; empty: computed from its input, as without them)."""
     results: list[RecordResult | None] = [
         item if isinstance(item, RecordResult) else None for item in inputs
     ]
     pending = [(index, item) for index, item in enumerate(inputs) if isinstance(item, OrderInput)]
+    received = {
+        index: fingerprint for index, fingerprint in enumerate(fingerprints or ()) if fingerprint
+    }
     customer_ids: set[int] = set()
     with transaction.atomic():
         references = _OnDemand([data for _index, data in pending])
         for wave in _waves(pending):
-            written = _write_wave(wave, references, actor)
+            written = _write_wave(wave, references, actor, received)
             for result in written.results:
                 results[result.index] = result
             customer_ids |= written.customer_ids
@@ -294,8 +301,14 @@ def _waves(pending: list[tuple[int, OrderInput]]) -> list[list[tuple[int, OrderI
     return waves
 
 
-def _write_wave(wave: list[tuple[int, OrderInput]], references: _OnDemand, actor: Any) -> _Written:
-    records = [_Record(index, data) for index, data in wave]
+def _write_wave(
+    wave: list[tuple[int, OrderInput]],
+    references: _OnDemand,
+    actor: Any,
+    fingerprints: dict[int, str] | None = None,
+) -> _Written:
+    fingerprints = fingerprints or {}
+    records = [_Record(index, data, fingerprints.get(index, "")) for index, data in wave]
     for _attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
@@ -312,7 +325,9 @@ def _one_by_one(records: list[_Record], references: _OnDemand, actor: Any) -> _W
     so that the one at fault is reported and the others are written."""
     written = _Written()
     for record in records:
-        alone = _write_wave([(record.position, record.data)], references, actor)
+        alone = _write_wave(
+            [(record.position, record.data)], references, actor, {record.position: record.digest}
+        )
         written.results.extend(alone.results)
         written.customer_ids |= alone.customer_ids
     return written
@@ -352,11 +367,15 @@ def _merge(records: list[_Record], references: _OnDemand, actor: Any) -> _Writte
         written.results.append(record_failure(record.position, error))
     if not live:
         return written
-    stage_load(ORDER_STAGE, [_order_row(record) for record in live])
-    changed = _update_orders(now)
+    # Only stored orders are joined to the stage by id (to update them, to delete the lines
+    # they no longer have): a wave of new orders (a history import) needs neither the joins
+    # nor the statistics that plan them.
+    stored = any(record.order_id is not None for record in live)
+    stage_load(ORDER_STAGE, [_order_row(record) for record in live], analyze=stored)
+    changed = _update_orders(now) if stored else set()
     created = _insert_orders(live, now)
     stage_load(LINE_STAGE, [row for record in live for row in _line_rows(record)])
-    changed |= _merge_lines(now, exclude=changed | created)
+    changed |= _merge_lines(now, exclude=changed | created, stored=stored)
     _record_consequences(live, changed, actor, now)
     for record in live:
         outcome = (
@@ -533,9 +552,10 @@ def _insert_orders(live: list[_Record], now: Any) -> set[int]:
     return {row[0] for row in rows}
 
 
-def _merge_lines(now: Any, *, exclude: set[int]) -> set[int]:
-    """Upsert the staged lines and delete the stored ones no longer sent (unless returned);
-    marks the orders whose lines changed as updated. Returns their ids."""
+def _merge_lines(now: Any, *, exclude: set[int], stored: bool = True) -> set[int]:
+    """Upsert the staged lines and delete the stored ones no longer sent (unless returned;
+    `stored`: whether the stage names stored orders, which may have such lines); marks the
+    orders whose lines changed as updated. Returns their ids."""
     table = OrderLine._meta.db_table
     columns = ", ".join(LINE_STAGE.column_names)
     updates = ", ".join(f"{column} = excluded.{column}" for column in LINE_VALUE_COLUMNS)
@@ -546,7 +566,7 @@ def _merge_lines(now: Any, *, exclude: set[int]) -> set[int]:
         f"ON CONFLICT (order_id, line_number) DO UPDATE SET {updates} "
         f"WHERE ({stored}) IS DISTINCT FROM ({proposed}) RETURNING order_id"
     )
-    deleted = _execute(
+    deleted = stored and _execute(
         f"DELETE FROM {table} WHERE order_id IN "
         f"(SELECT order_id FROM {ORDER_STAGE.name} WHERE order_id IS NOT NULL) "
         f"AND NOT EXISTS (SELECT 1 FROM {LINE_STAGE.name} AS l "
@@ -554,7 +574,7 @@ def _merge_lines(now: Any, *, exclude: set[int]) -> set[int]:
         "AND NOT EXISTS (SELECT 1 FROM journeys_returnline AS r "
         f"WHERE r.order_line_id = {table}.id) RETURNING order_id"
     )
-    changed = {row[0] for row in (*upserted, *deleted)} - exclude
+    changed = {row[0] for row in (*upserted, *(deleted or ()))} - exclude
     if changed:
         Order.objects.filter(pk__any=changed).update(updated_at=now)
     return changed

@@ -3,7 +3,9 @@ their rules, and the amounts computed from them. `journeys.ingest.batch` writes 
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
@@ -119,13 +121,32 @@ class References:
                 codes.add(data.store_code)
             skus.update(line.sku for line in data.lines)
         stores = Store.objects.filter(code__any=codes) if codes else Store.objects.none()
-        products = (
-            Product.objects.filter(sku__any=skus).values_list("sku", "id", "name") if skus else []
-        )
-        return cls(
-            stores={store.code: store for store in stores},
-            products={sku: KnownProduct(pk, name) for sku, pk, name in products},
-        )
+        known = _catalogue.get()
+        products = {sku: known[sku] for sku in skus & known.keys()} if known is not None else {}
+        if missing := skus - products.keys():
+            rows = Product.objects.filter(sku__any=missing).values_list("sku", "id", "name")
+            found = {sku: KnownProduct(pk, name) for sku, pk, name in rows}
+            products.update(found)
+            if known is not None:
+                known.update(found)
+        return cls(stores={store.code: store for store in stores}, products=products)
+
+
+# The products already read by this import (see `catalogue_kept`); None: read for each batch.
+_catalogue: ContextVar[dict[str, KnownProduct] | None] = ContextVar("catalogue", default=None)
+
+
+@contextmanager
+def catalogue_kept(products: dict[str, KnownProduct]) -> Iterator[None]:
+    """Within this block, the products read by a batch are kept in `products` for the next
+    batches (a history import: 1,500 of the catalogue's products read again for every chunk
+    of 1,000 orders). A product renamed meanwhile keeps its former name for the lines sent
+    without one; one deleted fails its chunk, which a rerun writes."""
+    token = _catalogue.set(products)
+    try:
+        yield
+    finally:
+        _catalogue.reset(token)
 
 
 @dataclass(frozen=True)

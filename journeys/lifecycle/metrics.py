@@ -34,7 +34,6 @@ class CustomerRow:
     has_preference: bool
     has_wishlist: bool
     has_ticket: bool
-    has_order: bool
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,6 @@ def customer_rows(customer_ids: Sequence[int], *, now: datetime.datetime) -> lis
             has_ticket=Exists(
                 AfterSalesTicket.objects.filter(customer=customer, created_at__lte=now)
             ),
-            has_order=Exists(Order.objects.filter(customer=customer, placed_at__lte=now)),
         )
         .order_by("pk")
         .values_list(
@@ -100,7 +98,6 @@ def customer_rows(customer_ids: Sequence[int], *, now: datetime.datetime) -> lis
             "has_preference",
             "has_wishlist",
             "has_ticket",
-            "has_order",
         )
     )
     wanted = set(customer_ids)
@@ -290,5 +287,7 @@ def customer_facts(
         has_interaction=bool(activity.touchpoints)
         or row.has_wishlist
         or row.has_ticket
-        or row.has_order,
+        # Any order placed by then (`batch_activity` reads them all): an EXISTS per customer
+        # here read the scattered orders of the batch a second time.
+        or bool(activity.orders),
     )
