@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
@@ -51,10 +52,16 @@ def render_page(
     partial: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The whole page, or only `partial` of it for an htmx request (not a boosted link)."""
+    """The whole page, or only `partial` of it for an htmx request (not a boosted link).
+
+    Such a URL answers two ways: it varies on HX-Request, or the browser, going Back to a URL
+    htmx pushed, would show the fragment it cached for it instead of the page."""
     wants_partial = partial and request.htmx and not request.htmx.boosted  # type: ignore[attr-defined]
     name = f"{template}#{partial}" if wants_partial else template
-    return render(request, name, context, status=status)
+    response = render(request, name, context, status=status)
+    if partial:
+        patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def render_partial(

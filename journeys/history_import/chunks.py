@@ -99,15 +99,17 @@ def chunk_write(history_import: HistoryImport, span: ChunkSpan) -> bool:
     return True
 
 
-# The products read by the chunks of the import this process writes (the latest only).
-_catalogues: dict[int, dict[str, KnownProduct]] = {}
+# The products read by the chunks of the import this process writes (the latest only), by
+# the import's id and start (an id alone may come again, in a test database emptied).
+_catalogues: dict[tuple[int, Any], dict[str, KnownProduct]] = {}
 
 
 def _catalogue_of(history_import: HistoryImport) -> dict[str, KnownProduct]:
-    if history_import.pk not in _catalogues:
+    key = (history_import.pk, history_import.started_at)
+    if key not in _catalogues:
         _catalogues.clear()
-        _catalogues[history_import.pk] = {}
-    return _catalogues[history_import.pk]
+        _catalogues[key] = {}
+    return _catalogues[key]
 
 
 def chunk_validate(history_import: HistoryImport, span: ChunkSpan) -> ChunkResult:

@@ -22,6 +22,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import msgspec
@@ -467,30 +468,26 @@ def _resolve_customers(live: list[_Record]) -> list[tuple[_Record, DomainError]]
 
 def _order_row(record: _Record) -> tuple:
     fields = record.prepared.fields
-    values = {**fields, "customer_id": record.customer_id}
     return (
         record.order_id,
         record.data.source,
         record.data.external_reference,
-        *(values[_field_key(name)] for name in ORDER_FIELDS),
+        record.customer_id,
+        *itemgetter(*_ORDER_KEYS)(fields),
         record.digest,
         record.customer_digest,
     )
 
 
-def _field_key(name: str) -> str:
-    return f"{name}_id" if name in ("customer", "store") else name
-
-
 def _line_rows(record: _Record) -> list[tuple]:
-    return [
-        (record.order_id, line["line_number"], *(line[_line_key(name)] for name in LINE_FIELDS))
-        for line in record.prepared.lines
-    ]
+    values = itemgetter("line_number", *_LINE_KEYS)
+    return [(record.order_id, *values(line)) for line in record.prepared.lines]
 
 
-def _line_key(name: str) -> str:
-    return "product_id" if name == "product" else name
+# The keys of a prepared order's fields and lines, in the stage's order (the customer comes
+# from the resolution, first of ORDER_FIELDS).
+_ORDER_KEYS = tuple(f"{name}_id" if name == "store" else name for name in ORDER_FIELDS[1:])
+_LINE_KEYS = tuple("product_id" if name == "product" else name for name in LINE_FIELDS)
 
 
 def _execute(sql: str, params: Sequence[Any] = ()) -> list[tuple]:

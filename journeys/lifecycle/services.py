@@ -5,6 +5,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,18 @@ def _stored_metrics(customer_ids: Sequence[int]) -> dict[int, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """The batch's reads in a transaction where PostgreSQL does not compile its plans: the
+    categories read cost more than the JIT threshold, and compiling took a fifth of its time
+    (68 of 300 ms for 5,000 customers) to save none."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def _refresh_batch(
     customer_ids: Sequence[int],
     *,
@@ -138,13 +151,14 @@ def _refresh_batch(
     now: datetime.datetime,
     thresholds: LifecycleSettings,
 ) -> RefreshResult:
-    rows = metrics.customer_rows(customer_ids, now=now)
-    if not rows:
-        return RefreshResult()
-    live_ids = [row.pk for row in rows]
-    activity = metrics.batch_activity(live_ids, now=now)
-    stored = _stored_metrics(live_ids)
-    names = metrics.store_names()
+    with _without_jit():
+        rows = metrics.customer_rows(customer_ids, now=now)
+        if not rows:
+            return RefreshResult()
+        live_ids = [row.pk for row in rows]
+        activity = metrics.batch_activity(live_ids, now=now)
+        stored = _stored_metrics(live_ids)
+        names = metrics.store_names()
     window_start = loyalty_window_start(thresholds, now)
     figures, moves = [], []
     computed_at = timezone.now()  # when they were computed (`now` is what they are as of)

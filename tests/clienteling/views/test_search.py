@@ -100,6 +100,10 @@ def test_search_page_and_htmx_partial(
     assert b"<html" not in partial.content
     assert partial.content.lstrip().startswith(b'<section id="results"')
     assert reverse("clienteling:customer", args=[helene.pk]).encode() in partial.content
+    # One URL, two answers: a browser cache keeps them apart (Back to a URL htmx pushed
+    # shows the page, not the fragment).
+    for response in (page, partial):
+        assert "HX-Request" in response["Vary"]
 
 
 def test_search_runs_a_bounded_number_of_queries(
