@@ -449,13 +449,9 @@ def _email_validator_run(value: str) -> None:
 _IDENTIFYING = ("external_id", "email", "phone", "loyalty_number")
 
 
-def inbound_customer_read(raw: Any) -> dict[str, Any]:
-    """What InboundCustomerSerializer validates `raw` into, on the fast path (omni.api.fast:
-    raises Unsure for anything it does not read as plainly as the serializer would)."""
-    data: dict[str, Any] = {}
-    for name, value in fast.mapping(raw).items():
-        if (read := _INBOUND_READERS.get(name)) is not None:
-            data[name] = read(value)
+def _keys_normalized(data: dict[str, Any]) -> None:
+    """The email and phone read, normalised as the serializers' validators do (Unsure if
+    either is invalid: the serializer words the error)."""
     try:
         if "email" in data:
             data["email"] = _email_normalized(data["email"])
@@ -463,6 +459,16 @@ def inbound_customer_read(raw: Any) -> dict[str, Any]:
             data["phone"] = normalize_phone(data["phone"])
     except DjangoValidationError:
         raise fast.Unsure from None
+
+
+def inbound_customer_read(raw: Any) -> dict[str, Any]:
+    """What InboundCustomerSerializer validates `raw` into, on the fast path (omni.api.fast:
+    raises Unsure for anything it does not read as plainly as the serializer would)."""
+    data: dict[str, Any] = {}
+    for name, value in fast.mapping(raw).items():
+        if (read := _INBOUND_READERS.get(name)) is not None:
+            data[name] = read(value)
+    _keys_normalized(data)
     if bool(data.get("source")) != bool(data.get("external_id")):
         raise fast.Unsure
     if not any(data.get(key) for key in _IDENTIFYING):
@@ -691,13 +697,7 @@ def customer_record_reader(
                     data[name] = field.run_validation(value)
                 except serializers.ValidationError:
                     raise fast.Unsure from None
-        try:
-            if "email" in data:
-                data["email"] = _email_normalized(data["email"])
-            if "phone" in data:
-                data["phone"] = normalize_phone(data["phone"])
-        except DjangoValidationError:
-            raise fast.Unsure from None
+        _keys_normalized(data)
         return data
 
     return read

@@ -5,7 +5,6 @@ accepts it too and validates it into the same data; when the fast reader is unsu
 serializer decides and words the errors; plain records take the fast path.
 """
 
-import copy
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from omni.api import fast
 from omni.api.batch import records_validate
 from omni.models import Store
 from omni.records import RecordResult
-from tests.api.test_fast_records import comparable, remover, setter
+from tests.api.test_fast_records import comparable, mutated
 
 pytestmark = pytest.mark.django_db
 
@@ -91,16 +90,7 @@ REMOVABLE = [(name,) for name in base_record()]
 
 
 def variants() -> list[dict[str, Any]]:
-    mutations = [
-        setter(path, value) for path, values in CUSTOMER_VALUES.items() for value in values
-    ]
-    mutations += [remover(path) for path in REMOVABLE]
-    built = []
-    for mutation in mutations:
-        record = copy.deepcopy(base_record())
-        mutation(record)
-        built.append(record)
-    return built
+    return mutated(base_record(), CUSTOMER_VALUES, REMOVABLE)
 
 
 @pytest.fixture

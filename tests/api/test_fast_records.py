@@ -154,16 +154,27 @@ REMOVABLE = [
 ]
 
 
-def variants() -> list[dict[str, Any]]:
+def mutated(
+    base: dict[str, Any],
+    values: dict[tuple[Any, ...], list[Any]],
+    removable: list[tuple[Any, ...]],
+) -> list[dict[str, Any]]:
+    """`base` with each value of `values` set at its path, and with each path of `removable`
+    removed, one change per record."""
     mutations: list[Mutation] = [
-        setter(path, value) for path, values in ORDER_VALUES.items() for value in values
+        setter(path, value) for path, choices in values.items() for value in choices
     ]
-    mutations += [remover(path) for path in REMOVABLE]
+    mutations += [remover(path) for path in removable]
     built = []
     for mutation in mutations:
-        record = copy.deepcopy(base_record())
+        record = copy.deepcopy(base)
         mutation(record)
         built.append(record)
+    return built
+
+
+def variants() -> list[dict[str, Any]]:
+    built = mutated(base_record(), ORDER_VALUES, REMOVABLE)
     big = base_record()
     big["lines"] = [dict(big["lines"][0], unit_price="9999999999.99") for _ in range(2)]
     built.append(big)

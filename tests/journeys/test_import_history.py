@@ -82,6 +82,15 @@ def order_record(reference: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
+def orders_with_line_5_broken(directory: Path, count: int) -> Path:
+    """Orders "1" to `count`, one per line, but line 5 is not JSON."""
+    path = jsonl(directory / "orders.jsonl", [order_record(str(n)) for n in range(1, count + 1)])
+    lines = path.read_text().splitlines()
+    lines[4] = "{broken"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def errors_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as file:
         return list(csv.DictReader(file))
@@ -739,11 +748,8 @@ def import_worker(transactional_db: None) -> Iterator[Path]:
 def test_chunks_fanned_out_to_a_real_celery_worker(
     catalogue: None, tmp_path: Path, import_worker: Path
 ) -> None:
-    path = jsonl(tmp_path / "orders.jsonl", [order_record(str(n)) for n in range(1, 8)])
+    path = orders_with_line_5_broken(tmp_path, 7)
     errors = tmp_path / "errors.csv"
-    lines = path.read_text().splitlines()
-    lines[4] = "{broken"
-    path.write_text("\n".join(lines) + "\n")
 
     output = import_history(
         str(path),
@@ -815,11 +821,8 @@ def test_chunks_shared_by_forked_processes_are_each_written_once(
 ) -> None:
     from django.db import connection
 
-    path = jsonl(tmp_path / "orders.jsonl", [order_record(str(n)) for n in range(1, 12)])
+    path = orders_with_line_5_broken(tmp_path, 11)
     errors = tmp_path / "errors.csv"
-    lines = path.read_text().splitlines()
-    lines[4] = "{broken"
-    path.write_text("\n".join(lines) + "\n")
     arguments = [str(path), "--kind", "orders", "--chunk-size", "2", "--jobs", "2"]
     if connection.vendor != "postgresql":
         with pytest.raises(CommandError, match="--jobs needs PostgreSQL"):
