@@ -104,12 +104,18 @@ ERASURE_ANSWER = inline_serializer(
 CUSTOMER_ERASE_PATH = r"^customers/(?P<pk>[^/]+)/erase$"
 
 
-class CustomerEraseView(APIView):
+class DataProtectionView(APIView):
+    """What the data protection endpoints share: a token or a session, JSON in and out, the
+    `gdpr:*` scopes. Each says who may call it (`permission_classes`)."""
+
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
-    permission_classes = [DataProtectionAccess]
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
     scope_resource = "gdpr"
+
+
+class CustomerEraseView(DataProtectionView):
+    permission_classes = [DataProtectionAccess]
 
     @extend_schema(
         operation_id="customers_erase",

@@ -13,19 +13,17 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
-from omni.api.authentication import BearerTokenAuthentication
 from omni.api.schema import ErrorSerializer
 from omni.errors import DomainError
 from omni.models import ApiClient, ApiScope
 from privacy.erasure_api import (
     DataProtectionAccess,
+    DataProtectionView,
     customer_or_404,
     merged_profile_conflict,
     requester,
@@ -66,12 +64,9 @@ class JsonAnswers(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class CustomerExportView(APIView):
-    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+class CustomerExportView(DataProtectionView):
     permission_classes = [ExportAccess]
-    renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonAnswers
-    scope_resource = "gdpr"
     extra_error_codes = ("400",)
 
     @extend_schema(

@@ -7,18 +7,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from omni.api.authentication import BearerTokenAuthentication
 from omni.api.idempotency import idempotent
-from omni.api.parsers import LimitedJSONParser
 from omni.models import ApiScope
-from privacy.erasure_api import DataProtectionAccess
+from privacy.erasure_api import DataProtectionAccess, DataProtectionView
 from privacy.retention import retention_run
 from privacy.tasks import retention_run_task
 
@@ -54,12 +49,8 @@ RETENTION_REPORT = inline_serializer(
 RETENTION_STARTED = inline_serializer("RetentionStarted", {"queued": serializers.BooleanField()})
 
 
-class RetentionView(APIView):
-    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+class RetentionView(DataProtectionView):
     permission_classes = [RetentionAccess]
-    parser_classes = [LimitedJSONParser]
-    renderer_classes = [JSONRenderer]
-    scope_resource = "gdpr"
 
     @extend_schema(
         operation_id="retention_report",

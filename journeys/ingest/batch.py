@@ -162,7 +162,7 @@ class _Record:
     customer_digest: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.digest = self.received or self.data.fingerprint or digest(self.data)
+        self.digest = self.received or digest(self.data)
         self.customer_digest = digest(self.data.customer) if self.data.customer else ""
 
     @property

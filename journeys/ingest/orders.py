@@ -55,9 +55,6 @@ class OrderInput:
     source_updated_at: datetime.datetime | None = None
     require_known_products: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
-    # The record's fingerprint as its sender computed it (the batch API: of the JSON record,
-    # see `records_known_unchanged`); empty: computed from these values (`batch.digest`).
-    fingerprint: str = field(default="", compare=False)
 
 
 @dataclass
