@@ -123,11 +123,18 @@ def appointment_book(
         ) from error
 
 
+CLOSING_STATUSES = (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
+
+
+def appointment_can_close(appointment: Appointment) -> bool:
+    """Done or no-show only once it has started."""
+    return appointment.starts_at <= timezone.now()
+
+
 def appointment_transition(
     *, appointment: Appointment, status: str, actor: Any, note: str = ""
 ) -> Appointment:
-    closing = status in (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
-    if closing and appointment.starts_at > timezone.now():
+    if status in CLOSING_STATUSES and not appointment_can_close(appointment):
         raise DomainError(_("An appointment that has not started cannot be closed yet."))
     return apply_transition(
         appointment,

@@ -353,3 +353,33 @@ class IdempotencyRecord(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class FormSubmission(models.Model):
+    """A tablet form's one-time token, used: the same form sent twice (a double tap, a retry on
+    a slow network) is written once.
+
+    The row is inserted in the transaction that writes what the form asks, so a second
+    submission waits for the first and then finds its token taken (see omni.form_tokens).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token = models.CharField(_("form token"), max_length=64)
+    action = models.CharField(_("action"), max_length=40)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_unique_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action}:{self.token}"

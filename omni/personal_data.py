@@ -34,3 +34,9 @@ register(
     erase=Erase.SCAN,
     why="the admin's change history names the objects it changed",
 )
+register(
+    "omni.FormSubmission",
+    not_personal=("token", "action"),
+    retention=Retention(period="idempotency_hours", since="created_at"),
+    why="a staff member's used form tokens, kept a day",
+)

@@ -1,4 +1,4 @@
-"""Template helpers of the tablet app: vendored icons inline, money, initials."""
+"""Template helpers of the tablet app: vendored icons inline, money, initials, form tokens."""
 
 import functools
 import re
@@ -10,6 +10,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from omni.form_tokens import FIELD, form_token_new
 
 register = template.Library()
 
@@ -89,3 +91,9 @@ def initials(person: object) -> str:
 @register.simple_tag
 def tier_badge(tier: str, label: str) -> SafeString:
     return format_html('<span class="badge tier tier-{}">{}</span>', tier, label)
+
+
+@register.simple_tag
+def form_token() -> SafeString:
+    """A new one-time token for the form it is in: sent twice, the form is written once."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, form_token_new())

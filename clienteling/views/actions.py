@@ -24,6 +24,7 @@ from clienteling.forms import (
     TicketTransitionForm,
     WishlistAddForm,
 )
+from clienteling.models import Appointment
 from clienteling.selectors import customer_360 as profile
 from clienteling.selectors.search import product_search
 from clienteling.selectors.store_day import store_today
@@ -50,6 +51,7 @@ from journeys.services import (
 )
 from omni.access_journal import Door
 from omni.errors import DomainError
+from omni.form_tokens import Repeated, submit_once, submitted_before
 from omni.models import Channel
 
 ACTIONS = "clienteling/customer_actions.html"
@@ -74,11 +76,15 @@ def note_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            note_add(
-                customer=customer,
-                body=form.cleaned_data["body"],
-                actor=request.user,
-                store=associate.store,
+            submit_once(
+                request,
+                "note",
+                lambda: note_add(
+                    customer=customer,
+                    body=form.cleaned_data["body"],
+                    actor=request.user,
+                    store=associate.store,
+                ),
             )
         except DomainError as error:
             form.add_error("body", error.message)
@@ -110,14 +116,18 @@ def wishlist_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     form = WishlistAddForm(request.POST)
     if form.is_valid():
         try:
-            wishlist_add_item(
-                customer=customer,
-                product=form.cleaned_data["product"],
-                channel=Channel.STORE,
-                actor=request.user,
-                store=associate.store,
-                size=form.cleaned_data["size"].strip(),
-                note=form.cleaned_data["note"],
+            submit_once(
+                request,
+                "wishlist_add",
+                lambda: wishlist_add_item(
+                    customer=customer,
+                    product=form.cleaned_data["product"],
+                    channel=Channel.STORE,
+                    actor=request.user,
+                    store=associate.store,
+                    size=form.cleaned_data["size"].strip(),
+                    note=form.cleaned_data["note"],
+                ),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -156,15 +166,19 @@ def ticket_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ticket_open(
-                customer=customer,
-                kind=data["kind"],
-                subject=data["subject"],
-                description=data["description"],
-                channel=Channel.STORE,
-                actor=request.user,
-                store=associate.store,
-                order_line=data["order_line"],
+            submit_once(
+                request,
+                "ticket_open",
+                lambda: ticket_open(
+                    customer=customer,
+                    kind=data["kind"],
+                    subject=data["subject"],
+                    description=data["description"],
+                    channel=Channel.STORE,
+                    actor=request.user,
+                    store=associate.store,
+                    order_line=data["order_line"],
+                ),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -199,11 +213,15 @@ def ticket_move(request: HttpRequest, ticket_id: int) -> HttpResponse:
     message, level = _("Ticket updated."), "success"
     if form.is_valid():
         try:
-            ticket_transition(
-                ticket=ticket,
-                status=form.cleaned_data["status"],
-                actor=request.user,
-                note=form.cleaned_data["note"],
+            submit_once(
+                request,
+                "ticket_move",
+                lambda: ticket_transition(
+                    ticket=ticket,
+                    status=form.cleaned_data["status"],
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                ),
             )
         except DomainError as error:
             message, level = error.message, "error"
@@ -231,15 +249,19 @@ def task_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            task_create(
-                store=associate.store,
-                title=data["title"],
-                due_on=data["due_on"],
-                actor=request.user,
-                assignee=data["assignee"],
-                customer=customer,
-                reason=data["reason"],
-                details=data["details"],
+            submit_once(
+                request,
+                "task_create",
+                lambda: task_create(
+                    store=associate.store,
+                    title=data["title"],
+                    due_on=data["due_on"],
+                    actor=request.user,
+                    assignee=data["assignee"],
+                    customer=customer,
+                    reason=data["reason"],
+                    details=data["details"],
+                ),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -268,16 +290,20 @@ def consent_new(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            consent_record(
-                customer=customer,
-                purpose=data["purpose"],
-                channel=data["channel"],
-                granted=data["granted"],
-                collected_via=Channel.STORE,
-                wording=data["wording"],
-                actor=request.user,
-                store=associate.store,
-                proof={"recorded_on": "tablet", "associate": request.user.get_username()},
+            submit_once(
+                request,
+                "consent_record",
+                lambda: consent_record(
+                    customer=customer,
+                    purpose=data["purpose"],
+                    channel=data["channel"],
+                    granted=data["granted"],
+                    collected_via=Channel.STORE,
+                    wording=data["wording"],
+                    actor=request.user,
+                    store=associate.store,
+                    proof={"recorded_on": "tablet", "associate": request.user.get_username()},
+                ),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -332,32 +358,48 @@ def booking_slots(request: HttpRequest, customer_id: int) -> HttpResponse:
 @associate_required
 def booking_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = profile.customer_for_associate(customer_id)
+    repeated = submitted_before(request)
+    if repeated is not None:
+        # Sent twice: the slot is hers now, so the second answer is the first one's.
+        booked = Appointment.objects.filter(pk=repeated.object_id, customer=customer).first()
+        if booked is not None:
+            return _booked(request, customer, booked)
     form = _booking_form(request, request.POST)
     slot = form.chosen_slot() if form.is_valid() else None
     if slot is not None:
         try:
-            appointment_book(
-                customer=customer,
-                associate=slot.associate,
-                service=form.cleaned_data["service"],
-                starts_at=slot.starts_at,
-                booked_via=Channel.STORE,
-                actor=request.user,
-                customer_request=form.cleaned_data["customer_request"],
+            appointment = submit_once(
+                request,
+                "appointment_book",
+                lambda: appointment_book(
+                    customer=customer,
+                    associate=slot.associate,
+                    service=form.cleaned_data["service"],
+                    starts_at=slot.starts_at,
+                    booked_via=Channel.STORE,
+                    actor=request.user,
+                    customer_request=form.cleaned_data["customer_request"],
+                ),
             )
         except DomainError as error:
             form.add_error("slot", error.message)
         else:
-            response = render_section(request, customer, "appointments")
-            when = timezone.localtime(slot.starts_at)
-            message = _("Appointment booked with %(name)s on %(day)s at %(time)s.") % {
-                "name": slot.associate,
-                "day": when.strftime("%d/%m"),
-                "time": when.strftime("%H:%M"),
-            }
-            return done(response, message, target="#appointments")
+            if isinstance(appointment, Repeated):
+                appointment = Appointment.objects.get(pk=appointment.object_id)
+            return _booked(request, customer, appointment)
     context = {"customer": customer, "form": form, "slots": form.slots()}
     return _sheet(request, "booking_sheet", context, invalid=True)
+
+
+def _booked(request: HttpRequest, customer: Customer, appointment: Appointment) -> HttpResponse:
+    response = render_section(request, customer, "appointments")
+    when = timezone.localtime(appointment.starts_at)
+    message = _("Appointment booked with %(name)s on %(day)s at %(time)s.") % {
+        "name": appointment.associate,
+        "day": when.strftime("%d/%m"),
+        "time": when.strftime("%H:%M"),
+    }
+    return done(response, message, target="#appointments")
 
 
 # New customer ------------------------------------------------------------------------------
@@ -392,6 +434,9 @@ def customer_new(request: HttpRequest) -> HttpResponse:
     associate = current_associate(request)
     form = CustomerCreateForm(request.POST or None)
     duplicates: list = []
+    repeated = submitted_before(request) if request.method == "POST" else None
+    if repeated is not None and repeated.object_id is not None:
+        return _profile_opened(request, repeated.object_id)
     if request.method == "POST" and form.is_valid():
         duplicates = _duplicates(form)
         if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
@@ -406,19 +451,22 @@ def customer_new(request: HttpRequest) -> HttpResponse:
                 if name != "confirm_not_duplicate"
             }
             try:
-                customer = customer_create(
-                    actor=request.user,
-                    preferred_store=associate.store,
-                    acquisition_channel=Channel.STORE,
-                    **data,
+                customer = submit_once(
+                    request,
+                    "customer_create",
+                    lambda: customer_create(
+                        actor=request.user,
+                        preferred_store=associate.store,
+                        acquisition_channel=Channel.STORE,
+                        **data,
+                    ),
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                url = reverse("clienteling:customer", kwargs={"customer_id": customer.pk})
-                if request.htmx:
-                    return HttpResponseClientRedirect(url)
-                return redirect(url)
+                # Sent twice: the second answer opens the profile the first created.
+                customer_id = customer.object_id if isinstance(customer, Repeated) else customer.pk
+                return _profile_opened(request, customer_id)
     context = {"form": form, "duplicates": duplicates, "nav": "new_customer"}
     status = INVALID if request.method == "POST" else 200
     if request.htmx and request.method == "POST":
@@ -428,3 +476,10 @@ def customer_new(request: HttpRequest) -> HttpResponse:
         )
         return HttpResponse(html, status=status)
     return render(request, NEW_CUSTOMER, context, status=status)
+
+
+def _profile_opened(request: HttpRequest, customer_id: int | None) -> HttpResponse:
+    url = reverse("clienteling:customer", kwargs={"customer_id": customer_id})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

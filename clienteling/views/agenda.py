@@ -20,6 +20,8 @@ from clienteling.selectors.store_day import (
 )
 from clienteling.services import (
     APPOINTMENT_WORKFLOW,
+    CLOSING_STATUSES,
+    appointment_can_close,
     appointment_follow_up_create,
     appointment_transition,
 )
@@ -33,6 +35,7 @@ from clienteling.views.common import (
 )
 from omni.access_journal import Door
 from omni.errors import DomainError
+from omni.form_tokens import submit_once
 
 TEMPLATE = "clienteling/agenda.html"
 INVALID = 422
@@ -81,13 +84,18 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 def _brief_context(appointment: Appointment, follow_up_form: FollowUpForm | None = None) -> dict:
     customer = appointment.customer
-    allowed = APPOINTMENT_WORKFLOW.allowed_targets(appointment.status)
+    allowed = set(APPOINTMENT_WORKFLOW.allowed_targets(appointment.status))
+    # Done and no-show are offered once it has started (the service refuses them before).
+    closing_later = not appointment_can_close(appointment) and bool(allowed & set(CLOSING_STATUSES))
+    if closing_later:
+        allowed -= set(CLOSING_STATUSES)
     return {
         "appointment": appointment,
         "customer": customer,
         "next_statuses": [
             (status, verb) for status, verb in APPOINTMENT_ACTIONS.items() if status in allowed
         ],
+        "closing_later": closing_later,
         "orders": profile.recent_orders_with_lines(customer),
         "tickets": profile.open_tickets(customer, count=BRIEF_TICKETS)[:BRIEF_TICKETS],
         "notes": profile.latest_notes(customer),
@@ -157,11 +165,15 @@ def follow_up_create(request: HttpRequest, appointment_id: int) -> HttpResponse:
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
-            appointment_follow_up_create(
-                appointment=appointment,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                due_on=form.cleaned_data["due_on"],
+            submit_once(
+                request,
+                "follow_up_create",
+                lambda: appointment_follow_up_create(
+                    appointment=appointment,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    due_on=form.cleaned_data["due_on"],
+                ),
             )
         except DomainError as error:
             form.add_error(None, error.message)

@@ -18,6 +18,7 @@ from journeys.models import Pickup
 from journeys.pickup_codes import normalize_pickup_code
 from journeys.services import pickup_hand_over, pickup_start_preparing
 from omni.errors import DomainError
+from omni.form_tokens import submit_once
 
 TEMPLATE = "clienteling/pickups.html"
 INVALID = 422
@@ -105,7 +106,11 @@ def hand_over(request: HttpRequest, pickup_id: int) -> HttpResponse:
             request, pickup, error=_("Type or scan the customer's pickup code."), status=INVALID
         )
     try:
-        pickup_hand_over(pickup=pickup, code=code, actor=request.user)
+        submit_once(
+            request,
+            "pickup_hand_over",
+            lambda: pickup_hand_over(pickup=pickup, code=code, actor=request.user),
+        )
     except DomainError as error:
         return _row(request, pickup, error=error.message, code=code, status=INVALID)
     pickup = pickup_for_store(current_associate(request).store, pickup_id)

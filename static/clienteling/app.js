@@ -12,6 +12,16 @@
     if (dialog) delete dialog.dataset.ready;
   }
 
+  // Messages live where the associate looks: in the open panel while there is one (the page
+  // behind a modal panel is inert, hidden from screen readers and drawn under it), else in the
+  // page.
+  function placeToasts() {
+    var holder = document.getElementById("toasts");
+    var dialog = sheet();
+    var home = dialog && dialog.open ? dialog : document.body;
+    if (holder && holder.parentNode !== home) home.appendChild(holder);
+  }
+
   function showToast(message, level) {
     var holder = document.getElementById("toasts");
     if (!holder || !message) return;
@@ -19,10 +29,13 @@
     toast.className = "toast toast-" + (level || "success");
     toast.setAttribute("role", level === "error" ? "alert" : "status");
     toast.textContent = message;
+    placeToasts();
     holder.appendChild(toast);
     window.setTimeout(function () {
       toast.classList.add("leaving");
-      window.setTimeout(function () { toast.remove(); }, 300);
+      window.setTimeout(function () {
+        toast.remove();
+      }, 300);
     }, level === "error" ? 6000 : 3500);
   }
 
@@ -31,7 +44,10 @@
     var target = event.detail.target;
     if (target && target.id === "sheet-body") {
       var dialog = sheet();
-      if (dialog && !dialog.open) dialog.showModal();
+      if (dialog && !dialog.open) {
+        dialog.showModal();
+        placeToasts();
+      }
       var field = target.querySelector("[autofocus], [aria-invalid='true'], input:not([type=hidden]), select, textarea");
       if (field && !("ontouchstart" in window)) field.focus();
     }
@@ -55,9 +71,21 @@
     if (dialog && event.target === dialog) closeSheet();
   });
 
+  if (sheet()) sheet().addEventListener("close", placeToasts);
+
   document.addEventListener("closeSheet", closeSheet);
   document.addEventListener("toast", function (event) {
     showToast(event.detail.message, event.detail.level);
+  });
+
+  // A request that writes: the element that sent it says it is busy until the answer.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+      event.detail.elt.setAttribute("aria-busy", "true");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    event.detail.elt.removeAttribute("aria-busy");
   });
 
   // Network or server errors: tell the associate instead of failing silently.

@@ -99,6 +99,25 @@ def test_future_appointment_cannot_be_completed(
     assert response.status_code == 422
     future.refresh_from_db()
     assert future.status == "booked"
+    # It is not offered either: the brief says when it will be.
+    brief = associate_client.get(
+        reverse("clienteling:appointment_brief", args=[future.pk]), **HTMX
+    ).content.decode()
+    assert "Mark as done" not in brief
+    assert "No-show" not in brief
+    assert "Done or no-show once it has started." in brief
+    assert "Confirm" in brief
+
+
+def test_a_started_appointment_offers_done_and_no_show(
+    associate_client: Client, past_appointment: Appointment
+) -> None:
+    brief = associate_client.get(
+        reverse("clienteling:appointment_brief", args=[past_appointment.pk]), **HTMX
+    ).content.decode()
+    assert "Mark as done" in brief
+    assert "No-show" in brief
+    assert "once it has started" not in brief
 
 
 def test_other_store_cannot_see_or_act_on_appointments_and_tasks(
