@@ -19,6 +19,7 @@ from journeys.models import (
     WishlistItem,
 )
 from journeys.pickup_codes import new_pickup_code
+from journeys.ticket_references import ticket_reference_for_number
 from omni.factories import ProductFactory, StoreFactory
 
 
@@ -87,7 +88,7 @@ class AfterSalesTicketFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AfterSalesTicket
 
-    reference = factory.Sequence(lambda number: f"SAV-{number:06d}")
+    reference = factory.Sequence(ticket_reference_for_number)
     customer = factory.SubFactory(CustomerFactory)
     kind = AfterSalesTicket.Kind.REPAIR
     subject = "Broken zip"

@@ -30,6 +30,7 @@ from journeys.models import (
     WishlistItem,
 )
 from journeys.pickup_codes import new_pickup_code, normalize_pickup_code
+from journeys.ticket_references import ticket_reference_new
 from omni.errors import DomainError
 from omni.models import Channel, Product, Store
 from omni.state_machines import StateMachine, apply_transition
@@ -238,10 +239,6 @@ def _user_or_none(actor: Any) -> Any:
 # After-sales tickets (SAV) -----------------------------------------------------------------
 
 
-def _new_ticket_reference() -> str:
-    return "SAV-" + new_pickup_code()[:7]
-
-
 def ticket_open(
     *,
     customer: Customer,
@@ -263,7 +260,7 @@ def ticket_open(
     if order_line is not None and order_line.order.customer_id != customer.pk:
         raise DomainError(_("This order line belongs to another customer."))
     ticket = AfterSalesTicket.objects.create(
-        reference=_new_ticket_reference(),
+        reference=ticket_reference_new(),
         customer=customer,
         kind=kind,
         subject=subject.strip(),

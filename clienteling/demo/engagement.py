@@ -24,6 +24,7 @@ from journeys.models import (
     WishlistItem,
 )
 from journeys.services import TICKET_SLA_DAYS
+from journeys.ticket_references import ticket_reference_for_number
 from omni.models import Channel, Product
 
 # ---------------------------------------------------------------------------------------------
@@ -310,7 +311,7 @@ def _ticket(
     in_store = store is not None and rng.random() < 0.6
     team = [associate.user for associate in world.team(store)] if store else []
     return AfterSalesTicket(
-        reference=f"SAV-{world.next_number('ticket'):06d}",
+        reference=ticket_reference_for_number(world.next_number("ticket")),
         customer=plan.customer,
         kind=kind,
         subject=rng.choice(catalogue.TICKET_SUBJECTS[kind]),

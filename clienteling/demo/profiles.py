@@ -390,7 +390,7 @@ def _preference(rng: random.Random, plan: CustomerPlan) -> Preference:
     if plan.likes_fashion:
         brands += rng.sample(FASHION_BRANDS, rng.randint(1, 2))
         categories += rng.sample(FASHION_CATEGORIES, rng.randint(1, 3))
-        attributes["fit"] = rng.choice(("ajustée", "droite", "oversize"))
+        attributes["fit"] = rng.choice(("fitted", "straight", "oversize"))
     if plan.likes_beauty:
         brands += rng.sample(BEAUTY_BRANDS, rng.randint(1, 2))
         categories += rng.sample(BEAUTY_CATEGORIES, rng.randint(1, 2))

@@ -1,7 +1,9 @@
-"""Template helpers of the tablet app: vendored icons inline, money, initials, form tokens."""
+"""Template helpers of the tablet app: vendored icons inline, money, initials, form tokens,
+translated labels of stored keys."""
 
 import functools
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django import template
@@ -11,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from customers.labels import label_of, preference_value_label
 from omni.form_tokens import FIELD, form_token_new
 
 register = template.Library()
@@ -97,3 +100,21 @@ def tier_badge(tier: str, label: str) -> SafeString:
 def form_token() -> SafeString:
     """A new one-time token for the form it is in: sent twice, the form is written once."""
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, form_token_new())
+
+
+@register.filter
+def label(key: object, vocabulary: str) -> str:
+    """A stored key shown to people: `{{ kind|label:"size" }}` → “Hauts” in French."""
+    return label_of(vocabulary, key)
+
+
+@register.filter
+def labels(keys: Iterable[object] | None, vocabulary: str) -> list[str]:
+    """Each key of a list by its label: `{{ categories|labels:"category"|join:", " }}`."""
+    return [label_of(vocabulary, key) for key in keys or ()]
+
+
+@register.simple_tag
+def preference_value(key: str, value: object) -> str:
+    """A preference's value: a known value (a contact channel, a fit) by its label."""
+    return preference_value_label(key, value)
