@@ -8,10 +8,11 @@ taken meanwhile is refused cleanly.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from clienteling.models import Appointment, Associate
 from omni.models import WEEKDAYS, Service, Store
@@ -117,3 +118,62 @@ def free_slots(
         )
     ]
     return sorted(slots, key=lambda slot: slot.starts_at)
+
+
+# Free times as the booking sheet shows them ---------------------------------------------------
+
+# Parts of the day, by the hour (store time) they start at.
+DAY_PARTS = (
+    ("morning", gettext_lazy("Morning"), 0),
+    ("afternoon", gettext_lazy("Afternoon"), 12),
+    ("evening", gettext_lazy("Evening"), 18),
+)
+
+
+@dataclass
+class DayPart:
+    name: str
+    label: str
+    slots: list[Slot] = field(default_factory=list)
+
+
+@dataclass
+class AssociateSlots:
+    """One associate's free times, split into the parts of the day that have any."""
+
+    associate: Associate
+    is_me: bool
+    parts: list[DayPart]
+
+    @property
+    def count(self) -> int:
+        return sum(len(part.slots) for part in self.parts)
+
+
+def day_part(moment: datetime.datetime, zone: datetime.tzinfo) -> str:
+    hour = timezone.localtime(moment, zone).hour
+    return next(name for name, _label, starts in reversed(DAY_PARTS) if hour >= starts)
+
+
+def slots_by_associate(
+    slots: list[Slot], *, zone: datetime.tzinfo, me: Associate | None = None
+) -> list[AssociateSlots]:
+    """`slots` per associate, `me` first (when she has any) then by name, each associate's in
+    morning, afternoon and evening."""
+    by_associate: dict[int, AssociateSlots] = {}
+    for slot in sorted(slots, key=lambda slot: slot.starts_at):
+        person = slot.associate
+        if person.pk not in by_associate:
+            parts = [DayPart(name, str(label)) for name, label, _starts in DAY_PARTS]
+            is_me = me is not None and person.pk == me.pk
+            by_associate[person.pk] = AssociateSlots(person, is_me, parts)
+        parts = by_associate[person.pk].parts
+        name = day_part(slot.starts_at, zone)
+        next(part for part in parts if part.name == name).slots.append(slot)
+    groups = sorted(
+        by_associate.values(),
+        key=lambda group: (not group.is_me, str(group.associate).lower(), group.associate.pk),
+    )
+    for group in groups:
+        group.parts = [part for part in group.parts if part.slots]
+    return groups

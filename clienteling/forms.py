@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clienteling.availability import free_slots
+from clienteling.availability import AssociateSlots, free_slots, slots_by_associate
 from clienteling.models import Associate, Task
 from customers.models import ConsentPurpose, ConsentWording, ContactChannel
 from customers.normalization import normalize_email, normalize_phone
@@ -214,6 +214,10 @@ class BookingForm(forms.Form):
             day=data["day"],
             associate=data.get("associate"),
         )
+
+    def slots_by_associate(self, me: Associate | None) -> list[AssociateSlots]:
+        """The free slots per associate, `me` first, each in morning, afternoon and evening."""
+        return slots_by_associate(self.slots(), zone=self.store.zone, me=me)
 
     def chosen_slot(self) -> object:
         """The free slot the associate picked; a validation error if it is not free (any more)."""

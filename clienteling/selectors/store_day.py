@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from clienteling.availability import opening_ranges
 from clienteling.models import Appointment, Associate, ProfileAccess, Task
 from customers.models import Customer
 from journeys.models import Pickup
@@ -155,10 +156,40 @@ def pickup_for_store(store: Store, pickup_id: int) -> Pickup:
 # Agenda ------------------------------------------------------------------------------------
 
 
+# Appointments shorter than this are drawn this long, to be read and tapped.
+AGENDA_SHORTEST_MINUTES = 30
+
+
+@dataclass
+class PlacedAppointment:
+    """An appointment on the agenda's time axis: minutes from the axis' first hour, and the
+    lane it takes beside appointments drawn over the same time (a cancelled one, say)."""
+
+    appointment: Appointment
+    offset: int
+    length: int
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.length
+
+
 @dataclass
 class AgendaColumn:
     associate: Associate
     appointments: list[Appointment]
+    placed: list[PlacedAppointment] = field(default_factory=list)
+
+
+@dataclass
+class AgendaDay:
+    columns: list[AgendaColumn]
+    # The hours down the side (store time), first to last; empty when there is nothing to show.
+    hours: list[int]
+    # Minutes from the first hour to now, when now is on the axis.
+    now_offset: int | None = None
 
 
 def store_associates(store: Store) -> list[Associate]:
@@ -169,19 +200,80 @@ def store_associates(store: Store) -> list[Associate]:
     )
 
 
+def _minutes_into(day: datetime.date, moment: datetime.datetime, zone: datetime.tzinfo) -> int:
+    """Minutes from `day`'s midnight to `moment` (store time), within that day."""
+    local = timezone.localtime(moment, zone)
+    if local.date() != day:
+        return 0 if local.date() < day else 24 * 60
+    return local.hour * 60 + local.minute
+
+
+def _axis_hours(store: Store, day: datetime.date, appointments: list[Appointment]) -> list[int]:
+    """The opening hours of `day`, widened to every appointment of it."""
+    moments = [moment for opening in opening_ranges(store, day) for moment in opening]
+    moments += [moment for item in appointments for moment in (item.starts_at, item.ends_at)]
+    if not moments:
+        return []
+    minutes = [_minutes_into(day, moment, store.zone) for moment in moments]
+    first, last = min(minutes) // 60, -(-max(minutes) // 60)
+    return list(range(first, max(last, first + 1)))
+
+
+def _placed(
+    appointments: list[Appointment], day: datetime.date, zone: datetime.tzinfo, first_hour: int
+) -> list[PlacedAppointment]:
+    placed = []
+    for appointment in appointments:
+        start = _minutes_into(day, appointment.starts_at, zone) - first_hour * 60
+        end = _minutes_into(day, appointment.ends_at, zone) - first_hour * 60
+        length = max(end - start, AGENDA_SHORTEST_MINUTES)
+        placed.append(PlacedAppointment(appointment, start, length))
+    _share_lanes(placed)
+    return placed
+
+
+def _share_lanes(placed: list[PlacedAppointment]) -> None:
+    """Side by side, appointments drawn over the same time: each takes the first free lane of
+    its group of overlapping appointments, and the group shares the column's width."""
+    group: list[PlacedAppointment] = []
+    lane_ends: list[int] = []
+    for item in sorted(placed, key=lambda item: (item.offset, -item.length)):
+        if group and item.offset >= max(lane_ends):
+            for member in group:
+                member.lanes = len(lane_ends)
+            group, lane_ends = [], []
+        free = [lane for lane, end in enumerate(lane_ends) if end <= item.offset]
+        item.lane = free[0] if free else len(lane_ends)
+        if free:
+            lane_ends[item.lane] = item.end
+        else:
+            lane_ends.append(item.end)
+        group.append(item)
+    for member in group:
+        member.lanes = len(lane_ends)
+
+
 def store_agenda(
-    store: Store, day: datetime.date, *, associate_id: int | None = None
-) -> list[AgendaColumn]:
-    """The day's appointments of the store, one column per active associate."""
-    associates = store_associates(store)
-    if associate_id:
-        associates = [person for person in associates if person.pk == associate_id]
+    store: Store,
+    day: datetime.date,
+    *,
+    associates: list[Associate],
+    now: datetime.datetime | None = None,
+) -> AgendaDay:
+    """The day's appointments of `associates` (one query), one column each, placed on a time
+    axis of the store's opening hours."""
     columns = {person.pk: AgendaColumn(person, []) for person in associates}
-    for appointment in _appointments_on(store, day):
-        column = columns.get(appointment.associate_id)
-        if column is not None:
-            column.appointments.append(appointment)
-    return list(columns.values())
+    appointments = list(_appointments_on(store, day).filter(associate__in=list(columns)))
+    for appointment in appointments:
+        columns[appointment.associate_id].appointments.append(appointment)
+    hours = _axis_hours(store, day, appointments)
+    for column in columns.values():
+        column.placed = _placed(column.appointments, day, store.zone, hours[0] if hours else 0)
+    now = timezone.localtime(now or timezone.now(), store.zone)
+    now_offset = None
+    if hours and now.date() == day and hours[0] <= now.hour <= hours[-1]:
+        now_offset = (now.hour - hours[0]) * 60 + now.minute
+    return AgendaDay(list(columns.values()), hours, now_offset)
 
 
 def appointment_for_store(store: Store, appointment_id: int) -> Appointment:

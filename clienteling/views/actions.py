@@ -26,8 +26,8 @@ from clienteling.forms import (
 )
 from clienteling.models import Appointment
 from clienteling.selectors import customer_360 as profile
-from clienteling.selectors.search import product_search
 from clienteling.selectors.store_day import store_today
+from clienteling.selectors.wishlist import wishlist_product_options
 from clienteling.services import appointment_book, note_add, task_create
 from clienteling.views.common import (
     associate_required,
@@ -101,9 +101,11 @@ def note_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_GET
 @associate_required
 def wishlist_sheet(request: HttpRequest, customer_id: int) -> HttpResponse:
+    associate = current_associate(request)
     customer = profile.customer_for_associate(customer_id)
     query = request.GET.get("q", "").strip()[:100]
-    context = {"customer": customer, "query": query, "products": product_search(query)}
+    options = wishlist_product_options(query, customer=customer, store=associate.store)
+    context = {"customer": customer, "query": query, "options": options}
     partial = "product_results" if request.GET.get("results") else "wishlist_sheet"
     return _sheet(request, partial, context)
 
@@ -335,6 +337,12 @@ def _booking_form(request: HttpRequest, data: Any) -> BookingForm:
     return BookingForm(data, store=associate.store, initial=initial)
 
 
+def _booking_context(request: HttpRequest, customer: Customer, form: BookingForm) -> dict:
+    """The sheet with the free times found: hers first, then her colleagues'."""
+    groups = form.slots_by_associate(current_associate(request))
+    return {"customer": customer, "form": form, "slots": groups}
+
+
 @require_GET
 @associate_required
 def booking_sheet(request: HttpRequest, customer_id: int) -> HttpResponse:
@@ -350,8 +358,7 @@ def booking_slots(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = profile.customer_for_associate(customer_id)
     form = _booking_form(request, request.GET)
     form.is_valid()
-    context = {"customer": customer, "form": form, "slots": form.slots()}
-    return _sheet(request, "booking_slots", context)
+    return _sheet(request, "booking_slots", _booking_context(request, customer, form))
 
 
 @require_POST
@@ -387,7 +394,7 @@ def booking_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             if isinstance(appointment, Repeated):
                 appointment = Appointment.objects.get(pk=appointment.object_id)
             return _booked(request, customer, appointment)
-    context = {"customer": customer, "form": form, "slots": form.slots()}
+    context = _booking_context(request, customer, form)
     return _sheet(request, "booking_sheet", context, invalid=True)
 
 

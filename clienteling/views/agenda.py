@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from clienteling.availability import opening_ranges
 from clienteling.forms import FollowUpForm
-from clienteling.models import Appointment
+from clienteling.models import Appointment, Associate
 from clienteling.selectors import customer_360 as profile
 from clienteling.selectors.store_day import (
     appointment_for_store,
@@ -47,6 +47,8 @@ APPOINTMENT_ACTIONS = {
     Appointment.Status.NO_SHOW: gettext_lazy("No-show"),
     Appointment.Status.CANCELLED: gettext_lazy("Cancel"),
 }
+# How links ask for everyone's agenda (hers is the default).
+EVERYONE = "all"
 # Open tickets the appointment brief lists.
 BRIEF_TICKETS = 10
 
@@ -58,24 +60,39 @@ def _day(request: HttpRequest, today: datetime.date) -> datetime.date:
         return today
 
 
+def _whose_agenda(
+    request: HttpRequest, me: Associate, associates: list[Associate]
+) -> tuple[str, list[Associate]]:
+    """Whose appointments to show: hers by default, everyone's ("all"), or a colleague's (by
+    id). Answers how the choice is written in links ("" for hers) and the associates shown."""
+    wanted = request.GET.get("associate", "")
+    if wanted == EVERYONE:
+        return EVERYONE, associates
+    chosen = [person for person in associates if str(person.pk) == wanted]
+    if chosen and chosen[0].pk != me.pk:
+        return wanted, chosen
+    mine = [person for person in associates if person.pk == me.pk]
+    return ("", mine) if mine else (EVERYONE, associates)
+
+
 @require_GET
 @associate_required
 def agenda(request: HttpRequest) -> HttpResponse:
-    store = current_associate(request).store
+    me = current_associate(request)
+    store = me.store
     today = store_today(store)
     day = _day(request, today)
-    try:
-        associate_id = int(request.GET.get("associate", "") or 0)
-    except ValueError:
-        associate_id = 0
+    associates = store_associates(store)
+    whose, shown = _whose_agenda(request, me, associates)
     context = {
         "day": day,
         "today": today,
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "columns": store_agenda(store, day, associate_id=associate_id or None),
-        "associates": store_associates(store),
-        "associate_id": associate_id,
+        "agenda": store_agenda(store, day, associates=shown),
+        "me": me,
+        "colleagues": [person for person in associates if person.pk != me.pk],
+        "whose": whose,
         "store_open": bool(opening_ranges(store, day)),
         "nav": "agenda",
     }

@@ -49,7 +49,9 @@ def test_agenda_shows_the_day_by_associate(
 ) -> None:
     day = timezone.localtime(past_appointment.starts_at, esthetician.store.zone).date()
     with django_assert_max_num_queries(8):  # type: ignore[operator]
-        response = associate_client.get(reverse("clienteling:agenda"), {"day": day.isoformat()})
+        response = associate_client.get(
+            reverse("clienteling:agenda"), {"day": day.isoformat(), "associate": "all"}
+        )
     html = response.content.decode()
     assert str(esthetician) in html
     assert str(past_appointment.customer) in html
@@ -182,9 +184,11 @@ def test_my_day(
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         response = associate_client.get("/")
     html = response.content.decode()
-    assert overdue.title in html
-    assert "overdue" in html
-    assert later.title not in html
+    due = html.split('id="my-tasks"')[1].split("</section>")[0]
+    assert overdue.title in due
+    assert "overdue" in due
+    assert later.title not in due, "due in three days: in the week ahead, not due yet"
+    assert later.title in html.split('id="week-ahead"')[1].split("</section>")[0]
     assert str(customer) in html
     done = associate_client.post(reverse("clienteling:task_done", args=[overdue.pk]), **HTMX)
     assert done.status_code == 200
