@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from clienteling.views import actions, agenda, auth, customer_360, my_day, pickups, search
+from clienteling.views import (
+    actions,
+    agenda,
+    app_shell,
+    auth,
+    customer_360,
+    my_day,
+    pickups,
+    search,
+)
 
 app_name = "clienteling"
 
@@ -11,6 +20,10 @@ urlpatterns = [
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
     path("language/", auth.set_language, name="set_language"),
+    # Installable app: its manifest, its service worker (root scope) and the offline page.
+    path("manifest.webmanifest", app_shell.manifest, name="manifest"),
+    path("sw.js", app_shell.service_worker, name="service_worker"),
+    path("offline/", app_shell.offline, name="offline"),
     path("tasks/<int:task_id>/done/", my_day.task_done, name="task_done"),
     # Search and profiles
     path("search/", search.search, name="search"),

@@ -100,6 +100,12 @@
     showToast(document.documentElement.lang === "fr" ? "Pas de réseau : réessayez." : "No network: try again.", "error");
   });
 
+  // The service worker shows the offline page instead of the browser's error when a page
+  // cannot load (it keeps no customer data).
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* the app works without */ });
+  }
+
   // Date pickers that navigate on change (agenda).
   document.addEventListener("change", function (event) {
     var input = event.target;
