@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +15,14 @@ from omni.models import Store
 
 RECENT_CUSTOMERS = 8
 DESK_LIMIT = 50
+WEEK_AHEAD_DAYS = 7
+# Bounds on what my day reads, whatever the size of the store.
+MY_DAY_APPOINTMENTS = 300
+MY_DAY_TASKS_DUE = 30
+MY_DAY_TASKS_AHEAD = 60
+MY_DAY_PICKUPS = 10
+FOLLOW_UP_WITHIN_DAYS = 7
+FOLLOW_UPS = 8
 
 
 def store_day_bounds(
@@ -38,13 +46,40 @@ def _appointments_on(store: Store, day: datetime.date) -> QuerySet[Appointment]:
 
 
 @dataclass
+class DayAhead:
+    """One of the coming days: what is booked in the store and which of my tasks fall due."""
+
+    day: datetime.date
+    is_open: bool
+    appointments: list[Appointment] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.appointments and not self.tasks
+
+
+@dataclass
 class MyDay:
     today: datetime.date
+    now: datetime.datetime
+    # After closing time (or on a closed day), or once today's appointments are all past:
+    # the screen leads with tomorrow.
+    day_is_over: bool
     appointments: list[Appointment]
+    tasks: list[Task]
+    tomorrow: DayAhead
+    # The days after tomorrow, up to a week from today.
+    later: list[DayAhead]
     pickups_to_prepare: list[Pickup]
     pickups_waiting: list[Pickup]
-    tasks: list[Task]
+    pickup_counts: dict[str, int]
+    follow_ups: list[Appointment]
     recent_customers: list[Customer]
+
+    @property
+    def week_is_empty(self) -> bool:
+        return all(day.is_empty for day in self.later)
 
 
 # The journal's doors where an associate opened a profile (not a search's list of results,
@@ -70,26 +105,117 @@ def recently_seen_customers(user: object) -> list[Customer]:
     return list(seen.values())[:RECENT_CUSTOMERS]
 
 
-def my_day(associate: Associate) -> MyDay:
-    """Today's appointments, the pickups to prepare and waiting, my due tasks, who I saw."""
+def my_day(associate: Associate, *, now: datetime.datetime | None = None) -> MyDay:
+    """Today, tomorrow and the week ahead of the associate's store, in a constant number of
+    queries: appointments, my tasks due and coming, pickups, follow-ups to plan, who I saw."""
     store = associate.store
-    today = store_today(store)
-    appointments = _appointments_on(store, today).exclude(status=Appointment.Status.CANCELLED)
-    tasks = (
-        Task.objects.filter(store=store, status=Task.Status.OPEN, due_on__lte=today)
-        .filter(Q(assignee=associate) | Q(assignee__isnull=True))
-        .select_related("customer", "assignee__user")
-        .order_by("due_on", "pk")[:30]
-    )
+    now = now or timezone.now()
+    today = timezone.localdate(now, store.zone)
+    by_day = _appointments_by_day(store, today, now)
+    todays = by_day.pop(today, [])
+    tasks_due, tasks_ahead = _my_tasks(associate, today)
+    days = _days_ahead(store, today, by_day, tasks_ahead)
     return MyDay(
         today=today,
-        appointments=list(appointments),
+        now=now,
+        day_is_over=today_is_over(store, today, now, todays),
+        appointments=todays,
+        tasks=tasks_due,
+        tomorrow=days[0],
+        later=days[1:],
         pickups_to_prepare=list(
-            desk_pickups(store, statuses=(Pickup.Status.PLACED, Pickup.Status.PREPARING))[:10]
+            desk_pickups(store, statuses=DESK_TABS["to_prepare"])[:MY_DAY_PICKUPS]
         ),
-        pickups_waiting=list(desk_pickups(store, statuses=(Pickup.Status.READY,))[:10]),
-        tasks=list(tasks),
+        pickups_waiting=list(desk_pickups(store, statuses=DESK_TABS["ready"])[:MY_DAY_PICKUPS]),
+        pickup_counts=desk_counts(store),
+        follow_ups=follow_ups_to_plan(store, now),
         recent_customers=recently_seen_customers(associate.user),
+    )
+
+
+def today_is_over(
+    store: Store, today: datetime.date, now: datetime.datetime, appointments: list[Appointment]
+) -> bool:
+    """Past today's closing time (a closed day is over), or every appointment of today ended.
+    A store without opening hours has only its appointments to tell."""
+    if store.opening_hours:
+        ranges = opening_ranges(store, today)
+        if not ranges or now >= ranges[-1][1]:
+            return True
+    return bool(appointments) and all(booked.ends_at <= now for booked in appointments)
+
+
+def _appointments_by_day(
+    store: Store, today: datetime.date, now: datetime.datetime
+) -> dict[datetime.date, list[Appointment]]:
+    """Today's and the week ahead's appointments of the store (one query), by local day."""
+    start, _end = store_day_bounds(store, today)
+    end = start + datetime.timedelta(days=WEEK_AHEAD_DAYS + 1)
+    appointments = (
+        Appointment.objects.filter(store=store, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("customer", "service", "associate__user")
+        .order_by("starts_at", "pk")[:MY_DAY_APPOINTMENTS]
+    )
+    by_day: dict[datetime.date, list[Appointment]] = {}
+    for appointment in appointments:
+        day = timezone.localtime(appointment.starts_at, store.zone).date()
+        by_day.setdefault(day, []).append(appointment)
+    return by_day
+
+
+def _my_tasks(associate: Associate, today: datetime.date) -> tuple[list[Task], list[Task]]:
+    """My open tasks (or the store's unassigned ones): overdue and today's, then the week's."""
+    open_tasks = (
+        Task.objects.filter(store=associate.store, status=Task.Status.OPEN)
+        .filter(Q(assignee=associate) | Q(assignee__isnull=True))
+        .select_related("customer", "assignee__user")
+        .order_by("due_on", "pk")
+    )
+    due = list(open_tasks.filter(due_on__lte=today)[:MY_DAY_TASKS_DUE])
+    ahead = open_tasks.filter(
+        due_on__gt=today, due_on__lte=today + datetime.timedelta(days=WEEK_AHEAD_DAYS)
+    )
+    return due, list(ahead[:MY_DAY_TASKS_AHEAD])
+
+
+def _days_ahead(
+    store: Store,
+    today: datetime.date,
+    appointments: dict[datetime.date, list[Appointment]],
+    tasks: list[Task],
+) -> list[DayAhead]:
+    days = [
+        DayAhead(
+            day=day,
+            is_open=not store.opening_hours or bool(opening_ranges(store, day)),
+            appointments=appointments.get(day, []),
+        )
+        for day in (today + datetime.timedelta(days=n) for n in range(1, WEEK_AHEAD_DAYS + 1))
+    ]
+    for task in tasks:
+        days[(task.due_on - today).days - 1].tasks.append(task)
+    return days
+
+
+def follow_ups_to_plan(store: Store, now: datetime.datetime) -> list[Appointment]:
+    """The store's appointments completed in the last days with no follow-up planned since."""
+    planned = Task.objects.filter(
+        store=store,
+        customer=OuterRef("customer_id"),
+        reason=Task.Reason.APPOINTMENT_FOLLOW_UP,
+        created_at__gte=OuterRef("starts_at"),
+    )
+    return list(
+        Appointment.objects.filter(
+            store=store,
+            status=Appointment.Status.COMPLETED,
+            starts_at__gte=now - datetime.timedelta(days=FOLLOW_UP_WITHIN_DAYS),
+            starts_at__lt=now,
+        )
+        .exclude(Exists(planned))
+        .select_related("customer", "service", "associate__user")
+        .order_by("-starts_at", "-pk")[:FOLLOW_UPS]
     )
 
 
@@ -123,8 +249,12 @@ class PickupDesk:
     today: datetime.date | None = None
 
 
-def pickup_desk(store: Store, *, tab: str) -> PickupDesk:
-    tab = tab if tab in DESK_TABS else "to_prepare"
+# The tabs where pickups wait for someone, in the order the desk looks for work.
+DESK_WORK_TABS = ("to_prepare", "ready", "expired")
+
+
+def desk_counts(store: Store) -> dict[str, int]:
+    """How many of the store's pickups each tab holds (one grouped query)."""
     counts = dict.fromkeys(DESK_TABS, 0)
     for status, number in (
         Pickup.objects.filter(store=store)
@@ -136,6 +266,14 @@ def pickup_desk(store: Store, *, tab: str) -> PickupDesk:
         for name, statuses in DESK_TABS.items():
             if status in statuses:
                 counts[name] += number
+    return counts
+
+
+def pickup_desk(store: Store, *, tab: str) -> PickupDesk:
+    """The desk on the tab asked for; without one, on the first tab with work waiting."""
+    counts = desk_counts(store)
+    if tab not in DESK_TABS:
+        tab = next((name for name in DESK_WORK_TABS if counts[name]), DESK_WORK_TABS[0])
     pickups = list(desk_pickups(store, statuses=DESK_TABS[tab])[:DESK_LIMIT])
     return PickupDesk(tab=tab, pickups=pickups, counts=counts, today=store_today(store))
 

@@ -1,11 +1,12 @@
-"""My day: the associate's home screen, and ticking off tasks."""
+"""My day: the associate's home screen (today, tomorrow, the week ahead), and ticking off
+tasks."""
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clienteling.selectors.store_day import my_day as my_day_selector
-from clienteling.selectors.store_day import task_for_store
+from clienteling.selectors.store_day import store_today, task_for_store
 from clienteling.services import task_complete
 from clienteling.views.common import associate_required, current_associate, render_page, toast
 from omni.errors import DomainError
@@ -29,5 +30,6 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
         task = task_complete(task=task, actor=request.user)
     except DomainError as error:
         return toast(HttpResponse(status=409), error.message, level="error")
-    response = render_page(request, TEMPLATE, {"task": task}, partial="task")
+    context = {"task": task, "today": store_today(associate.store)}
+    response = render_page(request, TEMPLATE, context, partial="task")
     return toast(response, _("Task done: %(title)s") % {"title": task.title})
