@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))
@@ -89,6 +90,18 @@ def validate_opening_hours(value: object) -> None:
             )
 
 
+def validate_translated_names(value: object) -> None:
+    """Names in the other languages of the app: {"en": "Brow styling"}."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, dict) or not all(
+        language in languages and isinstance(name, str) for language, name in value.items()
+    ):
+        raise ValidationError(
+            _('Give names by language code (%(languages)s), e.g. {"en": "Brow styling"}.'),
+            params={"languages": ", ".join(sorted(languages))},
+        )
+
+
 class Specialty(models.Model):
     """A skill an associate holds and a service may require (esthetician, tailor...)."""
 
@@ -109,6 +122,15 @@ class Service(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    # The retailer names its services in its own language; an associate or a customer who
+    # reads another one sees the name given for it here, else the name.
+    translated_names = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_translated_names],
+        help_text=_('For example {"en": "Brow styling", "fr": "Restructuration des sourcils"}.'),
+    )
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(5)]
@@ -141,7 +163,12 @@ class Service(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_in(get_language())
+
+    def name_in(self, language: str | None) -> str:
+        """The service's name for readers of `language` (“fr”, “en-gb”...)."""
+        names = self.translated_names or {}
+        return names.get((language or "").split("-")[0]) or self.name
 
 
 class Store(TimeStampedModel):

@@ -4,7 +4,9 @@ hold none; stored idempotent responses and the admin's change history may quote 
 from omni.privacy_registry import Erase, Retention, register
 
 register("omni.Specialty", not_personal=("code", "name"), why="catalogue")
-register("omni.Service", not_personal=("code", "name", "description", "currency"))
+register(
+    "omni.Service", not_personal=("code", "name", "translated_names", "description", "currency")
+)
 register(
     "omni.Store",
     not_personal=(

@@ -88,6 +88,16 @@ SERVICES = (
     ),
 )
 
+# The services' names for associates and customers who read English (Service.translated_names).
+SERVICE_NAMES_IN_ENGLISH = {
+    "personal-shopping": "Personal shopping session",
+    "fitting-alterations": "Fitting and alterations",
+    "brow-styling": "Brow styling",
+    "brow-lamination": "Brow lamination and tint",
+    "make-up-lesson": "Make-up lesson",
+    "facial": "Radiance facial",
+}
+
 FASHION_SERVICES = ("personal-shopping", "fitting-alterations")
 BEAUTY_SERVICES = ("brow-styling", "brow-lamination", "make-up-lesson", "facial")
 

@@ -33,6 +33,7 @@ def _service(spec: catalogue.ServiceSpec, specialty: Specialty) -> Service:
     return Service(
         code=spec.code,
         name=spec.name,
+        translated_names={"en": catalogue.SERVICE_NAMES_IN_ENGLISH[spec.code]},
         description=spec.description,
         duration_minutes=spec.duration_minutes,
         required_specialty=specialty,

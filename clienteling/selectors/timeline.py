@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clienteling.models import Appointment, AppointmentStatus, Associate, Note
 from customers.models import Customer, LifecycleStage
@@ -160,6 +161,18 @@ def _table(model: Any) -> str:
 def _person_name(first: str | None, last: str | None, username: str | None = None) -> str:
     """What `User.get_full_name()` says, else the username when given."""
     return f"{first or ''} {last or ''}".strip() or (username or "")
+
+
+def _service_name() -> str:
+    """The service's name in the reader's language (`Service.name_in`), as an SQL expression."""
+    language = (get_language() or "").split("-")[0]
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return "sv.name"
+    if connection.vendor == "postgresql":
+        translated = f"sv.translated_names ->> '{language}'"
+    else:
+        translated = f"json_extract(sv.translated_names, '$.{language}')"
+    return f"COALESCE(NULLIF({translated}, ''), sv.name)"
 
 
 # The sources: what each reads, and how a row becomes a line --------------------------------
@@ -381,7 +394,14 @@ SOURCES = (
         ),
         "t.starts_at",
         None,
-        lambda: ("sv.name", "st.name", "t.status", "u.first_name", "u.last_name", "u.username"),
+        lambda: (
+            _service_name(),
+            "st.name",
+            "t.status",
+            "u.first_name",
+            "u.last_name",
+            "u.username",
+        ),
         _appointment_item,
         until_now=True,
     ),
