@@ -175,6 +175,50 @@ def _book_one(
     return None
 
 
+# (day from today, not before) of the bookings each store gets this week, whatever the
+# hour the demo is seeded: so today, tomorrow and the week ahead all have some.
+WEEK_AHEAD_BOOKINGS = (
+    (0, time(10)),
+    (0, time(15)),
+    *((in_days, time(hour)) for in_days in range(1, 8) for hour in (10, 14)),
+)
+
+
+def week_ahead_appointments(
+    world: DemoWorld, book: AgendaBook, plans: list[CustomerPlan]
+) -> list[Appointment]:
+    """Every store that offers services: two bookings today (done once past) and on each
+    open day of the coming week."""
+    rng = world.rng("week-ahead-appointments")
+    pairs = bookable_services(world)
+    appointments = []
+    for store_id, store_pairs in pairs.items():
+        clients = [plan for plan in plans if not plan.hero and _books_at_home(plan, pairs)]
+        clients = [
+            plan
+            for plan in clients
+            if plan.home_store.pk == store_id and plan.since < world.now - timedelta(days=1)
+        ]
+        for in_days, earliest in WEEK_AHEAD_BOOKINGS if clients else ():
+            associate, service = rng.choice(store_pairs)
+            day = local_day(world.now) + timedelta(days=in_days)
+            slot = book.reserve(associate, service, day, earliest=earliest)
+            if slot is None:
+                continue
+            plan = rng.choice(clients)
+            status = _status_at(world, rng, slot)
+            appointments.append(appointment(world, rng, plan, associate, service, slot, status))
+    return appointments
+
+
+def _status_at(world: DemoWorld, rng: random.Random, slot: tuple[datetime, datetime]) -> str:
+    if slot[1] <= world.now:
+        return AppointmentStatus.COMPLETED
+    if slot[0] <= world.now:
+        return AppointmentStatus.CONFIRMED
+    return rng.choice(UPCOMING_STATUSES)
+
+
 def write_appointments(world: DemoWorld, appointments: list[Appointment]) -> None:
     rng = world.rng("appointment-history")
     history = []
@@ -252,6 +296,21 @@ def build_tasks(world: DemoWorld, plans: list[CustomerPlan]) -> None:
         reason = rng.choice(list(TASK_TITLES))
         assignee = rng.choice(world.team(plan.home_store))
         tasks.append(task(world, rng, plan, assignee, reason, state))
+    world.insert(tasks)
+
+
+def build_week_ahead_tasks(world: DemoWorld, plans: list[CustomerPlan]) -> None:
+    """Every associate has a task due today, one tomorrow and one later in the week."""
+    rng = world.rng("week-ahead-tasks")
+    today = local_day(world.now)
+    tasks = []
+    for associate in world.associates.values():
+        clients = [plan for plan in plans if not plan.hero and plan.home_store == associate.store]
+        for in_days in (0, 1, rng.randint(2, 6)) if clients else ():
+            reason = rng.choice(list(TASK_TITLES))
+            plan = rng.choice(clients)
+            due_on = today + timedelta(days=in_days)
+            tasks.append(task(world, rng, plan, associate, reason, "open", due_on=due_on))
     world.insert(tasks)
 
 

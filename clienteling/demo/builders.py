@@ -11,7 +11,9 @@ from clienteling.demo.agenda import (
     build_notes,
     build_put_back_tasks,
     build_tasks,
+    build_week_ahead_tasks,
     regular_appointments,
+    week_ahead_appointments,
     write_appointments,
 )
 from clienteling.demo.engagement import build_tickets, build_touchpoints, build_wishlists
@@ -54,9 +56,13 @@ def seed_demo_data(*, seed: int, customers: int) -> list[str]:
         build_touchpoints(world, plans)
         book = AgendaBook(world)
         write_appointments(
-            world, hero_appointments(world, book, plans) + regular_appointments(world, book, plans)
+            world,
+            hero_appointments(world, book, plans)
+            + regular_appointments(world, book, plans)
+            + week_ahead_appointments(world, book, plans),
         )
         build_tasks(world, plans)
+        build_week_ahead_tasks(world, plans)
         build_notes(world, plans)
         build_hero_stories(world, plans, placed)
     # Outside `explicit_timestamps`: the metrics keep their own "computed at".

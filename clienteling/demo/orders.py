@@ -256,15 +256,17 @@ def _total(rng: random.Random, order: Order, lines: list[OrderLine]) -> None:
 def _showcase_pickup_orders(
     world: DemoWorld, rng: random.Random, plans: list[CustomerPlan]
 ) -> list[PlacedOrder]:
-    """Recent click & collect orders in every pickup status; the ready one is Claire's."""
+    """Recent click & collect orders in every pickup status, at the flagship where the demo's
+    scenario runs (so its desk has parcels to prepare and one ready); the ready one is Claire's."""
     candidates = [plan for plan in plans if not plan.hero and plan.home_store and plan.shops_online]
+    at_flagship = [plan for plan in candidates if plan.home_store.code == catalogue.FLAGSHIP]
     heroes = {plan.hero: plan for plan in plans if plan.hero}
     showcase = []
     for status, age in SHOWCASE_PICKUPS:
         if status == PickupStatus.READY:
             plan = heroes[catalogue.CLAIRE]
         else:
-            plan = rng.choice(candidates) if candidates else heroes["helene"]
+            plan = rng.choice(at_flagship or candidates) if candidates else heroes["helene"]
         placed_at = world.now - age
         showcase.append(
             _order(world, rng, plan, placed_at, plan.home_store, Channel.WEB, pickup_status=status)

@@ -337,3 +337,22 @@ def test_it_refuses_to_run_without_debug(seed_output: str) -> None:
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("seed_demo", reset=True, customers=CUSTOMERS, stdout=StringIO())
     assert row_counts() == before
+
+
+def test_my_day_and_the_desk_have_something_whatever_the_hour(seed_output: str) -> None:
+    """Seeded at any hour, the week ahead is booked, every associate has tasks coming, and
+    the flagship's desk has parcels to prepare and one ready."""
+    now = timezone.now()
+    for store in Store.objects.filter(services__isnull=False).distinct():
+        booked = Appointment.objects.filter(
+            store=store, starts_at__gt=now, starts_at__lt=now + timedelta(days=8)
+        ).exclude(status="cancelled")
+        assert booked.count() >= 4, store
+    today = timezone.localdate()
+    for associate in Associate.objects.all():
+        open_tasks = associate.tasks.filter(status="open")
+        assert open_tasks.filter(due_on=today).exists(), associate
+        assert open_tasks.filter(due_on__gt=today, due_on__lte=today + timedelta(days=7)).exists()
+    flagship = Pickup.objects.filter(store__code=catalogue.FLAGSHIP)
+    assert flagship.filter(status__in=("placed", "preparing")).exists()
+    assert flagship.filter(status="ready").exists()
