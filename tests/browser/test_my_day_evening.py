@@ -4,7 +4,6 @@ artifacts/screenshots/ for a person to look at."""
 
 import datetime
 import zoneinfo
-from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
@@ -14,7 +13,15 @@ from clienteling.factories import AppointmentFactory, TaskFactory
 from customers.factories import CustomerFactory
 from journeys.factories import PickupFactory
 from journeys.models import Pickup
-from tests.browser.conftest import LANDSCAPE, PORTRAIT, SCREENSHOTS, Scenario, new_page, sign_in
+from tests.browser.conftest import (
+    LANDSCAPE,
+    PORTRAIT,
+    SCREENSHOTS,
+    Scenario,
+    new_page,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -36,10 +43,10 @@ OVERFLOWING = """() => {
 
 
 @pytest.fixture
-def evening(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime.datetime]:
+def evening(monkeypatch: pytest.MonkeyPatch) -> datetime.datetime:
     """Django's clock (read by the live server's thread too) stops on Wednesday evening."""
     monkeypatch.setattr(timezone, "now", lambda: EVENING.astimezone(datetime.UTC))
-    yield EVENING
+    return EVENING
 
 
 def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -123,6 +130,7 @@ def test_my_day_in_the_evening_leads_with_tomorrow_and_the_week_ahead(
     expect(week).to_contain_text("Send the new season lookbook")
     expect(week).to_contain_text("Tuesday 15 December")
     size = f"{viewport['width']}x{viewport['height']}"
+    screenshot(page, f"my-day-evening-{size}-first-screen")
     full_screenshot(page, f"my-day-evening-{size}")
     assert_nothing_overflows(page)
     week.scroll_into_view_if_needed()
