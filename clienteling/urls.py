@@ -24,6 +24,7 @@ urlpatterns = [
     path("manifest.webmanifest", app_shell.manifest, name="manifest"),
     path("sw.js", app_shell.service_worker, name="service_worker"),
     path("offline/", app_shell.offline, name="offline"),
+    path("icons.svg", app_shell.icons, name="icons"),
     path("tasks/<int:task_id>/done/", my_day.task_done, name="task_done"),
     # Search and profiles
     path("search/", search.search, name="search"),

@@ -1,6 +1,6 @@
 """What makes the tablet app installable and calm offline: the web app manifest, the service
-worker and the page it shows when the network is gone. All three are public and hold no
-personal data (a shared tablet keeps nothing of a customer offline)."""
+worker and the page it shows when the network is gone, and the icons' sprite. All are public
+and hold no personal data (a shared tablet keeps nothing of a customer offline)."""
 
 import hashlib
 
@@ -12,6 +12,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+from clienteling.icons import sprite
 
 BRAND = "#1f2a44"
 BACKGROUND = "#f5f2ec"
@@ -71,6 +73,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         {"assets": assets, "offline_url": assets[0], "cache_name": f"omni-offline-{version}"},
     )
     return HttpResponse(script, content_type="application/javascript; charset=utf-8")
+
+
+@require_GET
+@login_not_required
+@cache_control(max_age=365 * 24 * 3600, public=True, immutable=True)
+def icons(request: HttpRequest) -> HttpResponse:
+    """The icons' sprite; its URL names its digest (`sprite_url`), so it is kept a year."""
+    return HttpResponse(sprite(), content_type="image/svg+xml")
 
 
 @require_GET

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.template import TemplateSyntaxError
 from django.test import Client
 from django.urls import reverse
 
@@ -72,6 +73,23 @@ def test_every_page_names_the_manifest_and_offers_the_other_language(
 
 
 def _rail_language(html: str) -> str:
-    found = re.search(r'<form[^>]*class="rail-language">(.*?)</form>', html, re.S)
+    found = re.search(r'<form[^>]*class="rail-language"[^>]*>(.*?)</form>', html, re.S)
     assert found, "the rail holds the language switch"
     return found.group(1)
+
+
+def test_icons_are_one_sprite_the_pages_reference_by_name(associate_client: Client) -> None:
+    from clienteling.templatetags.tablet import icon
+
+    tag = str(icon("heart"))
+    url = re.search(r'<use href="([^"#]+)#heart">', tag)
+    assert url, tag
+    response = associate_client.get(url.group(1))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "immutable" in response["Cache-Control"]
+    sprite = response.content.decode()
+    assert '<symbol id="heart" viewBox="0 0 24 24"' in sprite
+    assert 'stroke="currentColor"' in sprite
+    with pytest.raises(TemplateSyntaxError):
+        icon("no-such-icon")

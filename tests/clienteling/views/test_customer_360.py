@@ -1,6 +1,7 @@
 """The customer 360: contents, masking, the access journal, the timeline and query bounds."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -369,3 +370,22 @@ def test_order_detail_shows_what_a_refund_is_made_of(
     assert "Shipping refunded" in html
     assert "Adjustment" in html
     assert "Geste commercial" in html
+
+
+def test_the_first_screen_of_a_long_history_stays_light_with_its_index(
+    associate_client: Client, long_history_customer: Customer
+) -> None:
+    """Issue 13, item 5: at most about 40 KB of HTML, icons referenced from the sprite rather
+    than copied, and an index whose every entry leads to a section of the page."""
+    response = associate_client.get(
+        reverse("clienteling:customer", args=[long_history_customer.pk])
+    )
+    html = response.content.decode()
+    assert len(response.content) <= 40_000, len(response.content)
+    assert "<path" not in html, "icons are drawn from the sprite"
+    index = re.search(r'<nav class="profile-index"[^>]*>(.*?)</nav>', html, re.S)
+    assert index, "the header holds the sections' index"
+    targets = re.findall(r'href="#([\w-]+)"', index.group(1))
+    assert len(targets) == 10
+    for target in targets:
+        assert f'<section class="card" id="{target}"' in html, target
