@@ -358,3 +358,20 @@ def test_empty_fields_are_refused_in_the_page_language(
         )
         assert "Ce champ est obligatoire." in visible_text(note.content.decode())
     assert Pickup.objects.get(pk=pickup.pk).status == Pickup.Status.READY
+
+
+def test_no_tablet_page_shows_a_stored_identifier_in_french(
+    associate: Associate, past_appointment: Appointment, pickup: Pickup
+) -> None:
+    Pickup.objects.filter(pk=pickup.pk).update(status=Pickup.Status.READY)
+    AfterSalesTicketFactory(customer=past_appointment.customer, store=pickup.store)
+    client = client_in(associate, "fr")
+    pages = tablet_pages(client, past_appointment.customer, past_appointment, pickup)
+    order = client.get(
+        reverse("clienteling:order_detail", args=[pickup.order.customer_id, pickup.order_id]),
+        **HTMX,
+    )
+    assert order.status_code == 200
+    pages["order"] = order.content.decode()
+    shown = {name: RAW_IDENTIFIER.findall(visible_text(html)) for name, html in pages.items()}
+    assert {name: found for name, found in shown.items() if found} == {}
