@@ -121,4 +121,36 @@
       if (position !== null) input.setSelectionRange(position, position);
     }
   });
+
+  // The agenda opens on what matters, now on today or else the first appointment (an hour of
+  // context above it); redrawn after a change, it keeps where the associate had scrolled to.
+  function agendaGrid() {
+    return document.querySelector("#agenda .agenda-scroll");
+  }
+  function scrollAgendaToNow() {
+    var grid = agendaGrid();
+    if (!grid) return;
+    var mark = grid.querySelector(".agenda-now") || grid.querySelector(".agenda-track .appointment");
+    var hour = grid.querySelector(".agenda-hour + .agenda-hour");
+    if (!mark) return;
+    var header = grid.querySelector(".agenda-grid > .agenda-person");
+    var above = (hour ? hour.offsetTop - hour.previousElementSibling.offsetTop : 0) + (header ? header.offsetHeight : 0);
+    var top = mark.getBoundingClientRect().top - grid.getBoundingClientRect().top + grid.scrollTop;
+    grid.scrollTop = Math.max(0, top - above);
+  }
+  var agendaScrolled = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var grid = agendaGrid();
+    agendaScrolled = grid && event.detail.target && event.detail.target.id === "agenda" ? [grid.scrollLeft, grid.scrollTop] : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var grid = agendaGrid();
+    if (grid && agendaScrolled) {
+      grid.scrollLeft = agendaScrolled[0];
+      grid.scrollTop = agendaScrolled[1];
+    }
+    agendaScrolled = null;
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scrollAgendaToNow);
+  else scrollAgendaToNow();
 })();
