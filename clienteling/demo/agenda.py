@@ -176,8 +176,11 @@ def _book_one(
 
 
 # (day from today, not before) of the bookings each store gets this week, whatever the
-# hour the demo is seeded: so today, tomorrow and the week ahead all have some.
+# hour the demo is seeded: so today, tomorrow and the week ahead all have some, and the last
+# days some completed ones still to follow up.
 WEEK_AHEAD_BOOKINGS = (
+    (-2, time(11)),
+    (-1, time(16)),
     (0, time(10)),
     (0, time(15)),
     *((in_days, time(hour)) for in_days in range(1, 8) for hour in (10, 14)),
@@ -188,7 +191,7 @@ def week_ahead_appointments(
     world: DemoWorld, book: AgendaBook, plans: list[CustomerPlan]
 ) -> list[Appointment]:
     """Every store that offers services: two bookings today (done once past) and on each
-    open day of the coming week."""
+    open day of the coming week, one on each of the last two days (done)."""
     rng = world.rng("week-ahead-appointments")
     pairs = bookable_services(world)
     appointments = []

@@ -348,6 +348,10 @@ def test_my_day_and_the_desk_have_something_whatever_the_hour(seed_output: str) 
             store=store, starts_at__gt=now, starts_at__lt=now + timedelta(days=8)
         ).exclude(status="cancelled")
         assert booked.count() >= 4, store
+        to_follow_up = Appointment.objects.filter(
+            store=store, status="completed", starts_at__gte=now - timedelta(days=3)
+        )
+        assert to_follow_up.exists(), store
     today = timezone.localdate()
     for associate in Associate.objects.all():
         open_tasks = associate.tasks.filter(status="open")
