@@ -3,6 +3,8 @@ stock of the associate's store."""
 
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from clienteling.selectors.search import product_search
 from clienteling.sizes import preselected_size, product_sizes, recorded_size
 from customers.models import Customer
@@ -19,6 +21,8 @@ class ProductOption:
     size_not_offered: str
     # Units in the associate's store; None when the store keeps no stock figure for it.
     in_store: int | None
+    # How many other stores have some, when hers has none (to order it from one of them).
+    other_stores: int = 0
 
 
 def _sizes_of(customer: Customer) -> dict:
@@ -35,12 +39,25 @@ def store_stock(store: Store, products: list[Product]) -> dict[int, int]:
     )
 
 
+def stores_with_stock(store: Store, products: list[Product]) -> dict[int, int]:
+    """How many stores other than `store` have each product in stock (one query)."""
+    return dict(
+        StockLevel.objects.filter(product__in=products, quantity__gt=0)
+        .exclude(store=store)
+        .values("product_id")
+        .annotate(stores=Count("store_id"))
+        .order_by()
+        .values_list("product_id", "stores")
+    )
+
+
 def wishlist_product_options(
     query: str, *, customer: Customer, store: Store
 ) -> list[ProductOption]:
-    """The products matching `query` (two queries), each with her size preselected."""
+    """The products matching `query` (three queries), each with her size preselected."""
     products = product_search(query)
     stock = store_stock(store, products) if products else {}
+    elsewhere = stores_with_stock(store, products) if products else {}
     sizes = _sizes_of(customer)
     options = []
     for product in products:
@@ -53,6 +70,7 @@ def wishlist_product_options(
                 her_size=her_size,
                 size_not_offered=recorded if recorded and not her_size else "",
                 in_store=stock.get(product.pk),
+                other_stores=elsewhere.get(product.pk, 0) if not stock.get(product.pk) else 0,
             )
         )
     return options

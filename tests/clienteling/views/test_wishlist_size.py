@@ -104,6 +104,7 @@ def test_her_size_is_preselected_and_the_stock_shown(
         name="Kensington sweater", category="Knitwear", attributes={"sizes": ["XS", "S", "M"]}
     )
     StockLevel.objects.create(store=store, product=sweater, quantity=0)
+    StockLevel.objects.create(store=other_store, product=trench, quantity=4)
     bag = ProductFactory(name="Kensington tote", category="Bags", attributes={})
     StockLevel.objects.create(store=other_store, product=bag, quantity=9)
     html = options_html(associate_client, her, "kensington")
@@ -120,8 +121,10 @@ def test_her_size_is_preselected_and_the_stock_shown(
 
     bag_option = option_of(html, "Kensington tote")
     assert 'name="size"' not in bag_option
-    assert "in store" not in bag_option, "another store's stock is not this store's"
+    assert " in store" not in bag_option, "another store's stock is not this store's"
+    assert "In stock in 1 other store" in bag_option
     assert "Her size" not in bag_option
+    assert "other store" not in trench_option, "in stock here: no need to look elsewhere"
 
 
 def test_a_size_she_does_not_have_is_not_preselected(
