@@ -90,6 +90,12 @@ def test_agenda_is_hers_by_default_on_a_time_axis_and_no_column_is_cut(
     assert abs(box["height"] - hour) < 6, "one hour long"
     page_does_not_scroll_sideways(page)
     screenshot(page, f"agenda-mine-{size}")
+    # A tap on it opens the customer brief.
+    appointment.click()
+    expect(page.locator("#sheet[data-ready]")).to_be_visible()
+    expect(page.locator("#sheet")).to_contain_text("Customer brief")
+    page.locator("#sheet [data-close-sheet]").first.click()
+    expect(page.locator("#sheet")).not_to_be_visible()
 
     # Everyone: six columns; the grid scrolls sideways, the page does not, and the last
     # column can be brought fully into view.
