@@ -5,8 +5,10 @@ tablet's forms leave validation to the server, which answers in the page's langu
 import datetime
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -341,6 +343,19 @@ def test_every_tablet_form_leaves_validation_to_the_server(
         if "novalidate" not in form
     ]
     assert missing == []
+
+
+def test_every_form_of_the_tablet_templates_carries_novalidate() -> None:
+    """Also the forms the pages above show only in some states."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    sources = [templates / "base.html", *sorted((templates / "clienteling").glob("*.html"))]
+    tags = {
+        (source.name, tag)
+        for source in sources
+        for tag in re.findall(r"<form\b[^>]*>", source.read_text(encoding="utf-8"))
+    }
+    assert len(tags) > 15
+    assert [(name, tag) for name, tag in tags if "novalidate" not in tag] == []
 
 
 def test_empty_fields_are_refused_in_the_page_language(
