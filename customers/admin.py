@@ -31,6 +31,7 @@ from customers.models import (
     Tag,
 )
 from customers.normalization import normalize_phone
+from customers.preference_form import PreferenceAdminForm, preference_fieldsets
 from customers.search import fold_text
 from customers.services import (
     consent_record,
@@ -268,7 +269,8 @@ class AddressInline(TabularInline):
 
 class PreferenceInline(StackedInline):
     model = Preference
-    fields = ("sizes", "skin_type", "favourite_brands", "favourite_categories", "attributes")
+    form = PreferenceAdminForm
+    fieldsets = preference_fieldsets()
     max_num = 1
     can_delete = False
 
@@ -318,7 +320,9 @@ class CustomerAdmin(JournaledCustomerAdminMixin, BigTableAdminMixin, admin.Model
     sortable_by = ("name", "created_at")
     search_fields = CUSTOMER_SEARCH_FIELDS
     search_help_text = CUSTOMER_SEARCH_HELP
-    readonly_fields = ("merged_into", "merged_at", "erased_at", "created_at", "updated_at")
+    record_fields = ("merged_into", "merged_at", "erased_at", "created_at", "updated_at")
+    # The stage is computed from her history (the lifecycle's rules), never typed in.
+    readonly_fields = ("lifecycle_stage", *record_fields)
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "birth_date", "preferred_language")}),
         (_("Contact"), {"fields": ("email", "phone")}),
@@ -335,7 +339,7 @@ class CustomerAdmin(JournaledCustomerAdminMixin, BigTableAdminMixin, admin.Model
                 )
             },
         ),
-        (_("Record"), {"fields": readonly_fields}),
+        (_("Record"), {"fields": record_fields}),
     )
     inlines = (ExternalIdentityInline, AddressInline, PreferenceInline, ConsentInline)
     autocomplete_fields = ("tags",)
@@ -414,6 +418,10 @@ class PreferenceAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin)
     list_select_related = ("customer",)
     sortable_by = ("updated_at",)
     autocomplete_fields = ("customer",)
+    form = PreferenceAdminForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: Preference | None = None) -> list:
+        return [(None, {"fields": ["customer"]}), *preference_fieldsets()]
 
 
 @admin.register(Consent)
