@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omni.admin import CreateThroughServiceMixin, ReadOnlyAdminMixin, service_action
 from omni.api.clients import api_client_create, api_client_issue_token
-from omni.models import ApiClient, ApiScope, IdempotencyRecord
+from omni.models import ApiClient, ApiScope, FormSubmission, IdempotencyRecord
 
 
 class ApiClientForm(forms.ModelForm):
@@ -90,3 +90,14 @@ class IdempotencyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "completed_at",
     )
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The tablet forms' used one-time tokens (kept a day): what a double tap did not repeat."""
+
+    list_display = ("action", "user", "object_id", "created_at")
+    list_filter = ("action",)
+    list_select_related = ("user",)
+    search_fields = ("token",)
+    readonly_fields = ("user", "token", "action", "object_id", "created_at")

@@ -95,6 +95,7 @@ from omni.factories import (
 )
 from omni.models import (
     ApiClient,
+    FormSubmission,
     IdempotencyRecord,
     Product,
     Service,
@@ -268,6 +269,13 @@ BUILDERS: dict[type[models.Model], Builder] = {
         response_body={"id": 1},
         created_at=timezone.now(),
         completed_at=timezone.now(),
+    ),
+    FormSubmission: lambda: FormSubmission.objects.create(
+        user=User.objects.create_user(f"associate-{next(_numbers)}"),
+        token=f"token-{next(_numbers):012d}",
+        action="ticket_open",
+        object_id=1,
+        created_at=timezone.now(),
     ),
     StockLevel: lambda: StockLevel.objects.create(
         store=StoreFactory(), product=ProductFactory(), quantity=4
