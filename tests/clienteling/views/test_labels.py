@@ -203,15 +203,6 @@ def test_the_duplicate_panel_names_the_shared_keys(
     assert "Même:" not in page
 
 
-def french_catalogue_has(*msgids: str) -> bool:
-    with translation.override("fr"):
-        return all(gettext(msgid) != msgid for msgid in msgids)
-
-
-@pytest.mark.skipif(
-    not french_catalogue_has("Tops", "Contact by", "Same %(keys)s"),
-    reason="waits for the French catalogue (makemessages, translate, compilemessages)",
-)
 def test_in_french_the_labels_are_french(
     associate: Associate, profile: Customer, past_appointment: Appointment
 ) -> None:
