@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "omni.admin_apps.OmniAdminConfig",  # django.contrib.admin, its index a workspace
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
