@@ -21,6 +21,7 @@ from customers.models import (
     Address,
     Consent,
     ConsentWording,
+    CurrentConsent,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
@@ -422,6 +423,20 @@ class PreferenceAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin)
 
     def get_fieldsets(self, request: HttpRequest, obj: Preference | None = None) -> list:
         return [(None, {"fields": ["customer"]}), *preference_fieldsets()]
+
+
+@admin.register(CurrentConsent)
+class CurrentConsentAdmin(
+    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    """Each customer's latest decision per purpose and channel, kept from the ledger by the
+    database (read-only: a new decision is recorded in the ledger)."""
+
+    list_display = ("customer", "purpose", "channel", "granted", "recorded_at")
+    list_filter = ("purpose", "channel", "granted")
+    list_select_related = ("customer",)
+    sortable_by = ()
+    autocomplete_fields = ("customer",)
 
 
 @admin.register(Consent)

@@ -65,3 +65,9 @@ register(
     not_personal=("version", "text"),
     why="the retailer's wording a consent was given under, the same for everyone",
 )
+register(
+    "customers.CurrentConsent",
+    subject="customer_id",
+    not_personal=("purpose", "channel", "consent_id"),
+    why="each key's latest ledger entry, kept by the ledger's triggers: follows the ledger",
+)

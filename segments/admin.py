@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from customers.admin import CustomerSearchMixin
-from customers.models import Customer
+from customers.models import ConsentPurpose, ContactChannel, Customer
 from omni.access_journal import Door, journal_reads
 from omni.admin import (
     BigTableAdminMixin,
@@ -29,6 +29,7 @@ from omni.admin import (
     related_count,
     service_action,
 )
+from segments.builder import builder_spec, segment_preview
 from segments.models import (
     RULES_HELP_TEXT,
     Segment,
@@ -152,6 +153,11 @@ class SegmentAdmin(admin.ModelAdmin):
                 view(require_POST(self.export_view)),
                 name="segments_segment_export",
             ),
+            path(
+                "preview/",
+                view(require_POST(self.preview_view)),
+                name="segments_segment_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -222,6 +228,20 @@ class SegmentAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/segments/segment/members.html", context)
 
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The live count of the rules as they stand in the form (not saved): htmx posts the
+        change form here on every change."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        preview = segment_preview(request.POST)
+        purpose = dict(ConsentPurpose.choices).get(request.POST.get("purpose", ""), "")
+        channel = dict(ContactChannel.choices).get(request.POST.get("contact_channel", ""), "")
+        context = {
+            "preview": preview,
+            "summary": counts_summary(preview.counts, purpose, channel) if preview.counts else "",
+        }
+        return TemplateResponse(request, "admin/segments/segment/preview.html", context)
+
     def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         segment = self._segment_or_404(request, object_id)
         if not has_export_permission(request):
@@ -239,11 +259,25 @@ class SegmentAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         extra = {
             **(extra_context or {}),
+            **self._builder_context(),
             "can_export": has_export_permission(request),
             "members_url": reverse("admin:segments_segment_members", args=[object_id]),
             "export_url": reverse("admin:segments_segment_export", args=[object_id]),
         }
         return super().change_view(request, object_id, form_url, extra)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra = {**(extra_context or {}), **self._builder_context()}
+        return super().add_view(request, form_url, extra)
+
+    @staticmethod
+    def _builder_context() -> dict[str, Any]:
+        return {
+            "builder_spec": builder_spec(),
+            "preview_url": reverse("admin:segments_segment_preview"),
+        }
 
 
 @admin.register(SegmentSnapshot)
@@ -301,6 +335,20 @@ class SegmentSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             snapshot.get_purpose_display(),
             snapshot.get_contact_channel_display(),
         )
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The live count of the rules as they stand in the form (not saved): htmx posts the
+        change form here on every change."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        preview = segment_preview(request.POST)
+        purpose = dict(ConsentPurpose.choices).get(request.POST.get("purpose", ""), "")
+        channel = dict(ContactChannel.choices).get(request.POST.get("contact_channel", ""), "")
+        context = {
+            "preview": preview,
+            "summary": counts_summary(preview.counts, purpose, channel) if preview.counts else "",
+        }
+        return TemplateResponse(request, "admin/segments/segment/preview.html", context)
 
     def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         snapshot = get_object_or_404(SegmentSnapshot, pk=object_id)

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import (
-    Consent,
     ConsentPurpose,
     ContactChannel,
+    CurrentConsent,
     Customer,
     LifecycleStage,
     LoyaltyTier,
@@ -269,17 +269,12 @@ def _size_rule(operator: str, kind_and_size: tuple[str, str]) -> Q:
 
 
 def consent_granted_now(purpose: str, channel: str) -> Exists:
-    """Customers whose latest ledger entry for purpose × channel grants it (NULL-safe to negate)."""
-    later = Consent.objects.filter(
-        customer=OuterRef("customer"), purpose=purpose, channel=channel
-    ).filter(
-        Q(recorded_at__gt=OuterRef("recorded_at"))
-        | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
-    )
+    """Customers whose latest ledger entry for purpose × channel grants it (NULL-safe to negate):
+    one probe of the current consents, which the ledger's triggers keep."""
     return Exists(
-        Consent.objects.filter(
+        CurrentConsent.objects.filter(
             customer=OuterRef("pk"), purpose=purpose, channel=channel, granted=True
-        ).exclude(Exists(later))
+        )
     )
 
 

@@ -40,6 +40,7 @@ from customers.models import (
     Address,
     Consent,
     ConsentWording,
+    CurrentConsent,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
@@ -277,6 +278,7 @@ BUILDERS: dict[type[models.Model], Builder] = {
         object_id=1,
         created_at=timezone.now(),
     ),
+    CurrentConsent: lambda: CurrentConsent.objects.get(consent_id=ConsentFactory().pk),
     StockLevel: lambda: StockLevel.objects.create(
         store=StoreFactory(), product=ProductFactory(), quantity=4
     ),

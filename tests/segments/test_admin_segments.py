@@ -282,3 +282,60 @@ def test_the_member_list_is_paginated(marketer_client: Client, people: SimpleNam
         customer.pk for customer in second.context["page"]
     }
     assert len(shown) == 55
+
+
+# The builder: live count of the rules being edited ------------------------------------------
+
+
+def _preview(client: Client, data: dict[str, Any]) -> str:
+    response = client.post("/admin/segments/segment/preview/", data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_count_follows_the_rules_being_edited_before_saving(
+    marketer_client: Client, people: SimpleNamespace, django_assert_max_num_queries: Any
+) -> None:
+    data = _add_form(marketer_client, [("1", "lifecycle_stage", "in", "loyalty")])
+    with django_assert_max_num_queries(8):  # session, user and two counts: not per customer
+        html = _preview(marketer_client, data)
+    assert "<strong>1</strong>" in html  # alice: merged and erased profiles are not members
+    assert "1 may be contacted" in html
+    data.update({"rules-1-group": "2", "rules-1-field": "tag", "rules-1-operator": "has"})
+    data.update({"rules-1-value": "Press", "rules-TOTAL_FORMS": "2"})
+    html = _preview(marketer_client, data)
+    assert "<strong>2</strong>" in html
+    assert not Segment.objects.exists(), "a preview saves nothing"
+
+
+def test_a_rule_that_does_not_parse_is_named_instead_of_counted(
+    marketer_client: Client, people: SimpleNamespace
+) -> None:
+    data = _add_form(
+        marketer_client,
+        [("1", "lifecycle_stage", "in", "loyalty"), ("1", "total_spent", "includes", "500")],
+    )
+    html = _preview(marketer_client, data)
+    assert "Rule 2:" in html
+    assert "does not apply to Total spent" in html
+    assert "<strong>" not in html
+    empty = _add_form(marketer_client, [])
+    assert "Add a rule to see who it selects." in _preview(marketer_client, empty)
+
+
+def test_the_form_offers_each_fields_operators_and_values(marketer_client: Client) -> None:
+    page = marketer_client.get(admin_url(Segment, "add")).content.decode()
+    assert 'id="segment-builder-spec"' in page
+    assert "segments/rule_builder.js" in page
+    spec = page.split('id="segment-builder-spec" type="application/json">', 1)[1]
+    assert (
+        '"lifecycle_stage": {"operators": [["in", "is one of"], ["not_in", "is none of"]]' in spec
+    )
+
+
+def test_someone_who_may_not_see_segments_gets_no_count(
+    client: Client, people: SimpleNamespace
+) -> None:
+    client.force_login(staff_with())
+    response = client.post("/admin/segments/segment/preview/", {"rules-TOTAL_FORMS": "0"})
+    assert response.status_code == 403
