@@ -336,20 +336,6 @@ class SegmentSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             snapshot.get_contact_channel_display(),
         )
 
-    def preview_view(self, request: HttpRequest) -> HttpResponse:
-        """The live count of the rules as they stand in the form (not saved): htmx posts the
-        change form here on every change."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        preview = segment_preview(request.POST)
-        purpose = dict(ConsentPurpose.choices).get(request.POST.get("purpose", ""), "")
-        channel = dict(ContactChannel.choices).get(request.POST.get("contact_channel", ""), "")
-        context = {
-            "preview": preview,
-            "summary": counts_summary(preview.counts, purpose, channel) if preview.counts else "",
-        }
-        return TemplateResponse(request, "admin/segments/segment/preview.html", context)
-
     def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         snapshot = get_object_or_404(SegmentSnapshot, pk=object_id)
         if not self.has_view_permission(request, snapshot) or not has_export_permission(request):
