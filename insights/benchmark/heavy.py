@@ -125,8 +125,8 @@ _NOTES = [
 _APPOINTMENTS = [
     f"""
     INSERT INTO omni_service (code, name, description, duration_minutes, price, currency,
-        is_active, required_specialty_id)
-    SELECT code, name, '', minutes, price, 'EUR', true, NULL
+        is_active, required_specialty_id, translated_names)
+    SELECT code, name, '', minutes, price, 'EUR', true, NULL, '{{}}'::jsonb
     FROM (VALUES {_service_rows()}) AS v(code, name, minutes, price)
     """,
     """
