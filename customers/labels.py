@@ -129,3 +129,11 @@ def preference_value_label(key: str, value: object) -> str:
     text = "" if value is None else str(value)
     label = PREFERENCE_VALUES.get(key, {}).get(text.casefold())
     return str(label) if label is not None else text
+
+
+def sizes_in_order(sizes: Mapping[str, object] | None) -> list[tuple[str, object]]:
+    """Her sizes in the order of the families above (tops before shoes), whatever order the
+    database keeps them in (PostgreSQL's jsonb sorts keys by length); unknown families after,
+    alphabetically."""
+    order = {kind: position for position, kind in enumerate(SIZE_KINDS)}
+    return sorted((sizes or {}).items(), key=lambda item: (order.get(item[0], len(order)), item[0]))

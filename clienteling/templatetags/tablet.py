@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from clienteling.icons import icon_symbols, sprite_url
 from customers.labels import label_of, preference_value_label
+from customers.labels import sizes_in_order as ordered_sizes
 from omni.form_tokens import FIELD, form_token_new
 
 register = template.Library()
@@ -105,6 +106,12 @@ def label(key: object, vocabulary: str) -> str:
 def labels(keys: Iterable[object] | None, vocabulary: str) -> list[str]:
     """Each key of a list by its label: `{{ categories|labels:"category"|join:", " }}`."""
     return [label_of(vocabulary, key) for key in keys or ()]
+
+
+@register.filter
+def sizes_in_order(sizes: dict | None) -> list[tuple[str, object]]:
+    """`{% for kind, size in preference.sizes|sizes_in_order %}`: families in a fixed order."""
+    return ordered_sizes(sizes)
 
 
 @register.simple_tag
