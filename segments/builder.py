@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from customers.models import ConsentPurpose, ContactChannel, LifecycleStage, LoyaltyTier, Tag
 from omni.models import Channel, Store
 from segments.rules import FIELDS, NO_VALUE_OPERATORS, RuleField, RuleOperator, rule_value_parse
-from segments.selectors import SegmentCounts, members_matching, reachable
+from segments.selectors import SegmentCounts, counts_of, members_matching
 
 PREFIX = "rules"
 MAX_RULES = 50
@@ -133,9 +133,9 @@ def segment_preview(data: QueryDict) -> Preview:
     if errors or not rules:
         return Preview(errors=errors, rules=len(rules))
     members = members_matching(rules)
-    preview = Preview(members=members.count(), rules=len(rules))
     purpose = data.get("purpose", "")
     channel = data.get("contact_channel", "")
     if purpose in ConsentPurpose.values and channel in ContactChannel.values:
-        preview.reachable = reachable(members, purpose=purpose, channel=channel).count()
-    return preview
+        counts = counts_of(members, purpose=purpose, channel=channel)
+        return Preview(members=counts.members, reachable=counts.reachable, rules=len(rules))
+    return Preview(members=members.count(), rules=len(rules))

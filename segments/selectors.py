@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from customers.models import Address, ContactChannel, Customer
+from omni.transactions import without_jit
 from segments.models import Segment, SegmentRule, SegmentSnapshot, SegmentSnapshotMember
 from segments.rules import consent_granted_now, rules_condition
 
@@ -76,10 +77,19 @@ def snapshot_reachable_members(snapshot: SegmentSnapshot) -> QuerySet[Customer]:
     )
 
 
+def counts_of(members: QuerySet[Customer], *, purpose: str, channel: str) -> SegmentCounts:
+    """Members, and how many of them may be contacted, in one pass over them."""
+    may_be_contacted = Q(consent_granted_now(purpose, channel)) & has_contact_data(channel)
+    with without_jit():
+        figures = members.aggregate(
+            members=Count("pk"), reachable=Count("pk", filter=may_be_contacted)
+        )
+    return SegmentCounts(members=figures["members"], reachable=figures["reachable"])
+
+
 def segment_counts(segment: Segment) -> SegmentCounts:
-    return SegmentCounts(
-        members=segment_members(segment).count(),
-        reachable=segment_reachable_members(segment).count(),
+    return counts_of(
+        segment_members(segment), purpose=segment.purpose, channel=segment.contact_channel
     )
 
 

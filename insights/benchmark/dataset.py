@@ -35,6 +35,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from customers.current_consents import BACKFILL as CURRENT_CONSENTS_FILL
 from customers.search import name_words_refresh
 from insights.benchmark import heavy, people
 from insights.benchmark.catalogue import (
@@ -787,6 +788,8 @@ _CONSENTS = [
     WHERE PM(c.id * 8 + p.slot, 51) < p.asked_permille
     ORDER BY c.created_at, c.id
     """,
+    # The current consents, which the ledger's triggers keep: they are off while generating.
+    CURRENT_CONSENTS_FILL["postgresql"],
 ]
 
 _ORDERS = [

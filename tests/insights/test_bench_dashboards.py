@@ -440,3 +440,23 @@ def test_harness_times_the_lifecycle_recompute() -> None:
         "bench_dashboards", "--repeat", "1", "--skip-rebuild", "--with-lifecycle", stdout=out
     )
     assert re.search(r"lifecycle_recompute_all \d+\.\d s", out.getvalue())
+
+
+def test_the_current_consents_are_the_ledgers_latest() -> None:
+    """Generated with the triggers off, the current consents are filled from the ledger."""
+    if not on_postgresql():
+        return
+    generate()
+    latest = scalar(
+        "SELECT count(*) FROM (SELECT DISTINCT customer_id, purpose, channel "
+        "FROM customers_consent) AS keys"
+    )
+    assert latest > 0
+    assert scalar("SELECT count(*) FROM customers_currentconsent") == latest
+    assert (
+        scalar(
+            "SELECT count(*) FROM customers_currentconsent AS current JOIN customers_consent "
+            "AS entry ON entry.id = current.consent_id WHERE entry.granted <> current.granted"
+        )
+        == 0
+    )
