@@ -53,6 +53,10 @@ def submitted_before(request: HttpRequest) -> Repeated | None:
     token = request.POST.get(FIELD, "").strip()
     if not _VALID.fullmatch(token) or not request.user.is_authenticated:
         return None
+    return _repeated(request, token)
+
+
+def _repeated(request: HttpRequest, token: str) -> Repeated | None:
     first = FormSubmission.objects.filter(user=request.user, token=token).first()
     return Repeated(first.object_id) if first else None
 
@@ -70,8 +74,8 @@ def submit_once[T](request: HttpRequest, action: str, write: Callable[[], T]) ->
                     user=request.user, token=token, action=action[:40], created_at=timezone.now()
                 )
         except IntegrityError:
-            first = FormSubmission.objects.filter(user=request.user, token=token).first()
-            return Repeated(first.object_id if first else None)
+            # Taken by a submission that has committed since (the insert waited for it).
+            return _repeated(request, token) or Repeated(None)
         result = write()
         object_id = getattr(result, "pk", None)
         if isinstance(object_id, int):
