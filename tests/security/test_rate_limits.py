@@ -65,7 +65,8 @@ def test_an_api_client_over_its_limit_is_refused_and_nothing_is_written(
     _assert_refused(response)
     body = response.json()
     assert body["code"] == "throttled"
-    assert "seconds" in body["detail"]
+    # It says when to retry, as Retry-After does ("1 second" on a slow machine, "N seconds").
+    assert f"in {response['Retry-After']} second" in body["detail"]
     assert not Customer.objects.filter(email="c-refused@example.com").exists()
     assert Customer.objects.count() == 3
     # Another client, from the same address, has its own count.
