@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from customers.models import ConsentPurpose, ContactChannel, LifecycleStage, LoyaltyTier, Tag
 from omni.models import Channel, Store
 from segments.rules import FIELDS, NO_VALUE_OPERATORS, RuleField, RuleOperator, rule_value_parse
-from segments.selectors import SegmentCounts, counts_of, members_matching
+from segments.selectors import SegmentCounts, counts_of, facts_matching
 
 PREFIX = "rules"
 MAX_RULES = 50
@@ -132,7 +132,7 @@ def segment_preview(data: QueryDict) -> Preview:
     rules, errors = _rules_posted(data)
     if errors or not rules:
         return Preview(errors=errors, rules=len(rules))
-    members = members_matching(rules)
+    members = facts_matching(rules)
     purpose = data.get("purpose", "")
     channel = data.get("contact_channel", "")
     if purpose in ConsentPurpose.values and channel in ContactChannel.values:

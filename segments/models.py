@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import ConsentPurpose, ContactChannel, Customer
-from omni.models import TimeStampedModel
+from omni.models import Store, TimeStampedModel
 from segments.rules import RuleField, RuleOperator, rule_value_parse
 
 RULES_HELP_TEXT = _(
@@ -199,3 +199,50 @@ class SegmentExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.exported_at:%Y-%m-%d %H:%M})"
+
+
+class SegmentFacts(models.Model):
+    """What segment rules filter on, one narrow row per live customer: counting a segment is
+    one scan of this table instead of a join of every profile to its metrics and consents.
+
+    Never written by the application: database triggers on the profiles, their metrics, current
+    consents and addresses keep it (segments/facts.py, migration segments 0002). A merged or
+    erased profile has no row. `granted` lists the purpose × channel pairs she consents to now,
+    as ",marketing:email,newsletter:email,", so that "granted" is a portable `contains`.
+    """
+
+    customer = models.OneToOneField(
+        Customer,
+        verbose_name=_("customer"),
+        primary_key=True,
+        # The triggers own the rows, a profile's deletion included.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="segment_facts",
+    )
+    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=12)
+    loyalty_tier = models.CharField(_("loyalty tier"), max_length=10)
+    preferred_store = models.ForeignKey(
+        Store,
+        verbose_name=_("preferred store"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    order_count = models.IntegerField(_("purchases"))
+    total_spent = models.DecimalField(_("spent"), max_digits=12, decimal_places=2)
+    channel_count = models.SmallIntegerField(_("channels used"))
+    channels = models.CharField(_("purchase channels"), max_length=120)
+    last_order_at = models.DateTimeField(_("last purchase"), null=True)
+    granted = models.TextField(_("consents granted now"))
+    has_email = models.BooleanField(_("has an email"))
+    has_phone = models.BooleanField(_("has a phone"))
+    has_address = models.BooleanField(_("has a postal address"))
+
+    class Meta:
+        verbose_name = _("segment facts")
+        verbose_name_plural = _("segment facts")
+
+    def __str__(self) -> str:
+        return str(self.customer_id)

@@ -1,9 +1,10 @@
 """Segment rules: which operators each field accepts, how values parse, what each rule filters.
 
-Each rule compiles to a `Q` over Customer: plain lookups through the single-valued relations
-(metrics, preference, preferred store), and `Exists` subqueries for the many-valued ones (the
-consent ledger, tags), so a whole segment is one query whatever its rules, without DISTINCT.
-Customers without metrics yet (no purchase computed) count as 0 purchases and never bought.
+Each rule compiles to a `Q` over SegmentFacts (one narrow row per live customer, kept by the
+database: segments/facts.py): plain lookups on its columns and the preferred store, and
+`Exists` subqueries for what it does not copy (preferences, tags), so a whole segment is one
+query whatever its rules, without DISTINCT. Customers without metrics yet (no purchase
+computed) count as 0 purchases and never bought: their facts say so.
 """
 
 import json
@@ -27,6 +28,7 @@ from customers.models import (
     Customer,
     LifecycleStage,
     LoyaltyTier,
+    Preference,
     Tag,
 )
 from omni.models import Channel, Store
@@ -223,32 +225,26 @@ def _list_rule(lookup: str) -> Callable[[str, Any], Q]:
 
 
 def _compare(lookup: str) -> Callable[[str, Any], Q]:
-    """≥ ≤ = on a metric; a customer without metrics counts as 0."""
+    """≥ ≤ = on a metric (0 for a customer without metrics)."""
 
     def compile_rule(operator: str, number: Any) -> Q:
-        condition = Q(
-            **{f"{lookup}__{operator if operator != Operator.EQUALS else 'exact'}": number}
-        )
-        zero_matches = {Operator.GTE: number <= 0, Operator.LTE: True, Operator.EQUALS: number == 0}
-        if zero_matches[operator]:
-            condition |= Q(metrics__isnull=True)
-        return condition
+        return Q(**{f"{lookup}__{operator if operator != Operator.EQUALS else 'exact'}": number})
 
     return compile_rule
 
 
 def _channel_rule(operator: str, channel: str) -> Q:
-    used = Q(metrics__channels__contains=f",{channel},")
-    return used if operator == Operator.INCLUDES else ~used | Q(metrics__isnull=True)
+    used = Q(channels__contains=f",{channel},")
+    return used if operator == Operator.INCLUDES else ~used
 
 
 def _last_purchase_rule(operator: str, days: int | None) -> Q:
     if operator == Operator.NEVER:
-        return Q(metrics__last_order_at__isnull=True)
+        return Q(last_order_at__isnull=True)
     cutoff = timezone.now() - timedelta(days=days or 0)
     if operator == Operator.WITHIN_DAYS:
-        return Q(metrics__last_order_at__gte=cutoff)
-    return Q(metrics__last_order_at__lt=cutoff)
+        return Q(last_order_at__gte=cutoff)
+    return Q(last_order_at__lt=cutoff)
 
 
 def _json_text(text: str) -> str:
@@ -256,21 +252,26 @@ def _json_text(text: str) -> str:
     return json.dumps(text, ensure_ascii=connection.vendor == "sqlite")[1:-1]
 
 
+def _her_preference(**lookup: Any) -> Q:
+    return Q(Exists(Preference.objects.filter(customer_id=OuterRef("customer_id"), **lookup)))
+
+
 def _favourite_rule(lookup: str) -> Callable[[str, Any], Q]:
     def compile_rule(operator: str, text: str) -> Q:
-        return Q(**{f"preference__{lookup}__icontains": _json_text(text)})
+        return _her_preference(**{f"{lookup}__icontains": _json_text(text)})
 
     return compile_rule
 
 
 def _size_rule(operator: str, kind_and_size: tuple[str, str]) -> Q:
     kind, size = kind_and_size
-    return Q(**{f"preference__sizes__{kind}__iexact": size})
+    return _her_preference(**{f"sizes__{kind}__iexact": size})
 
 
 def consent_granted_now(purpose: str, channel: str) -> Exists:
     """Customers whose latest ledger entry for purpose × channel grants it (NULL-safe to negate):
-    one probe of the current consents, which the ledger's triggers keep."""
+    one probe of the current consents, which the ledger's triggers keep. A condition on
+    Customer; over SegmentFacts, `granted_now` says the same from the facts' own column."""
     return Exists(
         CurrentConsent.objects.filter(
             customer=OuterRef("pk"), purpose=purpose, channel=channel, granted=True
@@ -278,14 +279,19 @@ def consent_granted_now(purpose: str, channel: str) -> Exists:
     )
 
 
+def granted_now(purpose: str, channel: str) -> Q:
+    """Over SegmentFacts: her current consent for purpose × channel grants it."""
+    return Q(granted__contains=f",{purpose}:{channel},")
+
+
 def _consent_rule(operator: str, purpose_and_channel: tuple[str, str]) -> Q:
-    granted = Q(consent_granted_now(*purpose_and_channel))
+    granted = granted_now(*purpose_and_channel)
     return granted if operator == Operator.GRANTED else ~granted
 
 
 def _tag_rule(operator: str, name: str) -> Q:
     tagging = Customer.tags.through.objects.filter(
-        customer_id=OuterRef("pk"), tag__name__iexact=name
+        customer_id=OuterRef("customer_id"), tag__name__iexact=name
     )
     tagged = Q(Exists(tagging))
     return tagged if operator == Operator.HAS else ~tagged
@@ -302,15 +308,13 @@ FIELDS: dict[str, FieldSpec] = {
         _list_rule("lifecycle_stage"),
     ),
     RuleField.CHANNEL: FieldSpec((Operator.INCLUDES, Operator.EXCLUDES), _channel, _channel_rule),
-    RuleField.CHANNEL_COUNT: FieldSpec(
-        COMPARISONS, _whole_number, _compare("metrics__channel_count")
-    ),
+    RuleField.CHANNEL_COUNT: FieldSpec(COMPARISONS, _whole_number, _compare("channel_count")),
     RuleField.TOTAL_SPENT: FieldSpec(
         (Operator.GTE, Operator.LTE),
         _amount,
-        _compare("metrics__total_spent"),
+        _compare("total_spent"),
     ),
-    RuleField.ORDER_COUNT: FieldSpec(COMPARISONS, _whole_number, _compare("metrics__order_count")),
+    RuleField.ORDER_COUNT: FieldSpec(COMPARISONS, _whole_number, _compare("order_count")),
     RuleField.LAST_PURCHASE: FieldSpec(
         (Operator.WITHIN_DAYS, Operator.BEFORE_DAYS, Operator.NEVER),
         _whole_number,
@@ -367,7 +371,7 @@ def rule_value_parse(*, field: str, operator: str, value: str, check: bool = Tru
 
 
 def rule_condition(*, field: str, operator: str, value: str) -> Q:
-    """The condition one rule puts on customers."""
+    """The condition one rule puts on customers' facts (a Q over SegmentFacts)."""
     parsed = rule_value_parse(field=field, operator=operator, value=value, check=False)
     return FIELDS[field].compile(operator, parsed)
 

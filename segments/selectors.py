@@ -7,8 +7,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from customers.models import Address, ContactChannel, Customer
 from omni.transactions import without_jit
-from segments.models import Segment, SegmentRule, SegmentSnapshot, SegmentSnapshotMember
-from segments.rules import consent_granted_now, rules_condition
+from segments.models import (
+    Segment,
+    SegmentFacts,
+    SegmentRule,
+    SegmentSnapshot,
+    SegmentSnapshotMember,
+)
+from segments.rules import consent_granted_now, granted_now, rules_condition
 
 
 @dataclass(frozen=True)
@@ -31,10 +37,16 @@ def segment_rules(segment: Segment) -> list[dict[str, Any]]:
     return [rule.as_frozen() for rule in segment.rules.all()]
 
 
-def members_matching(rules: list[dict[str, Any]]) -> QuerySet[Customer]:
+def facts_matching(rules: list[dict[str, Any]]) -> QuerySet[SegmentFacts]:
+    """The facts of the customers the rules select (only live customers have facts)."""
     condition = rules_condition(rules)
-    customers = live_customers()
-    return customers.none() if condition is None else customers.filter(condition)
+    facts = SegmentFacts.objects.all()
+    return facts.none() if condition is None else facts.filter(condition)
+
+
+def members_matching(rules: list[dict[str, Any]]) -> QuerySet[Customer]:
+    chosen = facts_matching(rules)
+    return live_customers().filter(pk__in=chosen.values("customer_id"))
 
 
 def segment_members(segment: Segment) -> QuerySet[Customer]:
@@ -77,11 +89,23 @@ def snapshot_reachable_members(snapshot: SegmentSnapshot) -> QuerySet[Customer]:
     )
 
 
-def counts_of(members: QuerySet[Customer], *, purpose: str, channel: str) -> SegmentCounts:
-    """Members, and how many of them may be contacted, in one pass over them."""
-    may_be_contacted = Q(consent_granted_now(purpose, channel)) & has_contact_data(channel)
+def facts_may_be_contacted(*, purpose: str, channel: str) -> Q:
+    """Over SegmentFacts, what `reachable` checks on Customer: her current consent covers
+    purpose × channel and she has the contact data of the channel."""
+    contact_data = {
+        ContactChannel.EMAIL: Q(has_email=True),
+        ContactChannel.SMS: Q(has_phone=True),
+        ContactChannel.PHONE: Q(has_phone=True),
+        ContactChannel.POST: Q(has_address=True),
+    }
+    return granted_now(purpose, channel) & contact_data.get(channel, Q())
+
+
+def counts_of(facts: QuerySet[SegmentFacts], *, purpose: str, channel: str) -> SegmentCounts:
+    """Members, and how many of them may be contacted, in one scan of their facts."""
+    may_be_contacted = facts_may_be_contacted(purpose=purpose, channel=channel)
     with without_jit():
-        figures = members.aggregate(
+        figures = facts.aggregate(
             members=Count("pk"), reachable=Count("pk", filter=may_be_contacted)
         )
     return SegmentCounts(members=figures["members"], reachable=figures["reachable"])
@@ -89,7 +113,9 @@ def counts_of(members: QuerySet[Customer], *, purpose: str, channel: str) -> Seg
 
 def segment_counts(segment: Segment) -> SegmentCounts:
     return counts_of(
-        segment_members(segment), purpose=segment.purpose, channel=segment.contact_channel
+        facts_matching(segment_rules(segment)),
+        purpose=segment.purpose,
+        channel=segment.contact_channel,
     )
 
 

@@ -48,6 +48,7 @@ NOT_A_RELATIONSHIP = (
     # Derived from her activity by the lifecycle computation, not a relationship of its own.
     "journeys.CustomerMetrics",
     "journeys.LifecycleStageChange",
+    "segments.SegmentFacts",
     # The DPO's records: a subject access export is not a relationship with the retailer.
     "privacy.SubjectExport",
     "privacy.Erasure",
