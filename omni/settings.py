@@ -121,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "clienteling:login"
+# My day, for associates. The tablet's sign-in and "/" itself send head office (staff without
+# an associate profile) to the dashboards or the admin's index instead (clienteling.views).
 LOGIN_REDIRECT_URL = "/"
 # Login throttling (django-axes): a username is locked for a while after repeated failures
 # from one address; the other associates of the store keep working.

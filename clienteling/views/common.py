@@ -4,28 +4,39 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from clienteling.models import Associate
+from insights.views import PERMISSION as DASHBOARD_PERMISSION
 from omni.access_journal import journal_reads
 
 View = Callable[..., HttpResponse]
 
 
+def head_office_start_url(user: AbstractBaseUser | AnonymousUser) -> str:
+    """Where head office starts: the dashboards for those who may read them (marketers,
+    superusers), else the admin's index (the data protection officer's journal, erasures)."""
+    if user.has_perm(DASHBOARD_PERMISSION):
+        return reverse("insights:dashboard")
+    return reverse("admin:index")
+
+
 def associate_required(view: View) -> View:
-    """The tablet app is for associates; head office users are sent to the admin."""
+    """The tablet app is for associates. Head office users (staff without an associate
+    profile) are sent to their start page in the admin; anyone else gets a page (403) saying
+    that their account belongs to no store, with a way to sign out."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "associate", None) is None:
             if request.user.is_staff:
-                return redirect("admin:index")
-            raise PermissionDenied(_("Your account is not linked to a store."))
+                return redirect(head_office_start_url(request.user))
+            return render(request, "clienteling/no_store.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,4 +1,5 @@
-"""Signing in and out, login throttling, who lands where, CSRF and the CSP."""
+"""Signing in and out, login throttling, CSRF and the CSP (who lands where after signing in:
+test_start_pages)."""
 
 import re
 
@@ -7,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from clienteling.models import Associate
-from omni.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "omni-demo"
@@ -44,20 +44,6 @@ def test_associate_signs_in_lands_on_my_day_and_signs_out(associate: Associate) 
     response = client.post(reverse("clienteling:logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302
-
-
-def test_head_office_user_lands_in_the_admin(marketer: object) -> None:
-    client = Client()
-    client.post(reverse("clienteling:login"), {"username": "marketer", "password": PASSWORD})
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:index")
-
-
-def test_user_without_store_is_refused(db: None) -> None:
-    client = Client()
-    client.force_login(UserFactory(username="nobody"))
-    assert client.get("/").status_code == 403
 
 
 def test_repeated_wrong_passwords_lock_the_account(associate: Associate, settings: object) -> None:
