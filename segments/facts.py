@@ -14,7 +14,9 @@ so triggers on them refresh the rows of the customers they touched:
   without metrics has 0 purchases and never bought, as the rules say);
 - `customers_currentconsent` (itself kept from the consent ledger): the purpose × channel pairs
   granted now, as ",marketing:email,newsletter:email,";
-- `customers_address`: whether she has a postal address.
+- `customers_address`: whether she has a postal address;
+- `customers_customer_tags`: the ids of her tags, as ",3,17," (a tag's name is looked up
+  when a rule is compiled, so renaming a tag changes no row).
 
 On PostgreSQL the triggers run once per statement over its transition rows (a batch of 1,000 is
 one refresh), and a refresh rewrites only rows whose facts changed; on SQLite once per row.
@@ -28,6 +30,7 @@ CUSTOMERS = "customers_customer"
 METRICS = "journeys_customermetrics"
 CURRENT_CONSENTS = "customers_currentconsent"
 ADDRESSES = "customers_address"
+TAGGINGS = "customers_customer_tags"
 
 COLUMNS = (
     "customer_id",
@@ -43,12 +46,13 @@ COLUMNS = (
     "has_email",
     "has_phone",
     "has_address",
+    "tags",
 )
 _UPDATED = COLUMNS[1:]
 _LIVE = "c.merged_into_id IS NULL AND c.erased_at IS NULL"
 
 
-def _select(granted_list: str) -> str:
+def _select(granted_list: str, tag_list: str) -> str:
     """What a customer's row holds, read from the sources (`c` the customer, `m` her metrics)."""
     return f"""
 SELECT c.id, c.lifecycle_stage, c.loyalty_tier, c.preferred_store_id,
@@ -57,7 +61,9 @@ SELECT c.id, c.lifecycle_stage, c.loyalty_tier, c.preferred_store_id,
        COALESCE((SELECT ',' || {granted_list} || ','
                  FROM {CURRENT_CONSENTS} AS cc WHERE cc.customer_id = c.id AND cc.granted), ''),
        COALESCE(c.email, '') <> '', COALESCE(c.phone, '') <> '',
-       EXISTS (SELECT 1 FROM {ADDRESSES} AS a WHERE a.customer_id = c.id)
+       EXISTS (SELECT 1 FROM {ADDRESSES} AS a WHERE a.customer_id = c.id),
+       COALESCE((SELECT ',' || {tag_list} || ','
+                 FROM {TAGGINGS} AS t WHERE t.customer_id = c.id), '')
 FROM {CUSTOMERS} AS c LEFT JOIN {METRICS} AS m ON m.customer_id = c.id"""
 
 
@@ -65,6 +71,10 @@ _POSTGRESQL_GRANTED = (
     "string_agg(cc.purpose || ':' || cc.channel, ',' ORDER BY cc.purpose, cc.channel)"
 )
 _SQLITE_GRANTED = "group_concat(cc.purpose || ':' || cc.channel, ',')"
+_POSTGRESQL_TAGS = "string_agg(t.tag_id::text, ',' ORDER BY t.tag_id)"
+_SQLITE_TAGS = "group_concat(t.tag_id, ',')"
+_POSTGRESQL_SELECT = _select(_POSTGRESQL_GRANTED, _POSTGRESQL_TAGS)
+_SQLITE_SELECT = _select(_SQLITE_GRANTED, _SQLITE_TAGS)
 
 _POSTGRESQL_COLUMNS = ", ".join(COLUMNS)
 _POSTGRESQL_CHANGED = (
@@ -80,7 +90,7 @@ CREATE FUNCTION segments_facts_refresh(ids bigint[]) RETURNS void LANGUAGE sql A
 DELETE FROM {FACTS} AS facts WHERE facts.customer_id = ANY(ids) AND NOT EXISTS (
     SELECT 1 FROM {CUSTOMERS} AS c WHERE c.id = facts.customer_id AND {_LIVE});
 INSERT INTO {FACTS} AS facts ({_POSTGRESQL_COLUMNS})
-{_select(_POSTGRESQL_GRANTED)}
+{_POSTGRESQL_SELECT}
 WHERE c.id = ANY(ids) AND {_LIVE}
 ORDER BY c.id
 ON CONFLICT (customer_id) DO UPDATE
@@ -119,7 +129,7 @@ CREATE FUNCTION segments_facts_refill() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Not TRUNCATE: the table may be one of the statement's own (TRUNCATE a, facts CASCADE).
     DELETE FROM {FACTS};
-    INSERT INTO {FACTS} ({_POSTGRESQL_COLUMNS}) {_select(_POSTGRESQL_GRANTED)} WHERE {_LIVE};
+    INSERT INTO {FACTS} ({_POSTGRESQL_COLUMNS}) {_POSTGRESQL_SELECT} WHERE {_LIVE};
     RETURN NULL;
 END $$;
 """ + "".join(
@@ -148,12 +158,12 @@ FOR EACH STATEMENT EXECUTE FUNCTION segments_facts_refill();
                 "segments_facts_of_changed_rows",  # a merge moves rows to the kept profile
                 "segments_facts_of_old_rows",
             )
-            for source in (METRICS, CURRENT_CONSENTS, ADDRESSES)
+            for source in (METRICS, CURRENT_CONSENTS, ADDRESSES, TAGGINGS)
         ),
     )
 )
 
-_SOURCES = (CUSTOMERS, METRICS, CURRENT_CONSENTS, ADDRESSES)
+_SOURCES = (CUSTOMERS, METRICS, CURRENT_CONSENTS, ADDRESSES, TAGGINGS)
 _EVENTS = ("insert", "update", "delete", "truncate")
 _FUNCTIONS = (
     "segments_facts_of_new_rows()",
@@ -184,7 +194,7 @@ def _sqlite_refresh(customer_id: str) -> str:
     DELETE FROM {FACTS} WHERE customer_id = {customer_id} AND NOT EXISTS (
         SELECT 1 FROM {CUSTOMERS} AS c WHERE c.id = {customer_id} AND {_LIVE});
     INSERT INTO {FACTS} ({", ".join(COLUMNS)})
-    {_select(_SQLITE_GRANTED)} WHERE c.id = {customer_id} AND {_LIVE}
+    {_SQLITE_SELECT} WHERE c.id = {customer_id} AND {_LIVE}
     ON CONFLICT (customer_id) DO UPDATE
     SET ({", ".join(_UPDATED)}) = ({", ".join(f"excluded.{column}" for column in _UPDATED)})
     WHERE {_SQLITE_CHANGED};"""
@@ -197,6 +207,7 @@ def _sqlite_triggers() -> list[str]:
         (METRICS, "customer_id"),
         (CURRENT_CONSENTS, "customer_id"),
         (ADDRESSES, "customer_id"),
+        (TAGGINGS, "customer_id"),
     ):
         statements += [
             f"""CREATE TRIGGER segments_facts_{table}_insert AFTER INSERT ON {table} BEGIN
@@ -223,8 +234,8 @@ SQLITE_REMOVE = [
 # Every live customer's row, from the sources as they stand (the first fill; the benchmark's
 # generation, which writes with triggers off).
 FILL = {
-    vendor: f"INSERT INTO {FACTS} ({_POSTGRESQL_COLUMNS}) {_select(granted)} WHERE {_LIVE}"
-    for vendor, granted in (("postgresql", _POSTGRESQL_GRANTED), ("sqlite", _SQLITE_GRANTED))
+    vendor: f"INSERT INTO {FACTS} ({_POSTGRESQL_COLUMNS}) {select} WHERE {_LIVE}"
+    for vendor, select in (("postgresql", _POSTGRESQL_SELECT), ("sqlite", _SQLITE_SELECT))
 }
 
 

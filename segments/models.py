@@ -208,7 +208,8 @@ class SegmentFacts(models.Model):
     Never written by the application: database triggers on the profiles, their metrics, current
     consents and addresses keep it (segments/facts.py, migration segments 0002). A merged or
     erased profile has no row. `granted` lists the purpose × channel pairs she consents to now,
-    as ",marketing:email,newsletter:email,", so that "granted" is a portable `contains`.
+    as ",marketing:email,newsletter:email,", so that "granted" is a portable `contains`; `tags`
+    her tags' ids as ",3,17,".
     """
 
     customer = models.OneToOneField(
@@ -239,6 +240,7 @@ class SegmentFacts(models.Model):
     has_email = models.BooleanField(_("has an email"))
     has_phone = models.BooleanField(_("has a phone"))
     has_address = models.BooleanField(_("has a postal address"))
+    tags = models.TextField(_("tag ids"))
 
     class Meta:
         verbose_name = _("segment facts")

@@ -2,9 +2,10 @@
 
 Each rule compiles to a `Q` over SegmentFacts (one narrow row per live customer, kept by the
 database: segments/facts.py): plain lookups on its columns and the preferred store, and
-`Exists` subqueries for what it does not copy (preferences, tags), so a whole segment is one
-query whatever its rules, without DISTINCT. Customers without metrics yet (no purchase
-computed) count as 0 purchases and never bought: their facts say so.
+`Exists` subqueries for what it does not copy (preferences), so a whole segment is one query
+whatever its rules, without DISTINCT (a tag rule first looks up its tag's ids). Customers
+without metrics yet (no purchase computed) count as 0 purchases and never bought: their facts
+say so.
 """
 
 import json
@@ -25,7 +26,6 @@ from customers.models import (
     ConsentPurpose,
     ContactChannel,
     CurrentConsent,
-    Customer,
     LifecycleStage,
     LoyaltyTier,
     Preference,
@@ -207,7 +207,7 @@ def _channel(value: str) -> str:
 class FieldSpec:
     operators: tuple[str, ...]
     parse: Callable[[str], Any]
-    # (operator, parsed value) → Q over Customer
+    # (operator, parsed value) → Q over SegmentFacts
     compile: Callable[[str, Any], Q]
     # Checks the parsed value against the database (known store codes...) when a rule is saved.
     check: Callable[[Any], None] | None = None
@@ -290,10 +290,12 @@ def _consent_rule(operator: str, purpose_and_channel: tuple[str, str]) -> Q:
 
 
 def _tag_rule(operator: str, name: str) -> Q:
-    tagging = Customer.tags.through.objects.filter(
-        customer_id=OuterRef("customer_id"), tag__name__iexact=name
-    )
-    tagged = Q(Exists(tagging))
+    """Her tags' ids are in her facts: the name is looked up now (a tag unknown by then is
+    held by nobody)."""
+    tag_ids = Tag.objects.filter(name__iexact=name).values_list("pk", flat=True)
+    tagged = Q(pk__in=[])
+    for tag_id in tag_ids:
+        tagged |= Q(tags__contains=f",{tag_id},")
     return tagged if operator == Operator.HAS else ~tagged
 
 

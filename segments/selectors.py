@@ -50,7 +50,8 @@ def members_matching(rules: list[dict[str, Any]]) -> QuerySet[Customer]:
 
 
 def segment_members(segment: Segment) -> QuerySet[Customer]:
-    """The segment's members now: one query, whatever the rules."""
+    """The segment's members now: one query whatever their number (a tag rule first looks its
+    tag up)."""
     return members_matching(segment_rules(segment))
 
 

@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ('has_email', models.BooleanField(verbose_name='has an email')),
                 ('has_phone', models.BooleanField(verbose_name='has a phone')),
                 ('has_address', models.BooleanField(verbose_name='has a postal address')),
+                ('tags', models.TextField(verbose_name='tag ids')),
                 ('preferred_store', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='omni.store', verbose_name='preferred store')),
             ],
             options={

@@ -16,6 +16,7 @@ from customers.services import customer_merge
 from journeys.models import CustomerMetrics
 from omni.factories import StoreFactory, UserFactory
 from privacy.erasure import Door, customer_erase
+from segments.factories import TagFactory
 from segments.facts import COLUMNS, FACTS, FILL
 from segments.models import SegmentFacts
 from segments.selectors import (
@@ -136,6 +137,30 @@ def test_metrics_consents_and_addresses_are_copied_and_removed() -> None:
     assert_in_step()
 
 
+def test_tags_are_copied_as_ids_and_a_rename_keeps_the_rule_true() -> None:
+    vip, press = TagFactory(name="VIP"), TagFactory(name="Press")
+    customer, other = CustomerFactory.create_batch(2)
+    customer.tags.add(vip, press)
+    other.tags.add(press)
+    facts = facts_of(customer)
+    assert facts is not None
+    assert set(facts.tags.strip(",").split(",")) == {str(vip.pk), str(press.pk)}
+    rules = [{"group": 1, "field": "tag", "operator": "has", "value": "vip"}]
+    assert list(facts_matching(rules).values_list("customer_id", flat=True)) == [customer.pk]
+    vip.name = "Very important"
+    vip.save()
+    assert not facts_matching(rules).exists(), "nobody holds a tag named VIP any more"
+    rules[0]["value"] = "very important"
+    assert facts_matching(rules).count() == 1
+    customer.tags.remove(vip)
+    assert not facts_matching(rules).exists()
+    not_press = [{"group": 1, "field": "tag", "operator": "has_not", "value": "Press"}]
+    assert not facts_matching(not_press).exists()
+    press.delete()
+    assert facts_matching(not_press).count() == 2
+    assert_in_step()
+
+
 def test_merged_erased_and_deleted_profiles_have_no_facts() -> None:
     survivor, absorbed, erased, deleted = CustomerFactory.create_batch(4)
     for customer in (survivor, absorbed, erased, deleted):
@@ -240,6 +265,11 @@ RULE_SETS = [
         {"group": 2, "field": "last_purchase", "operator": "never", "value": ""},
     ],
     [{"group": 1, "field": "order_count", "operator": "lte", "value": "1"}],
+    [
+        {"group": 1, "field": "tag", "operator": "has", "value": "VIP"},
+        {"group": 2, "field": "tag", "operator": "has_not", "value": "VIP"},
+        {"group": 2, "field": "total_spent", "operator": "gte", "value": "100"},
+    ],
 ]
 
 
@@ -270,6 +300,9 @@ def test_counts_from_the_facts_agree_with_the_profiles(
         if number in (0, 2, 5):
             AddressFactory(customer=customer)
     Consent.objects.filter(customer=people[5]).update(granted=False)
+    vip = TagFactory(name="VIP")
+    for customer in people[::3]:
+        customer.tags.add(vip)
     counts = counts_of(facts_matching(rules), purpose="marketing", channel=channel)
     members = members_matching(rules)
     assert counts.members == members.count()
