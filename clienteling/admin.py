@@ -38,7 +38,11 @@ from clienteling.services import (
 from clienteling.triggers.services import trigger_run
 from customers.admin import CustomerSearchMixin
 from customers.models import Customer
-from omni.access_journal_admin import DPO_PERMISSION, customer_journal_url
+from omni.access_journal_admin import (
+    DPO_PERMISSION,
+    JournaledAdminMixin,
+    customer_journal_url,
+)
 from omni.admin import (
     BigTableAdminMixin,
     CreateThroughServiceMixin,
@@ -96,7 +100,11 @@ def _appointment_action(status: str, description: str, description_plural: str) 
 
 @admin.register(Appointment)
 class AppointmentAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
 ):
     list_display = (
         "starts_at",
@@ -191,7 +199,7 @@ class AppointmentAdmin(
 
 
 @admin.register(AppointmentStatusChange)
-class AppointmentStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
+class AppointmentStatusChangeAdmin(JournaledAdminMixin, CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = Appointment.Status
     list_select_related = ("subject__service", "actor")
     customer_paths = ("subject__customer",)
@@ -204,7 +212,11 @@ def _complete_task(request: HttpRequest, task: Task) -> str:
 
 @admin.register(Task)
 class TaskAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
 ):
     list_display = ("title", "customer", "store", "assignee", "reason", "due_on", "status")
     list_filter = ("status", "reason", "store", ("due_on", admin.DateFieldListFilter))
@@ -243,7 +255,11 @@ class TaskAdmin(
 
 @admin.register(Note)
 class NoteAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
 ):
     list_display = ("created_at", "customer", "author", "store", "excerpt")
     list_filter = ("store", ("created_at", admin.DateFieldListFilter))
@@ -369,7 +385,11 @@ class ProfileAccessAdmin(
 
 @admin.register(CustomerNotification)
 class CustomerNotificationAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     """Service messages sent to customers (pickup ready...), one per subject and channel."""
 
@@ -465,7 +485,11 @@ class TriggerAdmin(admin.ModelAdmin):
 
 @admin.register(TriggerFiring)
 class TriggerFiringAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     """What each trigger did: the task created, the event sent, or why it skipped."""
 

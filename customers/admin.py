@@ -42,7 +42,7 @@ from customers.services import (
     duplicate_suggest,
     duplicate_suggestion_dismiss,
 )
-from omni.access_journal_admin import JournaledCustomerAdminMixin
+from omni.access_journal_admin import JournaledAdminMixin, JournaledCustomerAdminMixin
 from omni.admin import (
     AppendOnlyAdminMixin,
     BigTableAdminMixin,
@@ -377,7 +377,9 @@ class CustomerAdmin(JournaledCustomerAdminMixin, BigTableAdminMixin, admin.Model
 
 
 @admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class ExternalIdentityAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "external_id",
         "source",
@@ -402,7 +404,7 @@ class ExternalIdentityAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.Model
 
 
 @admin.register(Address)
-class AddressAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class AddressAdmin(JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "kind", "line1", "postal_code", "city", "country", "is_default")
     list_filter = ("kind", "is_default", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("customer",)
@@ -413,7 +415,9 @@ class AddressAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class PreferenceAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin
+):
     list_display = ("customer", "skin_type", "sizes", "favourite_brands", "updated_at")
     list_filter = ("skin_type", ("updated_at", admin.DateFieldListFilter))
     list_select_related = ("customer",)
@@ -426,11 +430,13 @@ class PreferenceAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(CurrentConsent)
-class CurrentConsentAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CurrentConsentAdmin(
+    JournaledAdminMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Each customer's latest decision per purpose and channel, kept from the ledger by the
     database (read-only: a new decision is recorded in the ledger). Customers appear by their
-    number only: this list reads no one's name or contact details, so it is not a read the
-    access journal must record (her profile, linked from the number, is)."""
+    number only (no join to their profiles); a decision is still hers, so the access journal
+    records the customers of each page shown."""
 
     list_display = ("customer_number", "purpose", "channel", "granted", "recorded_at")
     list_filter = ("purpose", "channel", "granted")
@@ -446,6 +452,7 @@ class CurrentConsentAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
 
 @admin.register(Consent)
 class ConsentLedgerAdmin(
+    JournaledAdminMixin,
     CustomerSearchMixin,
     BigTableAdminMixin,
     AppendOnlyAdminMixin,
@@ -620,7 +627,11 @@ def _dismiss(request: HttpRequest, suggestion: DuplicateSuggestion) -> str:
 
 @admin.register(DuplicateSuggestion)
 class DuplicateSuggestionAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
 ):
     form = DuplicateSuggestionForm
     list_display = (
@@ -695,7 +706,9 @@ class UndoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerMerge)
-class CustomerMergeAdmin(CustomerSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerMergeAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "merged_at",
         "absorbed",

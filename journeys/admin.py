@@ -58,6 +58,7 @@ from journeys.services import (
     ticket_transition,
 )
 from journeys.tasks import integration_sync_task
+from omni.access_journal_admin import JournaledAdminMixin
 from omni.admin import (
     AppendOnlyAdminMixin,
     BigTableAdminMixin,
@@ -138,7 +139,7 @@ def _order_action(status: str, description: str, description_plural: str) -> Any
 
 
 @admin.register(Order)
-class OrderAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class OrderAdmin(JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "customer",
@@ -215,14 +216,16 @@ class OrderAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderStatusChange)
-class OrderStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
+class OrderStatusChangeAdmin(JournaledAdminMixin, CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = Order.Status
     customer_paths = ("subject__customer",)
     exact_search_fields = ("subject__external_reference",)
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class OrderLineAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "order",
         "line_number",
@@ -256,7 +259,7 @@ class ReturnLineInline(TabularInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class ReturnAdmin(JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "order",
@@ -330,7 +333,9 @@ class ReturnAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReturnLine)
-class ReturnLineAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class ReturnLineAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin
+):
     list_display = ("parent", "order_line", "quantity", "refund_amount")
     list_select_related = ("parent", "order_line")
     customer_paths = ("parent__customer",)
@@ -359,7 +364,7 @@ class WishlistItemInline(ReadOnlyTabularInline):
 
 
 @admin.register(Wishlist)
-class WishlistAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class WishlistAdmin(JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("name", "customer", "item_count", "created_at", "updated_at")
     list_filter = (("created_at", admin.DateFieldListFilter),)
     list_select_related = ("customer",)
@@ -399,7 +404,9 @@ class StillWishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(WishlistItem)
-class WishlistItemAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class WishlistItemAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "product",
         "customer",
@@ -470,7 +477,11 @@ def _ticket_action(status: str, description: str, description_plural: str) -> An
 
 @admin.register(AfterSalesTicket)
 class AfterSalesTicketAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
 ):
     list_display = (
         "reference",
@@ -585,7 +596,7 @@ class AfterSalesTicketAdmin(
 
 
 @admin.register(AfterSalesStatusChange)
-class AfterSalesStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
+class AfterSalesStatusChangeAdmin(JournaledAdminMixin, CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = AfterSalesTicket.Status
     customer_paths = ("subject__customer",)
     exact_search_fields = ("subject__reference",)
@@ -593,6 +604,7 @@ class AfterSalesStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
 
 @admin.register(AfterSalesMessage)
 class AfterSalesMessageAdmin(
+    JournaledAdminMixin,
     CustomerSearchMixin,
     BigTableAdminMixin,
     AppendOnlyAdminMixin,
@@ -654,7 +666,11 @@ def _pickup_action(name: str, description: str, description_plural: str, service
 
 @admin.register(Pickup)
 class PickupAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, CreateThroughServiceMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    CreateThroughServiceMixin,
+    admin.ModelAdmin,
 ):
     list_display = (
         "code",
@@ -739,7 +755,7 @@ class PickupAdmin(
 
 
 @admin.register(PickupStatusChange)
-class PickupStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
+class PickupStatusChangeAdmin(JournaledAdminMixin, CustomerSearchMixin, StatusHistoryAdmin):
     status_choices = Pickup.Status
     customer_paths = ("subject__customer",)
     exact_search_fields = ("subject__code",)
@@ -749,7 +765,9 @@ class PickupStatusChangeAdmin(CustomerSearchMixin, StatusHistoryAdmin):
 
 
 @admin.register(Touchpoint)
-class TouchpointAdmin(CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class TouchpointAdmin(
+    JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, admin.ModelAdmin
+):
     list_display = ("occurred_at", "customer", "kind", "channel", "store", "product", "source")
     # No filter on the source: no index starts with it, so listing its values reads every row.
     list_filter = ("kind", "channel", "store", ("occurred_at", admin.DateFieldListFilter))

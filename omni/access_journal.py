@@ -36,6 +36,9 @@ class Door(models.TextChoices):
     ADMIN_LIST = "admin_list", _("Admin: customer list")
     ADMIN_SEARCH = "admin_search", _("Admin: customer search")
     ADMIN_CHANGE = "admin_change", _("Admin: customer page")
+    # The admin's lists and pages of what is kept about customers (omni.access_journal_admin).
+    ADMIN_RECORDS = "admin_records", _("Admin: list of customer records (orders, consents…)")
+    ADMIN_RECORD = "admin_record", _("Admin: page of a customer record (an order, a consent…)")
     API = "api", _("API")
     SEGMENT_PULL = "segment_pull", _("API: segment members")
     SEGMENT_MEMBERS = "segment_members", _("Admin: segment members")

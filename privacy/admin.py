@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.admin import CustomerSearchMixin
 from customers.models import Customer
+from omni.access_journal_admin import JournaledAdminMixin
 from omni.admin import CreateThroughServiceMixin
 from omni.errors import DomainError
 from privacy.data_requests import data_request_export
@@ -61,7 +62,11 @@ class ExportPermissionMixin:
 
 @admin.register(SubjectExport)
 class SubjectExportAdmin(
-    ExportPermissionMixin, CreateThroughServiceMixin, CustomerSearchMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    ExportPermissionMixin,
+    CreateThroughServiceMixin,
+    CustomerSearchMixin,
+    admin.ModelAdmin,
 ):
     """The journal of exports (read-only); its add page produces an export and downloads it."""
 
@@ -134,7 +139,7 @@ def _produce_action(form: str, description: str) -> Any:
 
 
 @admin.register(DataRequest)
-class DataRequestAdmin(ExportPermissionMixin, admin.ModelAdmin):
+class DataRequestAdmin(JournaledAdminMixin, ExportPermissionMixin, admin.ModelAdmin):
     """The DPO's tasks: link the profile if the shop's customer was not found, then produce
     the export (downloaded, journaled, the task marked done)."""
 
@@ -221,7 +226,9 @@ class ErasureForm(forms.ModelForm):
 
 
 @admin.register(Erasure)
-class ErasureAdmin(CreateThroughServiceMixin, CustomerSearchMixin, admin.ModelAdmin):
+class ErasureAdmin(
+    JournaledAdminMixin, CreateThroughServiceMixin, CustomerSearchMixin, admin.ModelAdmin
+):
     form = ErasureForm
     list_display = ("erased_at", "customer_number", "door", "user", "api_client", "profiles")
     list_filter = ("door",)

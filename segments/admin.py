@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from customers.admin import CustomerSearchMixin
 from customers.models import ConsentPurpose, ContactChannel, Customer
 from omni.access_journal import Door, journal_reads
+from omni.access_journal_admin import JournaledAdminMixin
 from omni.admin import (
     BigTableAdminMixin,
     ReadOnlyAdminMixin,
@@ -399,7 +400,11 @@ class SegmentRuleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(SegmentSnapshotMember)
 class SegmentSnapshotMemberAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     """Which frozen campaign audiences included a customer (subject access requests)."""
 

@@ -17,6 +17,7 @@ from journeys.lifecycle.reasons import reason_display
 from journeys.lifecycle.selectors import SETTINGS_PK, lifecycle_settings_get
 from journeys.lifecycle.services import lifecycle_recompute_request, lifecycle_settings_save
 from journeys.models import CustomerMetrics, LifecycleSettings, LifecycleStageChange
+from omni.access_journal_admin import JournaledAdminMixin
 from omni.admin import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
 
 
@@ -79,7 +80,11 @@ class LifecycleSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(LifecycleStageChange)
 class LifecycleStageChangeAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     list_display = ("changed_at", "customer", "from_stage", "to_stage", "why", "trigger")
     list_filter = ("to_stage", "from_stage", "trigger", "changed_at")
@@ -94,7 +99,11 @@ class LifecycleStageChangeAdmin(
 
 @admin.register(CustomerMetrics)
 class CustomerMetricsAdmin(
-    CustomerSearchMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+    JournaledAdminMixin,
+    CustomerSearchMixin,
+    BigTableAdminMixin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     """Customers by what they bought: sort by purchases, spending or dates (all indexed)."""
 
