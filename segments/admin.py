@@ -35,6 +35,7 @@ from segments.models import (
     RULES_HELP_TEXT,
     Segment,
     SegmentExport,
+    SegmentFacts,
     SegmentRule,
     SegmentSnapshot,
     SegmentSnapshotMember,
@@ -415,3 +416,34 @@ class SegmentSnapshotMemberAdmin(
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return self.fields
+
+
+@admin.register(SegmentFacts)
+class SegmentFactsAdmin(
+    JournaledAdminMixin, BigTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    """What segment rules read for each live customer, kept by the database from the profiles,
+    metrics, consents, addresses and tags (read-only: change those). Shown to check why a
+    customer is or is not in a segment; customers appear by their number only."""
+
+    list_display = (
+        "customer_number",
+        "lifecycle_stage",
+        "loyalty_tier",
+        "order_count",
+        "total_spent",
+        "last_order_at",
+        "granted",
+    )
+    list_filter = ("lifecycle_stage", "loyalty_tier", "has_email", "has_phone", "has_address")
+    sortable_by = ()
+    readonly_fields = [
+        "customer_number",
+        *(field.name for field in SegmentFacts._meta.concrete_fields if field.name != "customer"),
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("customer"))
+    def customer_number(self, facts: SegmentFacts) -> str:
+        url = reverse("admin:customers_customer_change", args=[facts.customer_id])
+        return format_html('<a href="{}">#{}</a>', url, facts.customer_id)

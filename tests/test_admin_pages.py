@@ -109,6 +109,7 @@ from segments.factories import SegmentFactory, SegmentRuleFactory, TagFactory
 from segments.models import (
     Segment,
     SegmentExport,
+    SegmentFacts,
     SegmentRule,
     SegmentSnapshot,
     SegmentSnapshotMember,
@@ -279,6 +280,7 @@ BUILDERS: dict[type[models.Model], Builder] = {
         created_at=timezone.now(),
     ),
     CurrentConsent: lambda: CurrentConsent.objects.get(consent_id=ConsentFactory().pk),
+    SegmentFacts: lambda: SegmentFacts.objects.get(customer=CustomerFactory()),
     StockLevel: lambda: StockLevel.objects.create(
         store=StoreFactory(), product=ProductFactory(), quantity=4
     ),

@@ -49,6 +49,7 @@ from omni.models import Product, Service, Specialty, StockLevel, Store
 from segments.models import (
     Segment,
     SegmentExport,
+    SegmentFacts,
     SegmentRule,
     SegmentSnapshot,
     SegmentSnapshotMember,
@@ -102,6 +103,7 @@ DELETION_ORDER: tuple[type[models.Model], ...] = (
     CustomerMetrics,
     Customer.tags.through,
     Tag,
+    SegmentFacts,  # kept by triggers from the tables above: emptied with them
     Customer,
     Associate.specialties.through,
     Associate,
