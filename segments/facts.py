@@ -82,11 +82,70 @@ _POSTGRESQL_CHANGED = (
     f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{column}' for column in _UPDATED)})"
 )
 
+# What of a profile and of her metrics the facts copy: an update that changes none of it (a
+# new name, a bumped updated_at, a metrics row recomputed to the same figures) refreshes nothing.
+_CUSTOMER_FACTS = (
+    "{row}.lifecycle_stage, {row}.loyalty_tier, {row}.preferred_store_id, "
+    "COALESCE({row}.email, '') <> '', COALESCE({row}.phone, '') <> '', "
+    "{row}.merged_into_id IS NULL, {row}.erased_at IS NULL"
+)
+_METRICS_FACTS = (
+    "{row}.order_count, {row}.total_spent, {row}.channel_count, {row}.channels, {row}.last_order_at"
+)
+_SQLITE_CUSTOMER_COLUMNS = (
+    "lifecycle_stage, loyalty_tier, preferred_store_id, email, phone, merged_into_id, erased_at"
+)
+_SQLITE_METRICS_COLUMNS = (
+    "customer_id, order_count, total_spent, channel_count, channels, last_order_at"
+)
+
+
+def _changed(key: str, facts: str) -> str:
+    """Ids of an UPDATE's rows whose copied values changed, or whose key came or went."""
+    return f"""
+        SELECT n.{key} FROM new_rows AS n JOIN old_rows AS o ON o.{key} = n.{key}
+        WHERE ({facts.format(row="n")}) IS DISTINCT FROM ({facts.format(row="o")})
+        UNION (SELECT {key} FROM new_rows EXCEPT SELECT {key} FROM old_rows)
+        UNION (SELECT {key} FROM old_rows EXCEPT SELECT {key} FROM new_rows)"""
+
+
+def _refreshing(function: str, ids: str) -> str:
+    """A statement trigger's function: refresh the customers `ids` selects, if any."""
+    return f"""
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[] := ARRAY({ids});
+BEGIN
+    IF cardinality(ids) > 0 THEN
+        PERFORM segments_facts_refresh(ids);
+    END IF;
+    RETURN NULL;
+END $$;"""
+
+
+_TRIGGER_FUNCTIONS = "".join(
+    (
+        _refreshing("segments_facts_of_new_rows", "SELECT DISTINCT customer_id FROM new_rows"),
+        _refreshing("segments_facts_of_old_rows", "SELECT DISTINCT customer_id FROM old_rows"),
+        # A merge moves rows to the kept profile: both customers change.
+        _refreshing(
+            "segments_facts_of_changed_rows",
+            "SELECT customer_id FROM old_rows UNION SELECT customer_id FROM new_rows",
+        ),
+        _refreshing("segments_facts_of_new_customers", "SELECT id FROM new_rows"),
+        _refreshing("segments_facts_of_updated_customers", _changed("id", _CUSTOMER_FACTS)),
+        _refreshing("segments_facts_of_updated_metrics", _changed("customer_id", _METRICS_FACTS)),
+    )
+)
+
 # A refresh of the customers whose ids are in the array `ids`: rows of profiles no longer live
 # go, the others are written when (and only when) their facts changed. Rows are written in id
 # order, so that two transactions refreshing the same customers lock them in the same order.
 POSTGRESQL_INSTALL = f"""
-CREATE FUNCTION segments_facts_refresh(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION segments_facts_refresh(ids bigint[]) RETURNS void LANGUAGE sql
+-- A thousand rows' refresh is costed high enough for JIT compilation: 76 ms of compiling
+-- for 30 ms of work (measured at 1,000,000 customers).
+SET jit = off AS $$
 DELETE FROM {FACTS} AS facts WHERE facts.customer_id = ANY(ids) AND NOT EXISTS (
     SELECT 1 FROM {CUSTOMERS} AS c WHERE c.id = facts.customer_id AND {_LIVE});
 INSERT INTO {FACTS} AS facts ({_POSTGRESQL_COLUMNS})
@@ -98,34 +157,13 @@ SET ({", ".join(_UPDATED)}) = ({", ".join(f"EXCLUDED.{column}" for column in _UP
 WHERE {_POSTGRESQL_CHANGED};
 $$;
 
-CREATE FUNCTION segments_facts_of_new_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM segments_facts_refresh(ARRAY(SELECT DISTINCT customer_id FROM new_rows));
-    RETURN NULL;
-END $$;
-CREATE FUNCTION segments_facts_of_old_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM segments_facts_refresh(ARRAY(SELECT DISTINCT customer_id FROM old_rows));
-    RETURN NULL;
-END $$;
-CREATE FUNCTION segments_facts_of_changed_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM segments_facts_refresh(ARRAY(
-        SELECT customer_id FROM old_rows UNION SELECT customer_id FROM new_rows));
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION segments_facts_of_new_customers() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM segments_facts_refresh(ARRAY(SELECT id FROM new_rows));
-    RETURN NULL;
-END $$;
+{_TRIGGER_FUNCTIONS}
 CREATE FUNCTION segments_facts_of_deleted_customers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM {FACTS} AS facts USING old_rows WHERE facts.customer_id = old_rows.id;
     RETURN NULL;
 END $$;
-CREATE FUNCTION segments_facts_refill() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION segments_facts_refill() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     -- Not TRUNCATE: the table may be one of the statement's own (TRUNCATE a, facts CASCADE).
     DELETE FROM {FACTS};
@@ -148,17 +186,23 @@ FOR EACH STATEMENT EXECUTE FUNCTION segments_facts_refill();
         (
             CUSTOMERS,
             "segments_facts_of_new_customers",
-            "segments_facts_of_new_customers",  # a profile's id never changes
+            "segments_facts_of_updated_customers",
             "segments_facts_of_deleted_customers",
+        ),
+        (
+            METRICS,
+            "segments_facts_of_new_rows",
+            "segments_facts_of_updated_metrics",
+            "segments_facts_of_old_rows",
         ),
         *(
             (
                 source,
                 "segments_facts_of_new_rows",
-                "segments_facts_of_changed_rows",  # a merge moves rows to the kept profile
+                "segments_facts_of_changed_rows",
                 "segments_facts_of_old_rows",
             )
-            for source in (METRICS, CURRENT_CONSENTS, ADDRESSES, TAGGINGS)
+            for source in (CURRENT_CONSENTS, ADDRESSES, TAGGINGS)
         ),
     )
 )
@@ -170,6 +214,8 @@ _FUNCTIONS = (
     "segments_facts_of_old_rows()",
     "segments_facts_of_changed_rows()",
     "segments_facts_of_new_customers()",
+    "segments_facts_of_updated_customers()",
+    "segments_facts_of_updated_metrics()",
     "segments_facts_of_deleted_customers()",
     "segments_facts_refill()",
     "segments_facts_refresh(bigint[])",
@@ -202,18 +248,20 @@ def _sqlite_refresh(customer_id: str) -> str:
 
 def _sqlite_triggers() -> list[str]:
     statements = []
-    for table, key in (
-        (CUSTOMERS, "id"),
-        (METRICS, "customer_id"),
-        (CURRENT_CONSENTS, "customer_id"),
-        (ADDRESSES, "customer_id"),
-        (TAGGINGS, "customer_id"),
+    for table, key, copied in (
+        (CUSTOMERS, "id", _SQLITE_CUSTOMER_COLUMNS),
+        (METRICS, "customer_id", _SQLITE_METRICS_COLUMNS),
+        (CURRENT_CONSENTS, "customer_id", ""),
+        (ADDRESSES, "customer_id", ""),
+        (TAGGINGS, "customer_id", ""),
     ):
+        of_columns = f"OF {copied} " if copied else ""
         statements += [
             f"""CREATE TRIGGER segments_facts_{table}_insert AFTER INSERT ON {table} BEGIN
             {_sqlite_refresh(f"NEW.{key}")}
             END""",
-            f"""CREATE TRIGGER segments_facts_{table}_update AFTER UPDATE ON {table} BEGIN
+            f"""CREATE TRIGGER segments_facts_{table}_update AFTER UPDATE {of_columns}ON {table}
+            BEGIN
             {_sqlite_refresh(f"OLD.{key}")}
             {_sqlite_refresh(f"NEW.{key}")}
             END""",

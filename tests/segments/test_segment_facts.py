@@ -242,16 +242,39 @@ def rows_written_by(write: Any) -> int:
     return after - before - written
 
 
+def refreshes_run_by(write: Any) -> int:
+    """How many times `write` ran the PostgreSQL refresh (the function statistics of the
+    transaction), or on SQLite the facts rows it rewrote (its triggers run per row)."""
+    if connection.vendor != "postgresql":
+        return rows_written_by(write)
+    count = (
+        "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions "
+        "WHERE funcname = 'segments_facts_refresh'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL track_functions = 'all'")
+        cursor.execute(count)
+        (before,) = cursor.fetchone()
+        write()
+        cursor.execute(count)
+        (after,) = cursor.fetchone()
+    return after - before
+
+
 def test_a_write_that_changes_no_fact_leaves_the_rows_alone() -> None:
     customers = CustomerFactory.create_batch(3)
+    CustomerMetrics.objects.bulk_create(
+        CustomerMetrics(customer=customer, order_count=1) for customer in customers
+    )
     ids = [customer.pk for customer in customers]
-    renamed = rows_written_by(
-        lambda: Customer.objects.filter(pk__in=ids).update(first_name="Renée")
-    )
+    chosen = Customer.objects.filter(pk__in=ids)
+    renamed = rows_written_by(lambda: chosen.update(first_name="Renée"))
     assert renamed == 0, "a change of name is not a fact: no row rewritten"
-    promoted = rows_written_by(
-        lambda: Customer.objects.filter(pk=ids[0]).update(loyalty_tier="gold")
-    )
+    assert refreshes_run_by(lambda: chosen.update(last_name="Martin")) == 0
+    metrics = CustomerMetrics.objects.filter(customer__in=ids)
+    assert refreshes_run_by(lambda: metrics.update(total_refunded=5)) == 0, "not a fact"
+    assert refreshes_run_by(lambda: metrics.update(order_count=2)) > 0
+    promoted = rows_written_by(lambda: chosen.filter(pk=ids[0]).update(loyalty_tier="gold"))
     assert promoted == 1
     assert_in_step()
 
