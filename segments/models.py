@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import ConsentPurpose, ContactChannel, Customer
+from customers.models import ConsentPurpose, ContactChannel, Customer, LifecycleStage, LoyaltyTier
 from omni.models import Store, TimeStampedModel
 from segments.rules import RuleField, RuleOperator, rule_value_parse
 
@@ -221,8 +221,8 @@ class SegmentFacts(models.Model):
         db_constraint=False,
         related_name="segment_facts",
     )
-    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=12)
-    loyalty_tier = models.CharField(_("loyalty tier"), max_length=10)
+    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=12, choices=LifecycleStage)
+    loyalty_tier = models.CharField(_("loyalty tier"), max_length=10, choices=LoyaltyTier)
     preferred_store = models.ForeignKey(
         Store,
         verbose_name=_("preferred store"),

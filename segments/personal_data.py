@@ -11,7 +11,7 @@ register("segments.SegmentExport", not_personal=("label",))
 register(
     "segments.SegmentFacts",
     subject="customer_id",
-    not_personal=("lifecycle_stage", "loyalty_tier", "channels", "granted", "tags"),
+    not_personal=("channels", "granted", "tags"),
     export=False,
     why="copies of codes and figures from her profile, metrics, consents and addresses, kept "
     "by database triggers for segment counts (exported from there); a merged or erased "

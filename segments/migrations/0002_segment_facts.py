@@ -28,8 +28,8 @@ class Migration(migrations.Migration):
             name='SegmentFacts',
             fields=[
                 ('customer', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='segment_facts', serialize=False, to='customers.customer', verbose_name='customer')),
-                ('lifecycle_stage', models.CharField(max_length=12, verbose_name='lifecycle stage')),
-                ('loyalty_tier', models.CharField(max_length=10, verbose_name='loyalty tier')),
+                ('lifecycle_stage', models.CharField(choices=[('reach', 'Reach'), ('acquisition', 'Acquisition'), ('conversion', 'Conversion'), ('retention', 'Retention'), ('loyalty', 'Loyalty'), ('lapsed', 'Lapsed')], max_length=12, verbose_name='lifecycle stage')),
+                ('loyalty_tier', models.CharField(choices=[('none', 'No card'), ('member', 'Member'), ('silver', 'Silver'), ('gold', 'Gold'), ('vip', 'VIP')], max_length=10, verbose_name='loyalty tier')),
                 ('order_count', models.IntegerField(verbose_name='purchases')),
                 ('total_spent', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='spent')),
                 ('channel_count', models.SmallIntegerField(verbose_name='channels used')),
