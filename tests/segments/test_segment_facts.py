@@ -122,7 +122,7 @@ def test_metrics_consents_and_addresses_are_copied_and_removed() -> None:
         purpose="marketing",
         channel="email",
         granted=False,
-        recorded_at=NOW + datetime.timedelta(minutes=1),
+        recorded_at=timezone.now() + datetime.timedelta(minutes=1),  # after the grant above
     )
     metrics.order_count = 4
     metrics.save()
