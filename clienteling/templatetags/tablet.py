@@ -1,10 +1,12 @@
-"""Template helpers of the tablet app: vendored icons inline, money, initials, form tokens,
-translated labels of stored keys."""
+"""Template helpers of the tablet app: vendored icons inline, money, short dates, initials,
+form tokens, translated labels of stored keys."""
 
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -75,6 +77,18 @@ def money(amount: Decimal | int | None, currency: str = "EUR") -> str:
     if (get_language() or "en").startswith("fr"):
         return f"{formatted}\u202f{symbol}"
     return f"{symbol}{formatted}"
+
+
+@register.filter(expects_localtime=True)
+def short_date(moment: datetime.date | None, format_string: str = "j M Y") -> str:
+    """`{{ day|short_date:"D j M" }}`: Django's date format with the day and month abbreviated
+    as each language writes them: “Fri 4 Dec”, and “ven. 4 déc.” where Django's “D j M” gives
+    “ven 4 Déc” in French."""
+    if moment is None or moment == "":
+        return ""
+    if (get_language() or "en").startswith("fr"):
+        format_string = format_string.replace("M", "N").replace("D", "D.")
+    return date_filter(moment, format_string)
 
 
 @register.filter

@@ -45,7 +45,8 @@ APPOINTMENT_ACTIONS = {
     Appointment.Status.CONFIRMED: gettext_lazy("Confirm"),
     Appointment.Status.COMPLETED: gettext_lazy("Mark as done"),
     Appointment.Status.NO_SHOW: gettext_lazy("No-show"),
-    Appointment.Status.CANCELLED: gettext_lazy("Cancel"),
+    # Not “Cancel”: beside the sheet's buttons it read as closing the sheet.
+    Appointment.Status.CANCELLED: gettext_lazy("Cancel the appointment"),
 }
 # How links ask for everyone's agenda (hers is the default).
 EVERYONE = "all"

@@ -1,17 +1,22 @@
 """The French translation ships complete, and the tablet speaks French to French associates
 and to French customers."""
 
+import datetime
 import gettext
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from clienteling.models import Associate
+from clienteling.templatetags.tablet import short_date
 from journeys.models import Pickup
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
@@ -79,3 +84,20 @@ def test_ready_notification_speaks_the_customers_language(
         )
     assert mail.outbox[0].subject.startswith("Votre commande vous attend")
     assert "Code de retrait" in sms_outbox[0].body
+
+
+def test_short_dates_abbreviate_the_month_as_each_language_writes_it() -> None:
+    day = datetime.date(2026, 12, 4)
+    with translation.override("en"):
+        assert (short_date(day), short_date(day, "D j M")) == ("4 Dec 2026", "Fri 4 Dec")
+    with translation.override("fr"):  # not Django's “4 Déc 2026” and “ven 4 Déc”
+        assert (short_date(day), short_date(day, "D j M")) == ("4 déc. 2026", "ven. 4 déc.")
+        assert short_date(datetime.date(2026, 6, 4), "j M") == "4 juin"
+    assert short_date(None) == ""
+
+
+def test_a_short_date_is_the_time_of_the_store() -> None:
+    moment = datetime.datetime(2026, 12, 4, 23, 30, tzinfo=datetime.UTC)
+    template = Template('{% load tablet %}{{ moment|short_date:"j M H:i" }}')
+    with translation.override("fr"), timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
+        assert template.render(Context({"moment": moment})) == "5 déc. 00:30"
