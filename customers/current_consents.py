@@ -8,7 +8,7 @@ upsert); on SQLite once per row. An entry older than the current one changes not
 or changing ledger entries (erasure, a correction) recomputes their keys from what remains.
 """
 
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from omni.migration_operations import TriggerKeptTable
 
 LEDGER = "customers_consent"
 CURRENT = "customers_currentconsent"
@@ -134,26 +134,14 @@ SELECT customer_id, purpose, channel, granted, recorded_at, id FROM (
 }
 
 
-def current_consents_install(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Fill the table from the ledger, then keep it with the triggers (run by the migration)."""
-    vendor = schema_editor.connection.vendor
-    if vendor not in BACKFILL:
-        raise NotImplementedError(f"current consents: no triggers for {vendor}")
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {CURRENT}")
-        cursor.execute(BACKFILL[vendor])
-        if vendor == "postgresql":
-            cursor.execute(POSTGRESQL_INSTALL)
-        else:
-            for statement in SQLITE_INSTALL:
-                cursor.execute(statement)
-
-
-def current_consents_remove(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(POSTGRESQL_REMOVE)
-        else:
-            for statement in SQLITE_REMOVE:
-                cursor.execute(statement)
+CURRENT_CONSENTS_TABLE = TriggerKeptTable(
+    table=CURRENT,
+    fill=BACKFILL,
+    postgresql_install=POSTGRESQL_INSTALL,
+    postgresql_remove=POSTGRESQL_REMOVE,
+    sqlite_install=SQLITE_INSTALL,
+    sqlite_remove=SQLITE_REMOVE,
+)
+# For the migrations.
+current_consents_install = CURRENT_CONSENTS_TABLE.install
+current_consents_remove = CURRENT_CONSENTS_TABLE.remove

@@ -23,7 +23,7 @@ one refresh), and a refresh rewrites only rows whose facts changed; on SQLite on
 A TRUNCATE of a source table (the demo's reset, the benchmark's generation) refills the table.
 """
 
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from omni.migration_operations import TriggerKeptTable
 
 FACTS = "segments_segmentfacts"
 CUSTOMERS = "customers_customer"
@@ -287,26 +287,14 @@ FILL = {
 }
 
 
-def segment_facts_install(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Fill the table from the sources, then keep it with the triggers (run by the migration)."""
-    vendor = schema_editor.connection.vendor
-    if vendor not in FILL:
-        raise NotImplementedError(f"segment facts: no triggers for {vendor}")
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FACTS}")
-        cursor.execute(FILL[vendor])
-        if vendor == "postgresql":
-            cursor.execute(POSTGRESQL_INSTALL)
-        else:
-            for statement in SQLITE_INSTALL:
-                cursor.execute(statement)
-
-
-def segment_facts_remove(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(POSTGRESQL_REMOVE)
-        else:
-            for statement in SQLITE_REMOVE:
-                cursor.execute(statement)
+SEGMENT_FACTS = TriggerKeptTable(
+    table=FACTS,
+    fill=FILL,
+    postgresql_install=POSTGRESQL_INSTALL,
+    postgresql_remove=POSTGRESQL_REMOVE,
+    sqlite_install=SQLITE_INSTALL,
+    sqlite_remove=SQLITE_REMOVE,
+)
+# For the migrations.
+segment_facts_install = SEGMENT_FACTS.install
+segment_facts_remove = SEGMENT_FACTS.remove
