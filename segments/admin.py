@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -78,9 +78,12 @@ def csv_response(export: Export) -> StreamingHttpResponse:
 
 
 def counts_summary(counts: SegmentCounts, purpose: str, channel: str) -> str:
-    return gettext(
+    return ngettext(
+        "%(members)s member; %(reachable)s may be contacted for “%(purpose)s” by %(channel)s; "
+        "%(excluded)s left out of exports (no current consent or no contact data).",
         "%(members)s members; %(reachable)s may be contacted for “%(purpose)s” by %(channel)s; "
-        "%(excluded)s left out of exports (no current consent or no contact data)."
+        "%(excluded)s left out of exports (no current consent or no contact data).",
+        counts.members,
     ) % {
         "members": counts.members,
         "reachable": counts.reachable,

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import ConsentPurpose, ContactChannel, Customer, LifecycleStage, LoyaltyTier
-from omni.models import Store, TimeStampedModel
+from omni.models import Channel, Store, TimeStampedModel
 from segments.rules import RuleField, RuleOperator, rule_value_parse
 
 RULES_HELP_TEXT = _(
@@ -18,6 +18,14 @@ RULES_HELP_TEXT = _(
     "at least one group holds (OR). Example: group 1 “stage in loyalty” and group 1 “spent ≥ "
     "1000”, group 2 “has tag VIP”: loyal big spenders, plus every VIP."
 )
+
+
+# Rule fields whose values are codes with translated names.
+_VALUE_CHOICES: dict[str, type[models.TextChoices]] = {
+    RuleField.LIFECYCLE_STAGE: LifecycleStage,
+    RuleField.LOYALTY_TIER: LoyaltyTier,
+    RuleField.CHANNEL: Channel,
+}
 
 
 def _user_fk(verbose_name: str) -> models.ForeignKey:
@@ -95,7 +103,17 @@ class SegmentRule(models.Model):
         ordering = ["group", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_field_display()} {self.get_operator_display()} {self.value}".strip()
+        field, operator = self.get_field_display(), self.get_operator_display()
+        return f"{field} {operator} {self.value_display()}".strip()
+
+    def value_display(self) -> str:
+        """The value as people read it: stages, tiers and channels by their translated names."""
+        choices = _VALUE_CHOICES.get(self.field)
+        if choices is None:
+            return self.value
+        labels = dict(choices.choices)
+        values = (value.strip() for value in self.value.split(","))
+        return ", ".join(str(labels.get(value, value)) for value in values if value)
 
     def clean(self) -> None:
         """The operator must suit the field and the value must parse (errors on the value)."""

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from segments.models import SegmentRule
 from segments.selectors import segment_members
@@ -138,3 +139,14 @@ def test_bad_values_are_refused_with_a_clear_message(
     with pytest.raises(ValidationError) as raised:
         rule.clean()
     assert message in " ".join(raised.value.message_dict["value"])
+
+
+def test_a_rule_reads_with_the_names_of_its_codes() -> None:
+    rule = SegmentRule(field="lifecycle_stage", operator="in", value="loyalty, lapsed")
+    assert str(rule) == "Lifecycle stage is one of Loyalty, Lapsed"
+    with translation.override("fr"):
+        assert str(rule).endswith(" Fidélité, Inactif"), str(rule)
+    tier = SegmentRule(field="loyalty_tier", operator="not_in", value="gold,unknown")
+    assert tier.value_display() == "Gold, unknown", "an unknown code is shown as stored"
+    spent = SegmentRule(field="total_spent", operator="gte", value="500")
+    assert str(spent) == "Total spent ≥ 500"
