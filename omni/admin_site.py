@@ -1,7 +1,8 @@
 """The admin as the head office's workspace: its index opens on what marketers work with
 (dashboards, customers, segments, triggers, lifecycle, consent wordings), and the records that
 stores, shops and tills own, which head office may only read, are left off its index (still
-reachable from the records that link to them). Superusers see every app as Django lists it,
+reachable from the records that link to them), as are the tables the system keeps for itself.
+Superusers see every app as Django lists it,
 after the same workspace."""
 
 from typing import Any
@@ -32,6 +33,16 @@ OPERATIONS = {
 }
 
 
+# Tables the system keeps for itself (the search's name words, used form tokens, tables kept by
+# database triggers for fast reads): left off the index but for superusers.
+INTERNAL = {
+    ("customers", "nameword"),
+    ("customers", "currentconsent"),
+    ("omni", "formsubmission"),
+    ("segments", "segmentfacts"),
+}
+
+
 def _key(app: dict[str, Any], model: dict[str, Any]) -> tuple[str, str]:
     return app["app_label"], model["object_name"].lower()
 
@@ -52,7 +63,13 @@ class OmniAdminSite(admin.AdminSite):
                 model
                 for model in app["models"]
                 if id(model) not in kept
-                and (operator or not (_key(app, model) in OPERATIONS and model["view_only"]))
+                and (
+                    operator
+                    or not (
+                        _key(app, model) in INTERNAL
+                        or (_key(app, model) in OPERATIONS and model["view_only"])
+                    )
+                )
             ]
         app_list = [app for app in app_list if app["models"]]
         if workspace:

@@ -46,6 +46,8 @@ def test_the_marketer_opens_on_her_workspace_without_the_operations(
     listed = {model for _name, models in sections for model in models}
     for operational in ("Order", "Pickup", "ShopIntegration", "Associate", "WebhookDelivery"):
         assert operational not in listed, operational
+    for internal in ("NameWord", "FormSubmission", "CurrentConsent", "SegmentFacts"):
+        assert internal not in listed, internal
     assert sum(models.count("Customer") for _name, models in sections) == 1
     # Off the index, not forbidden: head office still reads an order from a customer's page.
     assert marketer_client.get(reverse("admin:journeys_order_changelist")).status_code == 200
@@ -56,5 +58,6 @@ def test_a_superuser_finds_every_app_after_the_workspace(admin_client: Client) -
     assert sections[0][0] == "Head office workspace"
     listed = {model for _name, models in sections for model in models}
     assert {"Order", "Pickup", "ShopIntegration", "Associate", "WebhookDelivery"} <= listed
+    assert {"NameWord", "FormSubmission", "CurrentConsent", "SegmentFacts"} <= listed
     app_page = admin_client.get(reverse("admin:app_list", args=["journeys"]))
     assert "Order" in [model["object_name"] for model in app_page.context["app_list"][0]["models"]]
