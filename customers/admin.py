@@ -44,6 +44,7 @@ from customers.services import (
 )
 from omni.access_journal_admin import JournaledAdminMixin, JournaledCustomerAdminMixin
 from omni.admin import (
+    RECORD_SECTION,
     AppendOnlyAdminMixin,
     BigTableAdminMixin,
     CreateThroughServiceMixin,
@@ -340,7 +341,7 @@ class CustomerAdmin(JournaledCustomerAdminMixin, BigTableAdminMixin, admin.Model
                 )
             },
         ),
-        (_("Record"), {"fields": record_fields}),
+        (RECORD_SECTION, {"fields": record_fields}),
     )
     inlines = (ExternalIdentityInline, AddressInline, PreferenceInline, ConsentInline)
     autocomplete_fields = ("tags",)

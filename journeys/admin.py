@@ -60,6 +60,7 @@ from journeys.services import (
 from journeys.tasks import integration_sync_task
 from omni.access_journal_admin import JournaledAdminMixin
 from omni.admin import (
+    RECORD_SECTION,
     AppendOnlyAdminMixin,
     BigTableAdminMixin,
     CreateThroughServiceMixin,
@@ -186,7 +187,10 @@ class OrderAdmin(JournaledAdminMixin, CustomerSearchMixin, BigTableAdminMixin, a
                 )
             },
         ),
-        (_("Record"), {"fields": ("source_updated_at", "created_at", "updated_at")}),
+        (
+            RECORD_SECTION,
+            {"fields": ("source_updated_at", "created_at", "updated_at")},
+        ),
     )
     inlines = (
         OrderLineInline,
@@ -871,7 +875,7 @@ class ShopIntegrationAdmin(admin.ModelAdmin):
             _("Reconciliation"),
             {"fields": ("orders_synced_until", "customers_synced_until")},
         ),
-        (_("Record"), {"fields": ("created_at", "updated_at")}),
+        (RECORD_SECTION, {"fields": ("created_at", "updated_at")}),
     )
     actions = (
         service_action(

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from omni.errors import DomainError
@@ -40,6 +40,9 @@ LIST_AND_FORM = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_F
 
 # `perform(request, obj)` calls one service and returns the success message for `obj`.
 Perform = Callable[[HttpRequest, Any], str]
+
+# The fieldset of when a record was made and changed (a noun: "Enregistrer" is the verb).
+RECORD_SECTION = pgettext_lazy("admin section", "Record")
 
 
 # Actions that call services ----------------------------------------------------------------
@@ -646,7 +649,7 @@ class StoreAdmin(admin.ModelAdmin):
             _("Opening and services"),
             {"fields": ("timezone", "opening_hours", "offers_click_and_collect", "services")},
         ),
-        (_("Record"), {"fields": ("created_at", "updated_at")}),
+        (RECORD_SECTION, {"fields": ("created_at", "updated_at")}),
     )
 
 

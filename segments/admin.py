@@ -24,6 +24,7 @@ from customers.models import ConsentPurpose, ContactChannel, Customer
 from omni.access_journal import Door, journal_reads
 from omni.access_journal_admin import JournaledAdminMixin
 from omni.admin import (
+    RECORD_SECTION,
     BigTableAdminMixin,
     ReadOnlyAdminMixin,
     TabularInline,
@@ -129,7 +130,10 @@ class SegmentAdmin(admin.ModelAdmin):
         (_("Campaign"), {"fields": ("purpose", "contact_channel")}),
         (_("Members now"), {"fields": ("live_count",), "description": RULES_HELP_TEXT}),
         (_("How to write rules"), {"fields": ("rule_reference",), "classes": ("collapse",)}),
-        (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
+        (
+            RECORD_SECTION,
+            {"fields": ("created_by", "created_at", "updated_at")},
+        ),
     )
     inlines = (SegmentRuleInline,)
     actions = (

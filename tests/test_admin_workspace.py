@@ -61,3 +61,11 @@ def test_a_superuser_finds_every_app_after_the_workspace(admin_client: Client) -
     assert {"NameWord", "FormSubmission", "CurrentConsent", "SegmentFacts"} <= listed
     app_page = admin_client.get(reverse("admin:app_list", args=["journeys"]))
     assert "Order" in [model["object_name"] for model in app_page.context["app_list"][0]["models"]]
+
+
+def test_the_record_section_is_named_as_a_noun_in_french(marketer_client: Client) -> None:
+    """ "Record" as a section (when it was made and changed) is not the verb "Enregistrer"."""
+    marketer_client.cookies["django_language"] = "fr"
+    page = marketer_client.get(reverse("admin:segments_segment_add"), HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    assert ">Enregistrement<" in html
