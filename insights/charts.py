@@ -55,12 +55,16 @@ class Chart:
             return "–"
         text = number_format(value, decimal_pos=self.decimals, force_grouping=True)
         if self.unit == "%":
-            return f"{text} %"
+            return f"{text}\u00a0%"
         return f"{text} {self.unit}".strip()
 
 
-def _nice_maximum(values: list[float]) -> float:
+def _nice_maximum(values: list[float], *, whole: bool = False) -> float:
+    """The top of the axis; for whole numbers at least 4, so that its quarters are whole too
+    (a top of 1 labelled its grid 0, 0, 1, 1, 1)."""
     top = max([*values, 0.0])
+    if whole and top <= 4:
+        return 4.0
     if top <= 0:
         return 1.0
     magnitude = 10 ** (len(str(int(top))) - 1)
@@ -162,7 +166,7 @@ def _fit_label(label: str, limit: int = LABEL_CHARACTERS) -> str:
 def _horizontal_bars(chart: Chart) -> SafeString:
     row_height, label_width = 26, 190
     height = TOP + row_height * max(len(chart.categories), 1) + 8
-    maximum = _nice_maximum(_numbers(chart))
+    maximum = _nice_maximum(_numbers(chart), whole=chart.decimals == 0)
     width = WIDTH - label_width - 90
     parts = []
     series = chart.series[0]
@@ -190,7 +194,7 @@ def _svg(chart: Chart, parts: list[str], height: int = HEIGHT) -> SafeString:
 def render_svg(chart: Chart) -> SafeString:
     if chart.kind == "hbar":
         return _horizontal_bars(chart)
-    maximum = _nice_maximum(_numbers(chart))
+    maximum = _nice_maximum(_numbers(chart), whole=chart.decimals == 0)
     body = _lines(chart, maximum) if chart.kind == "line" else _bars(chart, maximum)
     axis = (
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" '

@@ -77,7 +77,8 @@ class Buckets:
     starts: list[datetime.date]
 
     def label(self, day: datetime.date) -> str:
-        return date_format(day, "M Y" if self.monthly else "d/m")
+        # "N": the month's abbreviation of the language ("févr. 2026", "Feb. 2026").
+        return date_format(day, "N Y" if self.monthly else "d/m")
 
     @property
     def labels(self) -> list[str]:

@@ -113,9 +113,15 @@ def test_dashboard_renders_svg_charts_with_their_values(
     content = head_office_client.get(DASHBOARD, FIRST_QUARTER).content.decode()
 
     assert content.count("<svg") >= 7
-    assert "<title>Jan 2026 · Store: 330 EUR</title>" in content
-    assert "<title>Feb 2026 · Web: 610 EUR</title>" in content
-    assert "<title>Feb 2026 · Omnichannel (2+ channels): 100.0 %</title>" in content
+    assert "<title>Jan. 2026 · Store: 330 EUR</title>" in content
+    assert "<title>Feb. 2026 · Web: 610 EUR</title>" in content
+    assert "<title>Feb. 2026 · Omnichannel (2+ channels): 100.0\u00a0%</title>" in content
+    french = head_office_client.get(DASHBOARD, FIRST_QUARTER, HTTP_ACCEPT_LANGUAGE="fr")
+    french_content = french.content.decode()
+    # The month as French abbreviates it, a decimal comma, the sign kept with its number.
+    assert "fév. 2026" in french_content
+    assert "Fév 2026" not in french_content
+    assert "100,0\u00a0%" in french_content
     # The table fallback carries the same numbers.
     assert "<td>610 EUR</td>" in content
     # The definitions are on the page.
