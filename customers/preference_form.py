@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from customers.labels import FITS, SIZE_KINDS
@@ -101,6 +102,8 @@ class _PreferenceForm(forms.ModelForm):
             if isinstance(value, str) and value in dict(CHOICE_KEYS[key]):
                 self.initial.setdefault(key, attributes.pop(key))
         self.initial.setdefault("other_preferences", attributes)
+        for form_field in self.fields.values():  # labels written in lower case read as titles
+            form_field.label = capfirst(form_field.label)
         if preference.pk:  # the model's lists, as typed in the boxes
             self.initial["favourite_brands"] = ", ".join(preference.favourite_brands)
             self.initial["favourite_categories"] = ", ".join(preference.favourite_categories)

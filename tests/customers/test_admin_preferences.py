@@ -37,6 +37,8 @@ def test_preferences_are_fields_and_keys_without_a_field_are_kept(admin_client: 
     assert 'name="size_tops"' in html
     assert 'name="contact_by"' in html
     form = page.context["adminform"].form
+    assert form.fields["favourite_brands"].label == "Favourite brands", "labels read as titles"
+    assert form.fields["other_sizes"].label == "Other sizes"
     assert form.initial["size_tops"] == "M"
     assert form.initial["contact_by"] == "sms"
     assert form.initial["favourite_brands"] == "Maison Omni"
