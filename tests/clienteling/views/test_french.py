@@ -65,6 +65,10 @@ def test_french_associate_sees_the_app_in_french(associate: Associate, customer:
     profile = client.get(reverse("clienteling:customer", args=[customer.pk])).content.decode()  # type: ignore[attr-defined]
     for words in ("Chiffres clés", "Liste d’envies", "Historique", "Consentements"):
         assert words in profile
+    desk = client.get(reverse("clienteling:pickups")).content.decode()
+    # The desk's tabs agree with "commande": Prête, Expirée, Retirée.
+    assert re.search(r">Prête <span class=\"count\">", desk)
+    assert "Expirée" in desk
 
 
 @pytest.mark.django_db
