@@ -14,7 +14,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -78,20 +79,30 @@ def csv_response(export: Export) -> StreamingHttpResponse:
     return response
 
 
-def counts_summary(counts: SegmentCounts, purpose: str, channel: str) -> str:
-    return ngettext(
+def counts_summary(
+    counts: SegmentCounts, purpose: str, channel: str, *, emphasised: bool = False
+) -> str:
+    """The counts in a sentence; `emphasised`: as HTML, the number of members in bold."""
+    sentence = ngettext(
         "%(members)s member; %(reachable)s may be contacted for “%(purpose)s” by %(channel)s; "
         "%(excluded)s left out of exports (no current consent or no contact data).",
         "%(members)s members; %(reachable)s may be contacted for “%(purpose)s” by %(channel)s; "
         "%(excluded)s left out of exports (no current consent or no contact data).",
         counts.members,
-    ) % {
+    )
+    values: dict[str, Any] = {
         "members": counts.members,
         "reachable": counts.reachable,
         "excluded": counts.excluded,
         "purpose": purpose,
         "channel": channel,
     }
+    if not emphasised:
+        return sentence % values
+    escaped = {name: conditional_escape(value) for name, value in values.items()}
+    escaped["members"] = format_html("<strong>{}</strong>", counts.members)
+    # The sentence and every value escaped: only the <strong> is markup.
+    return mark_safe(conditional_escape(sentence) % escaped)
 
 
 class SegmentRuleInline(TabularInline):
@@ -247,7 +258,9 @@ class SegmentAdmin(admin.ModelAdmin):
         channel = dict(ContactChannel.choices).get(request.POST.get("contact_channel", ""), "")
         context = {
             "preview": preview,
-            "summary": counts_summary(preview.counts, purpose, channel) if preview.counts else "",
+            "summary": counts_summary(preview.counts, purpose, channel, emphasised=True)
+            if preview.counts
+            else "",
         }
         return TemplateResponse(request, "admin/segments/segment/preview.html", context)
 

@@ -303,12 +303,12 @@ def test_the_count_follows_the_rules_being_edited_before_saving(
         html = _preview(marketer_client, data)
     # alice: merged and erased profiles are not members; the count is said once, in the
     # singular for one.
-    assert "1 member; 1 may be contacted" in html
+    assert "<strong>1</strong> member; 1 may be contacted" in html
     assert html.count("member") == 1
     data.update({"rules-1-group": "2", "rules-1-field": "tag", "rules-1-operator": "has"})
     data.update({"rules-1-value": "Press", "rules-TOTAL_FORMS": "2"})
     html = _preview(marketer_client, data)
-    assert "2 members; " in html
+    assert "<strong>2</strong> members; " in html
     assert not Segment.objects.exists(), "a preview saves nothing"
 
 
