@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import (
     ConsentPurpose,
     ContactChannel,
-    CurrentConsent,
     LifecycleStage,
     LoyaltyTier,
     Preference,
@@ -268,19 +267,9 @@ def _size_rule(operator: str, kind_and_size: tuple[str, str]) -> Q:
     return _her_preference(**{f"sizes__{kind}__iexact": size})
 
 
-def consent_granted_now(purpose: str, channel: str) -> Exists:
-    """Customers whose latest ledger entry for purpose × channel grants it (NULL-safe to negate):
-    one probe of the current consents, which the ledger's triggers keep. A condition on
-    Customer; over SegmentFacts, `granted_now` says the same from the facts' own column."""
-    return Exists(
-        CurrentConsent.objects.filter(
-            customer=OuterRef("pk"), purpose=purpose, channel=channel, granted=True
-        )
-    )
-
-
 def granted_now(purpose: str, channel: str) -> Q:
-    """Over SegmentFacts: her current consent for purpose × channel grants it."""
+    """Over SegmentFacts: her current consent for purpose × channel (the consent ledger's
+    latest entry, kept in customers.CurrentConsent by triggers) grants it."""
     return Q(granted__contains=f",{purpose}:{channel},")
 
 

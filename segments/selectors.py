@@ -14,7 +14,7 @@ from segments.models import (
     SegmentSnapshot,
     SegmentSnapshotMember,
 )
-from segments.rules import consent_granted_now, granted_now, rules_condition
+from segments.rules import granted_now, rules_condition
 
 
 @dataclass(frozen=True)
@@ -61,20 +61,26 @@ def snapshot_members(snapshot: SegmentSnapshot) -> QuerySet[Customer]:
     return live_customers().filter(Exists(frozen))
 
 
-def has_contact_data(channel: str) -> Q:
-    """The customer can be reached on `channel` (an address for post, a phone for SMS...)."""
-    if channel == ContactChannel.EMAIL:
-        return Q(email__isnull=False) & ~Q(email="")
-    if channel in (ContactChannel.SMS, ContactChannel.PHONE):
-        return Q(phone__isnull=False) & ~Q(phone="")
-    if channel == ContactChannel.POST:
-        return Q(Exists(Address.objects.filter(customer=OuterRef("pk"))))
-    return Q()  # An app notification goes to the customer's account.
+def facts_may_be_contacted(*, purpose: str, channel: str) -> Q:
+    """Over SegmentFacts: her current consent covers purpose × channel and she has the contact
+    data of the channel (an email, a phone, a postal address; an app notification goes to her
+    account)."""
+    contact_data = {
+        ContactChannel.EMAIL: Q(has_email=True),
+        ContactChannel.SMS: Q(has_phone=True),
+        ContactChannel.PHONE: Q(has_phone=True),
+        ContactChannel.POST: Q(has_address=True),
+    }
+    return granted_now(purpose, channel) & contact_data.get(channel, Q())
 
 
 def reachable(members: QuerySet[Customer], *, purpose: str, channel: str) -> QuerySet[Customer]:
-    """Members whose CURRENT consent covers purpose × channel and who have the contact data."""
-    return members.filter(consent_granted_now(purpose, channel)).filter(has_contact_data(channel))
+    """Members who may be contacted now (their facts say so: the one definition counts, lists
+    and exports share)."""
+    may_be_contacted = SegmentFacts.objects.filter(
+        facts_may_be_contacted(purpose=purpose, channel=channel), customer=OuterRef("pk")
+    )
+    return members.filter(Exists(may_be_contacted))
 
 
 def segment_reachable_members(segment: Segment) -> QuerySet[Customer]:
@@ -88,18 +94,6 @@ def snapshot_reachable_members(snapshot: SegmentSnapshot) -> QuerySet[Customer]:
     return reachable(
         snapshot_members(snapshot), purpose=snapshot.purpose, channel=snapshot.contact_channel
     )
-
-
-def facts_may_be_contacted(*, purpose: str, channel: str) -> Q:
-    """Over SegmentFacts, what `reachable` checks on Customer: her current consent covers
-    purpose × channel and she has the contact data of the channel."""
-    contact_data = {
-        ContactChannel.EMAIL: Q(has_email=True),
-        ContactChannel.SMS: Q(has_phone=True),
-        ContactChannel.PHONE: Q(has_phone=True),
-        ContactChannel.POST: Q(has_address=True),
-    }
-    return granted_now(purpose, channel) & contact_data.get(channel, Q())
 
 
 def counts_of(facts: QuerySet[SegmentFacts], *, purpose: str, channel: str) -> SegmentCounts:

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from customers.factories import AddressFactory, ConsentFactory, CustomerFactory
-from customers.models import Address, Consent, Customer, LifecycleStage
+from customers.models import Address, Consent, CurrentConsent, Customer, LifecycleStage
 from customers.services import customer_merge
 from journeys.models import CustomerMetrics
 from omni.factories import StoreFactory, UserFactory
@@ -279,6 +280,19 @@ def test_a_write_that_changes_no_fact_leaves_the_rows_alone() -> None:
     assert_in_step()
 
 
+def profiles_that_may_be_contacted(members: Any, channel: str) -> Any:
+    """The rule read on the profiles themselves, independently of the facts."""
+    consented = CurrentConsent.objects.filter(
+        customer=OuterRef("pk"), purpose="marketing", channel=channel, granted=True
+    )
+    contact = {
+        "email": Q(email__isnull=False) & ~Q(email=""),
+        "sms": Q(phone__isnull=False) & ~Q(phone=""),
+        "post": Q(Exists(Address.objects.filter(customer=OuterRef("pk")))),
+    }.get(channel, Q())
+    return members.filter(Exists(consented)).filter(contact)
+
+
 RULE_SETS = [
     [{"group": 1, "field": "total_spent", "operator": "gte", "value": "100"}],
     [{"group": 1, "field": "consent", "operator": "not_granted", "value": "marketing:email"}],
@@ -301,7 +315,8 @@ RULE_SETS = [
 def test_counts_from_the_facts_agree_with_the_profiles(
     rules: list[dict[str, Any]], channel: str
 ) -> None:
-    """Who may be contacted, from the facts, is who `reachable` finds on the profiles."""
+    """Who may be contacted, from the facts (counts and `reachable`), is who her profile, her
+    current consents and her addresses say may be."""
     people = [
         CustomerFactory(
             phone="+33600000001" if number % 2 else "",
@@ -330,4 +345,5 @@ def test_counts_from_the_facts_agree_with_the_profiles(
     members = members_matching(rules)
     assert counts.members == members.count()
     assert counts.reachable == reachable(members, purpose="marketing", channel=channel).count()
+    assert counts.reachable == profiles_that_may_be_contacted(members, channel).count()
     assert 0 < counts.members <= live_customers().count()
