@@ -22,6 +22,7 @@ from customers.services import consent_check
 from omni.errors import DomainError
 from omni.models import ApiClient, Channel
 from omni.records import RecordResult, record_failure
+from omni.transactions import kept_tables_deferred
 
 PREFERENCE_FIELDS = ("sizes", "favourite_brands", "favourite_categories", "skin_type", "attributes")
 ADDRESS_KEY_FIELDS = ("kind", "line1", "postal_code", "city", "country")
@@ -97,7 +98,9 @@ def customers_write(
         (index, item) for index, item in enumerate(inputs) if isinstance(item, CustomerInput)
     ]
     author = _Author(actor, api_client)
-    with transaction.atomic():
+    # Profiles, identities, consents and addresses are written in several statements: their
+    # segment facts are refreshed once, at the end.
+    with kept_tables_deferred():
         try:
             with transaction.atomic():
                 written = _write(pending, author)

@@ -7,3 +7,11 @@ class SegmentsConfig(AppConfig):
 
     name = "segments"
     verbose_name = _("Segments")
+
+    def ready(self) -> None:
+        from omni.transactions import kept_table_flush_register
+        from segments.facts import FLUSH
+
+        # Writers below segments (customers, journeys) defer the facts' refresh without
+        # knowing of them.
+        kept_table_flush_register(FLUSH)

@@ -24,6 +24,7 @@ A TRUNCATE of a source table (the demo's reset, the benchmark's generation) refi
 """
 
 from omni.migration_operations import TriggerKeptTable
+from omni.transactions import KEPT_TABLES_DEFERRED
 
 FACTS = "segments_segmentfacts"
 CUSTOMERS = "customers_customer"
@@ -31,6 +32,7 @@ METRICS = "journeys_customermetrics"
 CURRENT_CONSENTS = "customers_currentconsent"
 ADDRESSES = "customers_address"
 TAGGINGS = "customers_customer_tags"
+PENDING = "segments_facts_pending"  # a temporary table: customers a deferred block changed
 
 COLUMNS = (
     "customer_id",
@@ -110,20 +112,48 @@ def _changed(key: str, facts: str) -> str:
 
 
 def _refreshing(function: str, ids: str) -> str:
-    """A statement trigger's function: refresh the customers `ids` selects, if any."""
+    """A statement trigger's function: refresh the customers `ids` selects, if any; within
+    `omni.transactions.kept_tables_deferred`, note them for one refresh at its end instead."""
     return f"""
-CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     ids bigint[] := ARRAY({ids});
 BEGIN
-    IF cardinality(ids) > 0 THEN
+    IF cardinality(ids) = 0 THEN
+        RETURN NULL;
+    END IF;
+    IF current_setting('{KEPT_TABLES_DEFERRED}', true) = 'on' THEN
+        IF to_regclass('pg_temp.{PENDING}') IS NULL THEN
+            CREATE TEMPORARY TABLE {PENDING} (customer_id bigint NOT NULL);
+        END IF;
+        INSERT INTO pg_temp.{PENDING} SELECT unnest(ids);
+    ELSE
         PERFORM segments_facts_refresh(ids);
     END IF;
     RETURN NULL;
 END $$;"""
 
 
-_TRIGGER_FUNCTIONS = "".join(
+# The end of a deferred block: the customers noted (this session's, this transaction's: a
+# block that failed took its notes with it) refreshed at once.
+FLUSH_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION segments_facts_flush() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF to_regclass('pg_temp.{PENDING}') IS NULL THEN
+        RETURN;
+    END IF;
+    ids := ARRAY(SELECT DISTINCT customer_id FROM pg_temp.{PENDING} ORDER BY 1);
+    DELETE FROM pg_temp.{PENDING};
+    IF cardinality(ids) > 0 THEN
+        PERFORM segments_facts_refresh(ids);
+    END IF;
+END $$;
+"""
+FLUSH = "SELECT segments_facts_flush()"
+
+_TRIGGER_FUNCTIONS = FLUSH_FUNCTION + "".join(
     (
         _refreshing("segments_facts_of_new_rows", "SELECT DISTINCT customer_id FROM new_rows"),
         _refreshing("segments_facts_of_old_rows", "SELECT DISTINCT customer_id FROM old_rows"),
@@ -218,6 +248,7 @@ _FUNCTIONS = (
     "segments_facts_of_updated_metrics()",
     "segments_facts_of_deleted_customers()",
     "segments_facts_refill()",
+    "segments_facts_flush()",
     "segments_facts_refresh(bigint[])",
 )
 POSTGRESQL_REMOVE = "".join(
@@ -298,3 +329,5 @@ SEGMENT_FACTS = TriggerKeptTable(
 # For the migrations.
 segment_facts_install = SEGMENT_FACTS.install
 segment_facts_remove = SEGMENT_FACTS.remove
+# Migration 0003: the trigger functions learnt to defer (CREATE OR REPLACE).
+TRIGGER_FUNCTIONS = _TRIGGER_FUNCTIONS

@@ -24,7 +24,7 @@ from journeys.models import (
 )
 from omni.processes import forked_processes
 from omni.staging import Stage, model_columns, rows_insert, stage_load
-from omni.transactions import without_jit
+from omni.transactions import kept_tables_deferred, without_jit
 
 DEFAULT_BATCH_SIZE = 5000
 METRIC_FIELDS = [
@@ -165,7 +165,7 @@ def _refresh_batch(
             moves.append((row, decision))
     if not figures and not moves:
         return RefreshResult(customers=len(rows))
-    with transaction.atomic():
+    with kept_tables_deferred():  # the facts of metrics and stage refreshed once
         _metrics_upsert(figures)
         changes = _write_stage_changes(moves, trigger=trigger, now=now)
     return RefreshResult(customers=len(rows), changes=changes)

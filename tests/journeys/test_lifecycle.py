@@ -249,10 +249,11 @@ def test_the_refresh_runs_a_fixed_number_of_queries(
     # settings, the reads' savepoint and its release (with JIT off on PostgreSQL), customers,
     # orders, refunds, touchpoints, categories bought, stored metrics, store names, metrics
     # staged (create, empty, load) and upserted, stage lock, one update per new stage (here
-    # one), history insert, savepoint and its release: the same for 3 customers or 30.
-    with django_assert_max_num_queries(20):  # type: ignore[operator]
+    # one), history insert, savepoint and its release, and on PostgreSQL the segment facts'
+    # refresh deferred to the end (on, then off with the refresh): the same for 3 customers or 30.
+    with django_assert_max_num_queries(22):  # type: ignore[operator]
         refresh(*small)
-    with django_assert_max_num_queries(20):  # type: ignore[operator]
+    with django_assert_max_num_queries(22):  # type: ignore[operator]
         refresh(*large)
 
 

@@ -16,6 +16,7 @@ from customers.models import Address, Consent, CurrentConsent, Customer, Lifecyc
 from customers.services import customer_merge
 from journeys.models import CustomerMetrics
 from omni.factories import StoreFactory, UserFactory
+from omni.transactions import kept_tables_deferred
 from privacy.erasure import Door, customer_erase
 from segments.factories import TagFactory
 from segments.facts import COLUMNS, FACTS, FILL
@@ -347,3 +348,59 @@ def test_counts_from_the_facts_agree_with_the_profiles(
     assert counts.reachable == reachable(members, purpose="marketing", channel=channel).count()
     assert counts.reachable == profiles_that_may_be_contacted(members, channel).count()
     assert 0 < counts.members <= live_customers().count()
+
+
+def test_a_deferred_block_refreshes_the_facts_once_at_its_end() -> None:
+    """Batches (customers, orders, the lifecycle) write a customer in several statements; within
+    `kept_tables_deferred` the facts are refreshed once, when the block ends, not per statement
+    (on PostgreSQL; SQLite's per-row triggers keep them as they go)."""
+    customers = CustomerFactory.create_batch(3)
+    ids = [customer.pk for customer in customers]
+    postgresql = connection.vendor == "postgresql"
+
+    def batch() -> None:
+        with kept_tables_deferred():
+            CustomerMetrics.objects.bulk_create(
+                CustomerMetrics(customer_id=pk, order_count=2, total_spent=50) for pk in ids
+            )
+            Customer.objects.filter(pk__in=ids).update(lifecycle_stage=LifecycleStage.CONVERSION)
+            Address.objects.create(customer=customers[0], line1="2 rue Cler", city="Paris")
+            with kept_tables_deferred():  # a nested block ends with the outermost
+                Customer.objects.filter(pk=ids[1]).update(loyalty_tier="gold")
+            inside = set(SegmentFacts.objects.values_list("lifecycle_stage", flat=True))
+            assert inside == ({"reach"} if postgresql else {"conversion"})
+
+    if postgresql:
+        assert refreshes_run_by(batch) == 1
+    else:
+        batch()
+    assert set(SegmentFacts.objects.values_list("lifecycle_stage", "order_count")) == {
+        ("conversion", 2)
+    }
+    assert facts_of(customers[0]).has_address
+    assert facts_of(customers[1]).loyalty_tier == "gold"
+    assert_in_step()
+
+
+def test_a_deferred_block_that_fails_leaves_the_facts_and_nothing_pending() -> None:
+    customer = CustomerFactory()
+
+    def failing_batch() -> None:
+        with kept_tables_deferred():
+            Customer.objects.filter(pk=customer.pk).update(lifecycle_stage=LifecycleStage.LOYALTY)
+            raise RuntimeError("the batch failed")
+
+    with pytest.raises(RuntimeError):
+        failing_batch()
+    assert facts_of(customer).lifecycle_stage == "reach"
+    # The next block refreshes only what it wrote itself; the failed one's notes are gone.
+    with kept_tables_deferred():
+        Customer.objects.filter(pk=customer.pk).update(loyalty_tier="silver")
+    assert (facts_of(customer).lifecycle_stage, facts_of(customer).loyalty_tier) == (
+        "reach",
+        "silver",
+    )
+    assert_in_step()
+    # Outside a block, each statement refreshes at once again.
+    Customer.objects.filter(pk=customer.pk).update(lifecycle_stage=LifecycleStage.RETENTION)
+    assert facts_of(customer).lifecycle_stage == "retention"
