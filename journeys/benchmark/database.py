@@ -163,3 +163,25 @@ def phone_span(preloaded: Preloaded, chains: Sequence[str]) -> dict[str, int]:
     """A phone offset per chain, past those of the preload, so that no two people share one."""
     step = 10_000_000 // (len(chains) + 1)
     return {name: preloaded.customers + step * (index + 1) for index, name in enumerate(chains)}
+
+
+# What of the server's configuration bounds a bulk write (see README, "PostgreSQL settings").
+SERVER_SETTINGS = (
+    "shared_buffers",
+    "max_wal_size",
+    "checkpoint_timeout",
+    "synchronous_commit",
+    "autovacuum",
+)
+
+
+def server_settings() -> str:
+    """The settings a figure depends on, as the server reports them ("shared_buffers 128MB,
+    ..."), so that a figure is read with the configuration it was measured on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(SERVER_SETTINGS)],
+        )
+        found = dict(cursor.fetchall())
+    return ", ".join(f"{name} {found[name]}" for name in SERVER_SETTINGS if name in found)

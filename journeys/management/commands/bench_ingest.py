@@ -40,6 +40,7 @@ from journeys.benchmark.database import (
     preload,
     reference_data,
     reset_database,
+    server_settings,
 )
 from journeys.benchmark.records import BatchChain, Catalogue
 from omni.garbage_collection import settle_garbage_collection
@@ -166,6 +167,7 @@ class Command(BaseCommand):
     def _prepare(self, options: dict[str, Any]) -> tuple[Catalogue, ingest.BatchSender, tuple]:
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         self._log(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
+        self._log(f"PostgreSQL: {server_settings()}")
         self._log("Preparing the database (its retail tables emptied)")
         reset_database()
         catalogue = reference_data()
