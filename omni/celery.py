@@ -3,9 +3,21 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
+
+from omni.garbage_collection import settle_garbage_collection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omni.settings")
 
 app = Celery("omni")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _settle_garbage_collection(**_kwargs: object) -> None:
+    """Workers run the history import's chunks and the lifecycle's batches: the cycle collector
+    tuned as for the web processes (see omni.garbage_collection), once their code is loaded
+    (in the main process, and again in each child the prefork pool starts)."""
+    settle_garbage_collection()

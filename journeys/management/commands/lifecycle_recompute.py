@@ -22,6 +22,7 @@ from journeys.lifecycle.services import (
     lifecycle_recompute_all,
 )
 from journeys.models import LifecycleTrigger
+from omni.garbage_collection import settle_garbage_collection
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        settle_garbage_collection()  # as import_history: batches of thousands of objects
         batch_size = int(options["batch_size"])  # type: ignore[call-overload]
         if batch_size < 1:
             raise CommandError("--batch-size must be positive.")
