@@ -1,5 +1,6 @@
 """Persona fixtures shared by the whole suite (DESIGN.md, house style §8)."""
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -77,3 +78,12 @@ def fresh_name_vocabulary() -> Iterator[None]:
     VOCABULARY.forget()
     yield
     VOCABULARY.forget()
+
+
+@pytest.fixture
+def restored_collector() -> Iterator[None]:
+    """Python's cycle collector as it was before the test (tests of what settles it)."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)

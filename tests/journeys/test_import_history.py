@@ -849,15 +849,7 @@ def test_chunks_shared_by_forked_processes_are_each_written_once(
     assert Order.objects.count() == 10
 
 
-@pytest.fixture
-def collector_restored() -> Iterator[None]:
-    thresholds = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
-
-
-@pytest.mark.usefixtures("catalogue", "collector_restored")
+@pytest.mark.usefixtures("catalogue", "restored_collector")
 def test_the_import_runs_with_the_cycle_collector_tuned_for_big_batches(tmp_path: Path) -> None:
     """Chunks of thousands of records: with Python's default thresholds the cycle collector
     walked every object of the process many times a chunk (a quarter of the import's time)."""
