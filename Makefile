@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CUSTOMERS ?= 300
 
-.PHONY: run test test-postgres lint format sync migrate seed bench-seed bench-dashboards bench-scale bench-ingest check-deploy messages clean
+.PHONY: run test lint format sync migrate seed bench-seed bench-dashboards bench-scale bench-ingest check-deploy messages clean
 
 .tools/bin/uv:
 	$(PYTHON_FOR_TOOLS) -m venv .tools
