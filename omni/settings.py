@@ -139,6 +139,9 @@ AXES_HANDLER = "omni.login_lockout.UsernameAndAddressLockoutHandler"
 AXES_LOCKOUT_CALLABLE = "omni.login_lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "clienteling/locked_out.html"
+# No start-up banner on every command, and log lines that name only what locks (username and
+# address), not the browser's user agent.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

@@ -97,7 +97,8 @@ def trigger_run(
             if outcome is not None:
                 outcomes[outcome] += 1
         Trigger.objects.filter(pk=trigger.pk).update(last_run_at=now)
-    logger.info("Trigger %s run by %s: %s", trigger.pk, actor or "schedule", dict(outcomes))
+    summary = ", ".join(f"{outcome}: {count}" for outcome, count in sorted(outcomes.items()))
+    logger.info("Trigger %s run by %s: %s", trigger.pk, actor or "schedule", summary or "nothing")
     return outcomes
 
 
