@@ -39,6 +39,15 @@ def cap_of_three(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(BoundedCountPaginator, "count_cap", 3)
 
 
+def emptied(model: type) -> None:
+    """A new, empty file for the table (rolled back with the test). The rows earlier tests wrote
+    and rolled back stay in the file until a vacuum; past 30,000 pages ANALYZE reads a sample of
+    them and may miss the test's few rows (estimated 0: seen once in a full run on PostgreSQL)."""
+    if ON_POSTGRESQL:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
+
+
 def analyze(model: type) -> None:
     """Give PostgreSQL's planner (and so the estimate) fresh statistics of the table."""
     with connection.cursor() as cursor:
@@ -129,6 +138,7 @@ def test_list_page_names_a_capped_count(admin_client: Client, cap_of_three: None
 def test_list_page_names_an_estimated_count_in_french(
     admin_client: Client, cap_of_three: None
 ) -> None:
+    emptied(Order)
     OrderFactory.create_batch(12)
     analyze(Order)
 
