@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
@@ -26,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from omni.api.list_timing import percentile
+from omni.bench_pages import host_for_requests, pages_requested
 
 
 class AdminPageTiming(NamedTuple):
@@ -147,9 +147,8 @@ def _this_month(field: str) -> str:
 def print_admin_benchmark(repeat: int, write: Callable[[str], None] = print) -> None:
     """Time every benchmark page as a superuser made for the run. The user, its session and
     anything else the pages write are rolled back: the database is left as it was."""
-    hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
-    client = Client(HTTP_HOST=hosts[0].lstrip(".") if hosts else "localhost")
-    with transaction.atomic():
+    client = Client(HTTP_HOST=host_for_requests())
+    with transaction.atomic(), pages_requested():
         user = get_user_model().objects.create(
             username="admin-benchmark", is_staff=True, is_superuser=True
         )

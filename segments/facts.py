@@ -153,7 +153,8 @@ END $$;
 """
 FLUSH = "SELECT segments_facts_flush()"
 
-_TRIGGER_FUNCTIONS = FLUSH_FUNCTION + "".join(
+# Every trigger function (CREATE OR REPLACE: migration 0003 installs them again, able to defer).
+TRIGGER_FUNCTIONS = FLUSH_FUNCTION + "".join(
     (
         _refreshing("segments_facts_of_new_rows", "SELECT DISTINCT customer_id FROM new_rows"),
         _refreshing("segments_facts_of_old_rows", "SELECT DISTINCT customer_id FROM old_rows"),
@@ -187,7 +188,7 @@ SET ({", ".join(_UPDATED)}) = ({", ".join(f"EXCLUDED.{column}" for column in _UP
 WHERE {_POSTGRESQL_CHANGED};
 $$;
 
-{_TRIGGER_FUNCTIONS}
+{TRIGGER_FUNCTIONS}
 CREATE FUNCTION segments_facts_of_deleted_customers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM {FACTS} AS facts USING old_rows WHERE facts.customer_id = old_rows.id;
@@ -329,5 +330,3 @@ SEGMENT_FACTS = TriggerKeptTable(
 # For the migrations.
 segment_facts_install = SEGMENT_FACTS.install
 segment_facts_remove = SEGMENT_FACTS.remove
-# Migration 0003: the trigger functions learnt to defer (CREATE OR REPLACE).
-TRIGGER_FUNCTIONS = _TRIGGER_FUNCTIONS

@@ -17,13 +17,14 @@ from django.test import Client
 from django.urls import reverse
 
 from clienteling.benchmark.search_shapes import SearchShape, ideal_customer_ids, search_shapes
-from clienteling.benchmark.timing import Timing, host_for_requests, time_page, timed
+from clienteling.benchmark.timing import Timing, time_page, timed
 from clienteling.models import Associate
 from clienteling.selectors.search import customer_search
 from clienteling.selectors.timeline import Cursor
 from insights.benchmark.dataset import DatasetMarker
 from insights.benchmark.harness import bench_client as admin_bench_client
 from omni.admin_timing import admin_benchmark_pages
+from omni.bench_pages import host_for_requests
 
 SEARCH_P95_MS, SEARCH_ABOVE_IDEAL_MS, SEARCH_QUERIES = 20.0, 15.0, 8
 PROFILE_QUERIES, PROFILE_P95_MS, PROFILE_HEAVY_RATIO, TIMELINE_P95_MS = 12, 60.0, 1.3, 30.0

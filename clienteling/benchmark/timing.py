@@ -90,8 +90,3 @@ def time_page(
     timing.milliseconds = timed(lambda: untie(client.get(url, params or {}, **extra)), repeat)
     timing.baseline_milliseconds = timed(lambda: replay(statements), repeat)
     return timing
-
-
-def host_for_requests() -> str:
-    hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
-    return hosts[0].lstrip(".") if hosts else "localhost"

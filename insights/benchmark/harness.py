@@ -24,6 +24,7 @@ from django.utils import timezone
 from insights.aggregates import aggregates_rebuild_timed
 from insights.benchmark.dataset import BENCH_USER_PREFIX
 from journeys.lifecycle.services import lifecycle_recompute_all
+from omni.bench_pages import host_for_requests, pages_requested
 
 VIEW_NAMES = ("insights:dashboard", "insights:journeys")
 BENCH_ADMIN = f"{BENCH_USER_PREFIX}admin"
@@ -96,8 +97,7 @@ def bench_client() -> Client:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
-    client = Client(HTTP_HOST=hosts[0].lstrip(".") if hosts else "localhost")
+    client = Client(HTTP_HOST=host_for_requests())
     client.force_login(user)
     return client
 
@@ -130,11 +130,12 @@ def time_views(
     client = bench_client()
     results = []
     log(header())
-    for label, params in filter_combinations(today):
-        for view in VIEW_NAMES:
-            timing = time_view(client, view, label, params, repeat)
-            results.append(timing)
-            log(row(timing))
+    with pages_requested():
+        for label, params in filter_combinations(today):
+            for view in VIEW_NAMES:
+                timing = time_view(client, view, label, params, repeat)
+                results.append(timing)
+                log(row(timing))
     return results
 
 

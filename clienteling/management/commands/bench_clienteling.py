@@ -13,21 +13,19 @@ view is journaled, as in real use: the benchmark adds its views to the access jo
 import statistics
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.staticfiles.storage import ManifestFilesMixin
-from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models import Count
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from clienteling.models import Associate
 from customers.models import Customer
+from omni.bench_pages import host_for_requests, pages_requested
 
 WARM_UP = 3
 
@@ -63,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError("--requests must be at least 1.")
         customer = self._customer(options["customer"])
         associate = self._associate(options["associate"])
-        client = Client(HTTP_HOST=self._host(), HTTP_HX_REQUEST="false")
+        client = Client(HTTP_HOST=host_for_requests(), HTTP_HX_REQUEST="false")
         client.force_login(associate.user)
         orders = customer.orders.count()
         self.stdout.write(
@@ -72,7 +70,7 @@ class Command(BaseCommand):
             f"database {connection.vendor}."
         )
         pages = self._pages(customer)
-        with _static_files_named():
+        with pages_requested():
             for label, request in pages.items():
                 measure = self._measure(label, request, client, options["requests"])
                 self.stdout.write(measure.line())
@@ -97,10 +95,6 @@ class Command(BaseCommand):
         if associate is None:
             raise CommandError("No active associate: run `manage.py seed_demo` first.")
         return associate
-
-    def _host(self) -> str:
-        hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
-        return hosts[0].lstrip(".") if hosts else "localhost"
 
     def _pages(self, customer: Customer) -> dict[str, Callable[[Client], Any]]:
         profile = reverse("clienteling:customer", args=[customer.pk])
@@ -142,14 +136,3 @@ class Command(BaseCommand):
     def _check(self, response: Any, label: str) -> None:
         if response.status_code != 200:
             raise CommandError(f"{label}: HTTP {response.status_code}")
-
-
-def _static_files_named() -> AbstractContextManager[object]:
-    """With debug off, pages name their CSS and scripts through the manifest `collectstatic`
-    writes; where nothing was collected (a checkout, a CI machine) they would fail. The pages are
-    then rendered naming the files as in development: the same work, a dictionary lookup less."""
-    storage = storages["staticfiles"]
-    if not isinstance(storage, ManifestFilesMixin) or storage.exists(storage.manifest_name):
-        return nullcontext()
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    return override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain})

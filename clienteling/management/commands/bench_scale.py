@@ -24,6 +24,7 @@ from django.db import connection
 from clienteling.benchmark import scale
 from insights.benchmark.dataset import read_marker
 from insights.benchmark.options import add_generation_arguments, generate_from_options
+from omni.bench_pages import pages_requested
 from omni.garbage_collection import settle_garbage_collection
 
 
@@ -73,13 +74,14 @@ class Command(BaseCommand):
             ("api", lambda: scale.time_api(options["repeat"])),
             ("admin", lambda: scale.time_admin(options["admin_repeat"])),
         )
-        for name, run in runs:
-            if name in parts:
-                # Each part starts without the garbage the previous one left for the cycle
-                # collector: its pages pay for their own, not for thousands of others'.
-                gc.collect()
-                sections.append(run())
-                self._print_section(sections[-1])
+        with pages_requested():
+            for name, run in runs:
+                if name in parts:
+                    # Each part starts without the garbage the previous one left for the cycle
+                    # collector: its pages pay for their own, not for thousands of others'.
+                    gc.collect()
+                    sections.append(run())
+                    self._print_section(sections[-1])
         self._print_verdict(sections)
 
     def _print_section(self, section: scale.Section) -> None:
