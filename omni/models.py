@@ -297,6 +297,7 @@ class ApiScope(models.TextChoices):
     SEGMENTS_WRITE = "segments:write", _("Freeze segment snapshots")
     GDPR_READ = "gdpr:read", _("Export a person's data (subject access)")
     GDPR_WRITE = "gdpr:write", _("Erase a person's data")
+    SYSTEM_STATUS_READ = "system_status:read", _("Read the system status (monitoring)")
 
 
 def validate_api_scopes(value: object) -> None:
@@ -410,3 +411,54 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}:{self.token}"
+
+
+# Operations: what the person on call reads (health checks, the system status page) -----------
+
+
+class ScheduledJobRun(models.Model):
+    """The last run of one beat job (a key of CELERY_BEAT_SCHEDULE), kept by the Celery signals
+    of omni.job_runs: one row per job, upserted when a run starts and when it ends.
+
+    Only the class of a failure's exception is kept: its message may quote personal data.
+    """
+
+    job = models.CharField(_("job"), max_length=200, unique=True)
+    task = models.CharField(_("task"), max_length=200)
+    last_started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    last_succeeded_at = models.DateTimeField(_("last succeeded at"), null=True, blank=True)
+    last_failed_at = models.DateTimeField(_("last failed at"), null=True, blank=True)
+    last_error = models.CharField(
+        _("last error"),
+        max_length=200,
+        blank=True,
+        help_text=_("The kind of error of the last failed run (never its message)."),
+    )
+    last_duration = models.DurationField(_("last duration"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+        ordering = ["job"]
+        # The head-office "System status" page and its API: superusers and the operations group.
+        permissions = [("view_system_status", _("Can view the system status"))]
+
+    def __str__(self) -> str:
+        return self.job
+
+
+class WorkerHeartbeat(models.Model):
+    """A Celery worker saying it is alive: written when it is ready, then every
+    OMNI_WORKER_HEARTBEAT_SECONDS, deleted when it stops (omni.worker_health)."""
+
+    worker = models.CharField(_("worker"), max_length=255, unique=True)
+    started_at = models.DateTimeField(_("started at"))
+    last_seen_at = models.DateTimeField(_("last seen at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["worker"]
+
+    def __str__(self) -> str:
+        return self.worker

@@ -42,3 +42,9 @@ register(
     retention=Retention(period="idempotency_hours", since="created_at"),
     why="a staff member's used form tokens, kept a day",
 )
+register(
+    "omni.ScheduledJobRun",
+    not_personal=("job", "task", "last_error"),
+    why="beat jobs' last runs: names of jobs and of error classes, never an error's message",
+)
+register("omni.WorkerHeartbeat", not_personal=("worker",), why="Celery workers' node names (hosts)")

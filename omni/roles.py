@@ -1,5 +1,5 @@
-"""Built-in roles: the head-office and data protection officer groups, and what each may do in
-the admin. Both are created or refreshed after every `migrate` and by `seed_demo`.
+"""Built-in roles: the head-office, data protection officer and operations groups, and what each
+may do in the admin. All are created or refreshed after every `migrate` and by `seed_demo`.
 
 Store associates and managers work on the tablet (their `Associate` profile), not in the admin.
 """
@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 HEAD_OFFICE_GROUP = "Head office"
 DPO_GROUP = "Data protection officer"
+OPERATIONS_GROUP = "Operations"
 OMNI_APP_LABELS = ("omni", "customers", "journeys", "segments", "clienteling")
 # The consent ledger and workflow histories are append-only: nobody edits or deletes them.
 APPEND_ONLY_MODELS = (
@@ -46,6 +47,19 @@ HEAD_OFFICE_VIEW_ONLY_MODELS = (
 )
 # API clients hold credentials to customer data: only superusers (IT) manage them.
 SUPERUSER_ONLY_MODELS = ("apiclient", "idempotencyrecord")
+# The records of the system itself (beat jobs' runs, workers' heartbeats) and the system status
+# page (omni.view_system_status): the operations group's and superusers', not head office's.
+OPERATIONS_MODELS = ("scheduledjobrun", "workerheartbeat")
+# What the person on call reads: the system status page, the shops' deliveries and sync runs,
+# the outbound deliveries, the beat jobs and the workers. Nothing with a customer's profile.
+OPERATIONS_PERMISSIONS = (
+    ("omni", "view_system_status"),
+    ("omni", "view_scheduledjobrun"),
+    ("omni", "view_workerheartbeat"),
+    ("journeys", "view_webhookdelivery"),
+    ("journeys", "view_syncrun"),
+    ("journeys", "view_outbounddelivery"),
+)
 # What the data protection officer does with a person's data (the privacy app's records).
 DPO_PRIVACY_PERMISSIONS = (
     "erase_customer",
@@ -78,6 +92,7 @@ def head_office_permissions() -> QuerySet[Permission]:
         )
         & ~_writes(_models(HEAD_OFFICE_VIEW_ONLY_MODELS))
         & ~Q(content_type__model__in=SUPERUSER_ONLY_MODELS)
+        & ~Q(content_type__app_label="omni", content_type__model__in=OPERATIONS_MODELS)
         # Viewing staff accounts lets head office pick "sold by" or "assigned to" in the admin.
         | Q(content_type__app_label="auth", codename="view_user")
         # The head-office dashboards (insights: aggregates rebuilt by tasks, read-only).
@@ -92,8 +107,17 @@ def dpo_permissions() -> QuerySet[Permission]:
     return Permission.objects.filter(
         Q(content_type__app_label__in=OMNI_APP_LABELS, codename__startswith="view_")
         & ~Q(content_type__model__in=SUPERUSER_ONLY_MODELS)
+        & ~Q(content_type__app_label="omni", content_type__model__in=OPERATIONS_MODELS)
         | Q(content_type__app_label="privacy", codename__in=DPO_PRIVACY_PERMISSIONS)
     )
+
+
+def operations_permissions() -> QuerySet[Permission]:
+    """The person on call: the system status page and the records behind it, read only."""
+    query = Q(pk__in=[])
+    for app_label, codename in OPERATIONS_PERMISSIONS:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
 
 
 def ensure_head_office_group() -> Group:
@@ -105,6 +129,11 @@ def ensure_dpo_group() -> Group:
     """Create or refresh the data protection officer's group (idempotent; run by migrate and
     seed_demo)."""
     return _group_with(DPO_GROUP, dpo_permissions())
+
+
+def ensure_operations_group() -> Group:
+    """Create or refresh the operations group (idempotent; run by migrate and seed_demo)."""
+    return _group_with(OPERATIONS_GROUP, operations_permissions())
 
 
 def _group_with(name: str, permissions: QuerySet[Permission]) -> Group:
@@ -123,3 +152,4 @@ def ensure_built_in_groups(sender: AppConfig, using: str = "default", **kwargs: 
         return  # A database without the auth tables' rows yet (a bare flush).
     ensure_head_office_group()
     ensure_dpo_group()
+    ensure_operations_group()
