@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from journeys.integrations.inbox import webhook_signature_is_valid, webhook_store
 from journeys.integrations.models import Platform, ShopIntegration
 from journeys.integrations.woocommerce import is_ping
+from journeys.metrics import webhook_received_count
 
 
 def _receive(request: HttpRequest, platform: str, slug: str) -> HttpResponse:
@@ -24,6 +25,7 @@ def _receive(request: HttpRequest, platform: str, slug: str) -> HttpResponse:
             return JsonResponse({"status": "pong"})
         return JsonResponse({"error": "invalid_signature"}, status=401)
     receipt = webhook_store(integration=integration, headers=request.headers, body=body)
+    webhook_received_count(platform=platform, headers=request.headers, duplicate=receipt.duplicate)
     return JsonResponse({"status": "duplicate" if receipt.duplicate else "accepted"})
 
 
