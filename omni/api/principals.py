@@ -9,11 +9,13 @@ from rest_framework.request import Request
 from omni.models import ApiClient, ApiScope, Store
 
 # What the tablet app reads through the API with the associate's session (never writes):
-# not head office's segments, nor a person's data protection export (the DPO's).
+# not head office's segments, a person's data protection export (the DPO's), nor the system
+# status (monitoring's).
 SESSION_READ_SCOPES = frozenset(
     scope
     for scope in ApiScope.values
-    if scope.endswith(":read") and scope not in (ApiScope.SEGMENTS_READ, ApiScope.GDPR_READ)
+    if scope.endswith(":read")
+    and scope not in (ApiScope.SEGMENTS_READ, ApiScope.GDPR_READ, ApiScope.SYSTEM_STATUS_READ)
 )
 
 

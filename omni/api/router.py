@@ -14,6 +14,7 @@ from journeys.api import (
     WishlistItemViewSet,
     WishlistViewSet,
 )
+from journeys.system_status.api import SystemStatusView
 from omni.api.catalog import ProductViewSet, ServiceViewSet, StoreViewSet
 from omni.api.views import api_not_found
 from privacy.erasure_api import CUSTOMER_ERASE_PATH, CustomerEraseView
@@ -42,6 +43,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(CUSTOMER_ERASE_PATH, CustomerEraseView.as_view(), name="customer-erase"),
     re_path(r"^retention$", RetentionView.as_view(), name="retention"),
     re_path(CUSTOMER_EXPORT_PATH, CustomerExportView.as_view(), name="customer-export"),
+    re_path(r"^system-status$", SystemStatusView.as_view(), name="system-status"),
     *router.urls,
     re_path(r"^(?P<unknown>.*)$", api_not_found),
 ]

@@ -73,6 +73,7 @@ ENDPOINTS = [
     Endpoint("POST", lambda w: f"/api/v1/customers/{w.customer.pk}/erase", "gdpr:write"),
     Endpoint("GET", lambda w: "/api/v1/retention", "gdpr:read"),
     Endpoint("POST", lambda w: "/api/v1/retention", "gdpr:write"),
+    Endpoint("GET", lambda w: "/api/v1/system-status", "system_status:read"),
     Endpoint(
         "POST",
         lambda w: f"/api/v1/customers/{w.customer.pk}/consents",
