@@ -16,7 +16,11 @@ CUSTOMERS ?= 300
 sync: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	UV_PYTHON_DOWNLOADS=never $(UV) sync --frozen
 
-migrate: sync
+# The development variables manage.py reads (git-ignored; see .env.example): written once.
+.env:
+	cp .env.example .env
+
+migrate: sync .env
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(UV) run --frozen python manage.py migrate --no-input
 
 run: migrate
@@ -29,6 +33,7 @@ test: sync
 lint: sync
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports --no-cache
 	DJANGO_DEBUG=1 $(UV) run --frozen python manage.py makemigrations --check --dry-run
 
 format: sync

@@ -43,7 +43,7 @@ from omni.access_journal_admin import (
     JournaledAdminMixin,
     customer_journal_url,
 )
-from omni.admin import (
+from omni.admin_toolkit import (
     BigTableAdminMixin,
     CreateThroughServiceMixin,
     ReadOnlyAdminMixin,

@@ -1,7 +1,6 @@
 """Writes of the associates' app: appointments, tasks and notes."""
 
 import datetime
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from clienteling.models import (
 from customers.models import Customer
 from journeys.models import Pickup
 from journeys.services import pickup_expire, pickup_mark_ready
+from omni.background import queue_task_after_commit
 from omni.errors import ConflictError, DomainError
 from omni.models import Channel, Service, Store
 from omni.state_machines import StateMachine, apply_transition
@@ -211,11 +211,9 @@ def pickup_expire_and_plan_put_back(*, pickup_id: int, actor: Any = None) -> Tas
 
 def pickup_mark_ready_and_notify(*, pickup: Pickup, actor: Any) -> Pickup:
     """Put the parcel on the shelf, then tell the customer once the change is committed."""
-    from clienteling.tasks import pickup_ready_notify_task  # tasks.py imports this module
-
     with transaction.atomic():
         ready = pickup_mark_ready(pickup=pickup, actor=actor)
-        transaction.on_commit(partial(pickup_ready_notify_task.delay, ready.pk))
+        queue_task_after_commit("clienteling.tasks.pickup_ready_notify_task", ready.pk)
     return ready
 
 

@@ -43,7 +43,7 @@ from customers.services import (
     duplicate_suggestion_dismiss,
 )
 from omni.access_journal_admin import JournaledAdminMixin, JournaledCustomerAdminMixin
-from omni.admin import (
+from omni.admin_toolkit import (
     RECORD_SECTION,
     AppendOnlyAdminMixin,
     BigTableAdminMixin,

@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from customers.search import name_words_refresh
+from customers.name_words import name_words_refresh
 
 # Read back further than the schedule, so that a late or skipped run loses no name.
 RECENT_WINDOW = datetime.timedelta(minutes=30)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insights import models
 from insights.views import PERMISSION
-from omni.admin import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
+from omni.admin_toolkit import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
 
 
 class PageLinkAdmin(admin.ModelAdmin):

@@ -59,7 +59,7 @@ from journeys.services import (
 )
 from journeys.tasks import integration_sync_task
 from omni.access_journal_admin import JournaledAdminMixin
-from omni.admin import (
+from omni.admin_toolkit import (
     RECORD_SECTION,
     AppendOnlyAdminMixin,
     BigTableAdminMixin,

@@ -8,14 +8,12 @@ of the HMAC-SHA256 of the body, keyed with the endpoint's secret) and `X-Omni-De
 which lets the receiver ignore a delivery it already has.
 """
 
-import functools
 import json
 import logging
 from typing import Any
 
 import httpx
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +24,7 @@ from journeys.integrations.models import (
 )
 from journeys.integrations.signatures import sign
 from journeys.models import AfterSalesTicket, Pickup
+from omni.background import queue_task_after_commit
 from omni.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -126,12 +125,7 @@ def _queue(event: str, data: dict[str, Any], *, order_source: str | None) -> int
 
 
 def _send_after_commit(delivery_id: int) -> None:
-    # Imported here: the tasks module imports this one.
-    from journeys.tasks import outbound_delivery_send_task
-
-    transaction.on_commit(
-        functools.partial(outbound_delivery_send_task.delay, delivery_id), robust=True
-    )
+    queue_task_after_commit("journeys.tasks.outbound_delivery_send_task", delivery_id, robust=True)
 
 
 def signed_headers(delivery: OutboundDelivery) -> dict[str, str]:

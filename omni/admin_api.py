@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from omni.admin import CreateThroughServiceMixin, ReadOnlyAdminMixin, service_action
+from omni.admin_toolkit import CreateThroughServiceMixin, ReadOnlyAdminMixin, service_action
 from omni.api.clients import api_client_create, api_client_issue_token
 from omni.models import ApiClient, ApiScope, FormSubmission, IdempotencyRecord
 

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from omni.api.list_timing import percentile
-from omni.bench_pages import host_for_requests, pages_requested
+from omni.benchmark.pages import host_for_requests, pages_requested
 
 
 class AdminPageTiming(NamedTuple):

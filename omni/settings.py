@@ -22,8 +22,14 @@ VAR_DIR = Path(env_str("OMNI_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 # A development key is only acceptable while DEBUG is on; production must provide its own.
 SECRET_KEY = env_str(
-    "DJANGO_SECRET_KEY", "django-insecure-omni-development-only" if DEBUG else None
+    "DJANGO_SECRET_KEY", "django-insecure-omni-development-only" if DEBUG else ""
 )
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "The environment variable DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off. "
+        "To develop, run `make run` once (it writes .env with DJANGO_DEBUG=1, which manage.py "
+        "reads) or set DJANGO_DEBUG=1; to deploy, see README.md, “Running in production”."
+    )
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )

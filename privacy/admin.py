@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.admin import CustomerSearchMixin
 from customers.models import Customer
 from omni.access_journal_admin import JournaledAdminMixin
-from omni.admin import CreateThroughServiceMixin
+from omni.admin_toolkit import CreateThroughServiceMixin
 from omni.errors import DomainError
 from privacy.data_requests import data_request_export
 from privacy.erasure import customer_erase

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer, ExternalIdentity, NameWord
-from customers.search import name_words
+from customers.name_words import name_words
 from omni.errors import DomainError
 from omni.models import ApiClient
 from omni.privacy_registry import Declaration, Erase, registry

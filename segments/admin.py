@@ -24,7 +24,7 @@ from customers.admin import CustomerSearchMixin
 from customers.models import ConsentPurpose, ContactChannel, Customer
 from omni.access_journal import Door, journal_reads
 from omni.access_journal_admin import JournaledAdminMixin
-from omni.admin import (
+from omni.admin_toolkit import (
     RECORD_SECTION,
     BigTableAdminMixin,
     ReadOnlyAdminMixin,

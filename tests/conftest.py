@@ -10,7 +10,7 @@ from django.test import Client
 
 from clienteling.factories import AssociateFactory
 from clienteling.models import Associate
-from customers.search import VOCABULARY
+from customers.name_words import VOCABULARY
 from omni.factories import StoreFactory, UserFactory
 from omni.models import Store
 from omni.roles import ensure_head_office_group

@@ -24,7 +24,7 @@ from clienteling.selectors.timeline import Cursor
 from insights.benchmark.dataset import DatasetMarker
 from insights.benchmark.harness import bench_client as admin_bench_client
 from omni.admin_timing import admin_benchmark_pages
-from omni.bench_pages import host_for_requests
+from omni.benchmark.pages import host_for_requests
 
 SEARCH_P95_MS, SEARCH_ABOVE_IDEAL_MS, SEARCH_QUERIES = 20.0, 15.0, 8
 PROFILE_QUERIES, PROFILE_P95_MS, PROFILE_HEAVY_RATIO, TIMELINE_P95_MS = 12, 60.0, 1.3, 30.0

@@ -28,7 +28,7 @@ from clienteling.demo.triggers import build_demo_triggers
 from clienteling.demo.world import DemoWorld, explicit_timestamps
 from clienteling.models import TriggerKind
 from clienteling.triggers.services import triggers_evaluate
-from customers.search import name_words_refresh
+from customers.name_words import name_words_refresh
 from insights.aggregates import aggregates_rebuild
 
 

@@ -33,8 +33,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.name_words import NameWordView, name_word_corrections
 from customers.normalization import normalize_phone
-from customers.search import NameWordView, fold_text, name_word_corrections
+from customers.search import fold_text
 from journeys.models import Order, Pickup
 from journeys.pickup_codes import PICKUP_CODE_LENGTH, normalize_pickup_code
 from omni.models import Product

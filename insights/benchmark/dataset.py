@@ -36,9 +36,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from customers.current_consents import BACKFILL as CURRENT_CONSENTS_FILL
-from customers.search import name_words_refresh
-from insights.benchmark import heavy, people
-from insights.benchmark.catalogue import (
+from customers.name_words import name_words_refresh
+from insights.benchmark import heavy
+from journeys.pickup_codes import PICKUP_CODE_ALPHABET, PICKUP_CODE_LENGTH
+from omni.benchmark import people
+from omni.benchmark.catalogue import (
     CATEGORIES,
     LETTER_SIZES,
     PRODUCT_COUNT,
@@ -46,9 +48,8 @@ from insights.benchmark.catalogue import (
     SIZE_CHARTS,
     catalogue_parameters,
 )
-from insights.benchmark.names import Pool, name_pools, pool_parameters
-from insights.benchmark.sql import cumulative_case, expand, text_array
-from journeys.pickup_codes import PICKUP_CODE_ALPHABET, PICKUP_CODE_LENGTH
+from omni.benchmark.names import Pool, name_pools, pool_parameters
+from omni.benchmark.sql import cumulative_case, expand, text_array
 from segments.facts import FACTS as SEGMENT_FACTS
 from segments.facts import FILL as SEGMENT_FACTS_FILL
 

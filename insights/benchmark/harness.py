@@ -24,7 +24,7 @@ from django.utils import timezone
 from insights.aggregates import aggregates_rebuild_timed
 from insights.benchmark.dataset import BENCH_USER_PREFIX
 from journeys.lifecycle.services import lifecycle_recompute_all
-from omni.bench_pages import host_for_requests, pages_requested
+from omni.benchmark.pages import host_for_requests, pages_requested
 
 VIEW_NAMES = ("insights:dashboard", "insights:journeys")
 BENCH_ADMIN = f"{BENCH_USER_PREFIX}admin"

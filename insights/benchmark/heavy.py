@@ -11,7 +11,7 @@ double-booked (the exclusion constraint holds by construction).
 
 from dataclasses import dataclass
 
-from insights.benchmark.sql import text_array
+from omni.benchmark.sql import text_array
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from insights.benchmark.catalogue import products
+from omni.benchmark.catalogue import products
 from journeys.benchmark.baseline import baseline_write, customers_preload
 from journeys.benchmark.people import PeopleDrawer
 from journeys.benchmark.records import (

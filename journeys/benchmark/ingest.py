@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from journeys.benchmark.baseline import baseline_write
 from journeys.benchmark.records import SOURCE, BatchChain
 from omni.api.list_timing import untie
+from omni.benchmark.pages import host_for_requests
 
 BATCH_URL = "/api/v1/orders/batch"
 # Files of the project's apps, not of its virtual environment (a pstats restriction).
@@ -52,8 +53,7 @@ class BatchSender:
     """Posts batches to the endpoint; returns the seconds the answer took and its summary."""
 
     def __init__(self, token: str) -> None:
-        host = next((host for host in settings.ALLOWED_HOSTS if "*" not in host), "localhost")
-        self.client = Client(HTTP_HOST=host.lstrip("."), HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.client = Client(HTTP_HOST=host_for_requests(), HTTP_AUTHORIZATION=f"Bearer {token}")
 
     def post(self, records: Sequence[dict[str, Any]]) -> tuple[float, dict[str, int]]:
         body = json.dumps({"records": list(records)}).encode()

@@ -1,5 +1,5 @@
 """Realistic, reproducible people for the records the benchmark sends: names drawn from the
-weighted pools of `insights.benchmark.names` (those of the scale dataset), emails built from
+weighted pools of `omni.benchmark.names` (those of the scale dataset), emails built from
 them in the shapes people choose, phones in E.164 from ranges `phonenumbers` accepts.
 
 Everything is drawn from a seeded `random.Random`: the same seed gives the same people. Phones
@@ -12,15 +12,15 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from insights.benchmark.names import LOCALES, Pool, email_slug, name_pools
-from insights.benchmark.people import (
+from omni.benchmark.names import LOCALES, Pool, email_slug, name_pools
+from omni.benchmark.people import (
     FEMALE_PERMILLE,
     FRENCH_MOBILE_6,
     FRENCH_MOBILE_7,
     PHONE_PERMILLE,
 )
 
-# The local parts of addresses and their shares (permille), as `insights.benchmark.people`
+# The local parts of addresses and their shares (permille), as `omni.benchmark.people`
 # builds them in SQL: f and l are the first and last name slugs, yy two digits of a year.
 EMAIL_FORMS = (
     (330, "{f}.{l}"),

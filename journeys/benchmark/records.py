@@ -2,7 +2,7 @@
 `OrderBatchRecordSerializer`, customers like `CustomerBatchRecordSerializer`), and the chain of
 mixed batches a shop pushes day after day.
 
-An order has three lines from the scale dataset's catalogue (`insights.benchmark.catalogue`):
+An order has three lines from the scale dataset's catalogue (`omni.benchmark.catalogue`):
 60 % are web orders shipped, 40 % store sales (a store code, fulfilled in store). A changed
 order is one sent again with a discount on its second line and a later `source_updated_at`
 (its subtotal and total follow); an unchanged one is sent again as it was.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from insights.benchmark.catalogue import products
+from omni.benchmark.catalogue import products
 from journeys.benchmark.people import PeopleDrawer, Person
 
 SOURCE = "bench-shop"

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from journeys.history_import.models import HistoryImport, HistoryImportChunk
-from omni.admin import BigTableAdminMixin, ReadOnlyAdminMixin
+from omni.admin_toolkit import BigTableAdminMixin, ReadOnlyAdminMixin
 
 
 @admin.register(HistoryImport)

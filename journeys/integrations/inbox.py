@@ -14,7 +14,6 @@ processed: a delivery is applied once however many copies of its task run.
 """
 
 import datetime
-import functools
 import hashlib
 import json
 import logging
@@ -36,6 +35,7 @@ from journeys.integrations.models import (
 )
 from journeys.integrations.signatures import signature_matches
 from journeys.integrations.upstream import Applied, UpstreamRecordMissing
+from omni.background import queue_task_after_commit
 from omni.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -108,13 +108,10 @@ def webhook_store(
 
 
 def _queue_processing(delivery_id: int) -> None:
-    # Imported here: the tasks module imports this one.
-    from journeys.tasks import webhook_delivery_process_task
-
     # robust: the delivery is safely stored; if the broker is down, the periodic
     # reconciliation requeues it, and the shop must still get its 200.
-    transaction.on_commit(
-        functools.partial(webhook_delivery_process_task.delay, delivery_id), robust=True
+    queue_task_after_commit(
+        "journeys.tasks.webhook_delivery_process_task", delivery_id, robust=True
     )
 
 

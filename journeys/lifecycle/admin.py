@@ -18,7 +18,7 @@ from journeys.lifecycle.selectors import SETTINGS_PK, lifecycle_settings_get
 from journeys.lifecycle.services import lifecycle_recompute_request, lifecycle_settings_save
 from journeys.models import CustomerMetrics, LifecycleSettings, LifecycleStageChange
 from omni.access_journal_admin import JournaledAdminMixin
-from omni.admin import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
+from omni.admin_toolkit import BigTableAdminMixin, ReadOnlyAdminMixin, indexed_values_filter
 
 
 @admin.register(LifecycleSettings)

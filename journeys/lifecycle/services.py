@@ -22,6 +22,7 @@ from journeys.models import (
     LifecycleStageChange,
     LifecycleTrigger,
 )
+from omni.background import queue_task, queue_task_after_commit
 from omni.processes import forked_processes
 from omni.staging import Stage, model_columns, rows_insert, stage_load
 from omni.transactions import kept_tables_deferred, without_jit
@@ -260,15 +261,15 @@ def _refresh_in_process(
 
 # Queuing -----------------------------------------------------------------------------------
 
+RECOMPUTE_ALL_TASK = "journeys.tasks.lifecycle_recompute_all_task"
+
 
 def _send_refresh(pending: set[int]) -> None:
     if not pending:
         return
     customer_ids = sorted(pending)
     pending.clear()
-    from journeys.tasks import customer_lifecycle_refresh_task  # tasks import these services
-
-    customer_lifecycle_refresh_task.delay(customer_ids)
+    queue_task("journeys.tasks.customer_lifecycle_refresh_task", customer_ids)
 
 
 def lifecycle_refresh_queue(*, customer_ids: Iterable[int | None]) -> None:
@@ -299,22 +300,14 @@ def lifecycle_settings_save(
     *, thresholds: LifecycleSettings, actor: Any = None
 ) -> LifecycleSettings:
     """Save head office's thresholds and recompute every customer's stage after the commit."""
-    from journeys.tasks import lifecycle_recompute_all_task
-
     with transaction.atomic():
         thresholds.pk = SETTINGS_PK
         thresholds.full_clean()
         thresholds.save()
-        transaction.on_commit(
-            lambda: lifecycle_recompute_all_task.delay(trigger=LifecycleTrigger.SETTINGS)
-        )
+        queue_task_after_commit(RECOMPUTE_ALL_TASK, trigger=LifecycleTrigger.SETTINGS)
     return thresholds
 
 
 def lifecycle_recompute_request(*, actor: Any = None) -> None:
     """Head office asks for a full recompute now (runs in the background after the commit)."""
-    from journeys.tasks import lifecycle_recompute_all_task
-
-    transaction.on_commit(
-        lambda: lifecycle_recompute_all_task.delay(trigger=LifecycleTrigger.MANUAL)
-    )
+    queue_task_after_commit(RECOMPUTE_ALL_TASK, trigger=LifecycleTrigger.MANUAL)

@@ -21,7 +21,7 @@ from clienteling.factories import AppointmentFactory, AssociateFactory, NoteFact
 from clienteling.models import Associate
 from customers.factories import ConsentFactory, CustomerFactory, PreferenceFactory
 from customers.models import Customer
-from customers.search import name_words_refresh
+from customers.name_words import name_words_refresh
 from journeys.factories import (
     AfterSalesTicketFactory,
     OrderFactory,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import phonenumbers
 
-from insights.benchmark import catalogue, names, people
+from omni.benchmark import catalogue, names, people
 
 
 def pools() -> dict[str, names.Pool]:

@@ -19,13 +19,13 @@ from customers.factories import CustomerFactory
 from customers.models import Customer
 from journeys.factories import OrderFactory
 from journeys.models import Order
-from omni.admin import (
+from omni.admin_timing import admin_benchmark_pages, print_admin_benchmark, time_admin_page
+from omni.admin_toolkit import (
     BigTableAdminMixin,
     BoundedCountPaginator,
     indexed_values,
     two_significant_figures,
 )
-from omni.admin_timing import admin_benchmark_pages, print_admin_benchmark, time_admin_page
 from omni.factories import StoreFactory
 from omni.models import Product
 from omni.roles import OMNI_APP_LABELS

@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.test import override_settings
 from django.utils import translation
 
-from omni.bench_pages import host_for_requests, pages_requested, static_files_named
+from omni.benchmark.pages import host_for_requests, pages_requested, static_files_named
 
 PRODUCTION_STATIC = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 STYLESHEET = "clienteling/app.css"

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
-    # Only what each test gives: not the test settings' DJANGO_* and OMNI_* defaults.
+    # Only what each test gives: not the test settings' DJANGO_* and OMNI_* defaults, nor a
+    # developer's .env (no file unless the test names one).
     clean = {
         key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OMNI_"))
     }
@@ -20,7 +21,12 @@ def _manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "omni.settings", **environment},
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "omni.settings",
+            "OMNI_ENV_FILE": os.devnull,
+            **environment,
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -48,6 +54,54 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     result = _manage("check", DJANGO_ALLOWED_HOSTS="omni.example.com")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
+    assert "make run" in result.stderr  # and how to develop without one
+
+
+def test_a_checkout_runs_commands_with_the_env_file_make_run_writes(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text((ROOT / ".env.example").read_text())  # what `make run` copies
+    result = _manage("check", OMNI_ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=1\n")
+    result = _manage("check", OMNI_ENV_FILE=str(env_file), DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_a_malformed_env_file_stops_manage_py_with_its_line(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=1\nthis is not a setting\n")
+    result = _manage("check", OMNI_ENV_FILE=str(env_file))
+    assert result.returncode != 0
+    assert "Error in the .env file" in result.stderr
+    assert "line 2" in result.stderr
+
+
+def test_env_file_format(tmp_path: Path) -> None:
+    from manage import env_file_read
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# a comment\n\n"
+        "DJANGO_DEBUG=1\n"
+        "export DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/omni'\n"
+        'OMNI_CACHE_URL="redis://127.0.0.1:6379/1 # kept"\n'
+        "DJANGO_LOG_LEVEL=DEBUG  # said after\n"
+        "EMPTY=\n"
+    )
+    assert env_file_read(env_file) == {
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/omni",
+        "OMNI_CACHE_URL": "redis://127.0.0.1:6379/1 # kept",
+        "DJANGO_LOG_LEVEL": "DEBUG",
+        "EMPTY": "",
+    }
+    assert env_file_read(tmp_path / "missing") == {}
 
 
 def test_a_mistyped_boolean_fails_loudly() -> None:

@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from clienteling.models import Associate
 from customers.models import Customer
-from omni.bench_pages import host_for_requests, pages_requested
+from omni.benchmark.pages import host_for_requests, pages_requested
 
 WARM_UP = 3
 

@@ -24,7 +24,7 @@ from django.db import connection
 from clienteling.benchmark import scale
 from insights.benchmark.dataset import read_marker
 from insights.benchmark.options import add_generation_arguments, generate_from_options
-from omni.bench_pages import pages_requested
+from omni.benchmark.pages import pages_requested
 from omni.garbage_collection import settle_garbage_collection
 
 

@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
 
 from journeys.integrations.models import ShopIntegration, WebhookDelivery
 from journeys.integrations.signatures import sign
+from omni.benchmark.pages import host_for_requests
 from omni.celery import app as celery_app
 
 BENCH_SLUG = "bench-shopify"
@@ -78,8 +78,7 @@ def _sender(url: str | None) -> Send:
     if url:
         http = httpx.Client(base_url=url, timeout=30)
         return lambda body, headers: http.post(path, content=body, headers=headers).status_code
-    host = next((host for host in settings.ALLOWED_HOSTS if "*" not in host), "localhost")
-    client = Client(HTTP_HOST=host.lstrip("."))
+    client = Client(HTTP_HOST=host_for_requests())
     return lambda body, headers: (
         client.post(
             path, body, content_type="application/json", secure=True, headers=headers

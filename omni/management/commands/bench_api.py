@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from omni.api.clients import api_client_create, api_client_issue_token
+from omni.benchmark.pages import host_for_requests
 from omni.models import ApiClient, Product
 
 BENCH_CLIENT = "bench-api"
@@ -76,9 +77,8 @@ class Command(BaseCommand):
         if url:
             http = httpx.Client(base_url=url, headers=headers, timeout=300)
             return lambda body: _checked(http.post("/api/v1/orders/batch", json=body))
-        host = next((host for host in settings.ALLOWED_HOSTS if "*" not in host), "localhost")
         django_client = Client(
-            HTTP_HOST=host.lstrip("."), HTTP_AUTHORIZATION=headers["Authorization"]
+            HTTP_HOST=host_for_requests(), HTTP_AUTHORIZATION=headers["Authorization"]
         )
         return lambda body: _checked(
             django_client.post(

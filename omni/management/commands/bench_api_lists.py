@@ -12,12 +12,12 @@ to the first page. Reads only; rerunnable on any database.
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client
 
 from omni.api.clients import api_client_create, api_client_issue_token
 from omni.api.list_timing import ListTiming, cursor_url, time_api_list
+from omni.benchmark.pages import host_for_requests
 from omni.models import ApiClient
 
 BENCH_CLIENT = "bench-api-lists"
@@ -59,8 +59,7 @@ def bench_client() -> Client:
         token = api_client_create(name=BENCH_CLIENT, scopes=scopes)[1]
     else:
         token = api_client_issue_token(client=known)
-    host = next((host for host in settings.ALLOWED_HOSTS if "*" not in host), "localhost")
-    return Client(HTTP_HOST=host.lstrip("."), HTTP_AUTHORIZATION=f"Bearer {token}")
+    return Client(HTTP_HOST=host_for_requests(), HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def deep_position(model_label: str, depth: float) -> str | None:

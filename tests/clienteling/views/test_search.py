@@ -7,7 +7,7 @@ from django.urls import reverse
 from clienteling.selectors.search import customer_search
 from customers.factories import CustomerFactory
 from customers.models import Customer
-from customers.search import name_words_refresh
+from customers.name_words import name_words_refresh
 from journeys.factories import OrderFactory, PickupFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from clienteling.selectors.search import MAXIMUM_RESULTS, customer_search
 from customers.factories import CustomerFactory
 from customers.models import Customer, NameWord
-from customers.search import name_words_refresh
+from customers.name_words import name_words_refresh
 from journeys.factories import OrderFactory, PickupFactory
 from omni.models import Store
 

@@ -11,6 +11,9 @@ With `--repeat N` the live count the builder shows (members and how many may be 
 as the admin's preview computes them from the rules) is timed N times per segment, beside
 the same two SQL queries replayed on a bare cursor, and the goal of issue 13 is checked:
 p95 <= 300 ms at 1,000,000 customers (`make bench-scale` builds that dataset).
+
+A segments benchmark kept in clienteling, the top app: it reads the demo's segments
+(`clienteling.demo.segments`), which segments itself must not import.
 """
 
 import random

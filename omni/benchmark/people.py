@@ -13,8 +13,8 @@ that `phonenumbers` accepts as mobiles or landlines.
 
 import itertools
 
-from insights.benchmark.names import LOCALES, Pool
-from insights.benchmark.sql import cumulative_case, text_array
+from omni.benchmark.names import LOCALES, Pool
+from omni.benchmark.sql import cumulative_case, text_array
 
 PHONE_PERMILLE = 600
 EMAIL_MISSING_PERMILLE = 80
