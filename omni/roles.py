@@ -51,12 +51,15 @@ SUPERUSER_ONLY_MODELS = ("apiclient", "idempotencyrecord")
 # page (omni.view_system_status): the operations group's and superusers', not head office's.
 OPERATIONS_MODELS = ("scheduledjobrun", "workerheartbeat")
 # What the person on call reads: the system status page, the shops' deliveries and sync runs,
-# the outbound deliveries, the beat jobs and the workers. Nothing with a customer's profile.
+# the outbound deliveries, the beat jobs and the workers; not the customers, orders or
+# segments themselves. Replaying a webhook delivery ("Process again", the status page's
+# button) needs change_webhookdelivery; the admin never edits a delivery, whoever asks.
 OPERATIONS_PERMISSIONS = (
     ("omni", "view_system_status"),
     ("omni", "view_scheduledjobrun"),
     ("omni", "view_workerheartbeat"),
     ("journeys", "view_webhookdelivery"),
+    ("journeys", "change_webhookdelivery"),
     ("journeys", "view_syncrun"),
     ("journeys", "view_outbounddelivery"),
 )

@@ -52,7 +52,7 @@ def test_head_office_builds_segments_triggers_and_reads_dashboards() -> None:
     assert ("omni", "change_apiclient") not in codenames
 
 
-def test_operations_reads_the_system_records_and_nothing_of_customers(client: Client) -> None:
+def test_operations_reads_the_system_records_not_the_customers(client: Client) -> None:
     group = ensure_operations_group()
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert codenames == {
@@ -60,6 +60,8 @@ def test_operations_reads_the_system_records_and_nothing_of_customers(client: Cl
         ("omni", "view_scheduledjobrun"),
         ("omni", "view_workerheartbeat"),
         ("journeys", "view_webhookdelivery"),
+        # Replays only: the admin never edits a delivery.
+        ("journeys", "change_webhookdelivery"),
         ("journeys", "view_syncrun"),
         ("journeys", "view_outbounddelivery"),
     }
@@ -71,6 +73,7 @@ def test_operations_reads_the_system_records_and_nothing_of_customers(client: Cl
     assert client.get(reverse("admin:omni_scheduledjobrun_changelist")).status_code == 200
     assert client.get(reverse("admin:omni_workerheartbeat_changelist")).status_code == 200
     assert client.get(reverse("admin:customers_customer_changelist")).status_code == 403
+    assert client.get(reverse("admin:journeys_order_changelist")).status_code == 403
     # Read only: the page shows the row, saving it is refused and changes nothing.
     url = reverse("admin:omni_scheduledjobrun_change", args=[run.pk])
     assert client.get(url).status_code == 200
