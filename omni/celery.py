@@ -5,6 +5,7 @@ import os
 from celery import Celery
 from celery.signals import worker_init, worker_process_init
 
+from omni import log_tasks as _log_tasks  # noqa: F401  (request ids to tasks, worker lines)
 from omni.garbage_collection import settle_garbage_collection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omni.settings")

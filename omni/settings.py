@@ -15,6 +15,8 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from omni.environment import env_bool, env_int, env_list, env_str
+from omni.error_reporting import sentry_init
+from omni.logs import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNI_VAR_DIR", str(BASE_DIR / "var")))
@@ -360,12 +362,30 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "omni@localhost")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-}
+# Logs (issue 12, README "Logs and error reporting"): one JSON object per line on stderr in
+# production, readable text while developing; each line carries the request id (X-Request-ID,
+# also sent to the tasks a request queues), the user's or API client's id, the view or task.
+OMNI_LOG_FORMAT = env_str("OMNI_LOG_FORMAT", "text" if DEBUG else "json")
+if OMNI_LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"OMNI_LOG_FORMAT must be one of: {', '.join(LOG_FORMATS)}.")
+LOGGING = logging_config(log_format=OMNI_LOG_FORMAT, level=env_str("DJANGO_LOG_LEVEL", "INFO"))
+MIDDLEWARE.insert(0, "omni.logs.RequestIdMiddleware")
+# Errors reported to Sentry when SENTRY_DSN is set, without personal data (omni.error_reporting).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+OMNI_ENVIRONMENT = env_str("OMNI_ENVIRONMENT", "")
+OMNI_RELEASE = env_str("OMNI_RELEASE", "")
+try:
+    SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0) or None
+except ValueError:
+    raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1.") from None
+if SENTRY_TRACES_SAMPLE_RATE is not None and not 0 < SENTRY_TRACES_SAMPLE_RATE <= 1:
+    raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1.")
+sentry_init(
+    dsn=SENTRY_DSN,
+    environment=OMNI_ENVIRONMENT,
+    release=OMNI_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
 
 # Abuse resistance (issue 10): rate limits, login lockout, secrets encrypted at rest ----------
 # Rate limits count requests per fixed window of OMNI_RATE_LIMIT_WINDOW_SECONDS in the cache,

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 
 from omni.api.clients import api_client_for_token
 from omni.api.principals import ApiClientUser
+from omni.logs import log_context_add
 from omni.models import ApiClient
 
 MAX_TOKEN_LENGTH = 200
@@ -28,6 +29,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         client = api_client_for_token(raw_token) if len(raw_token) <= MAX_TOKEN_LENGTH else None
         if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        log_context_add(api_client_id=client.pk)  # the request's log lines name the client
         return ApiClientUser(client), client
 
     def authenticate_header(self, request: Request) -> str:
