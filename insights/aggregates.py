@@ -24,7 +24,7 @@ KPI definitions (shown on the dashboard too):
 import datetime
 import time
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -629,8 +629,11 @@ def aggregates_rebuild_timed(
     day_from: datetime.date | None = None,
     day_to: datetime.date | None = None,
     monthly: bool = True,
+    step: Callable[[str], object] | None = None,
 ) -> list[tuple[str, int, float]]:
-    """Rebuild the tables; return (table, rows inserted, seconds) for each."""
+    """Rebuild the tables; return (table, rows inserted, seconds) for each. `step` is told the
+    name of each of the aggregates_step_count() steps as it starts (a command's progress)."""
+    starting = step or (lambda _table: None)
     started_at = timezone.now()
     results = []
     with transaction.atomic():
@@ -641,21 +644,30 @@ def aggregates_rebuild_timed(
                 cursor.execute("SET LOCAL work_mem = '256MB'")
                 cursor.execute("SET LOCAL jit = off")
         for model, build in DAILY_TABLES.items():
+            starting(model._meta.db_table)
             started = time.monotonic()
             model.objects.filter(_day_range("day", day_from, day_to)).delete()
             rows = build(day_from, day_to)
             results.append((model._meta.db_table, rows, time.monotonic() - started))
         for daily, monthly_model in DAILY_TO_MONTHLY.items():
+            starting(monthly_model._meta.db_table)
             started = time.monotonic()
             rows = _rebuild_rollup(daily, monthly_model, day_from, day_to)
             results.append((monthly_model._meta.db_table, rows, time.monotonic() - started))
+        starting(StageDaily._meta.db_table)
         started = time.monotonic()
         rows = _rebuild_stage_snapshot(day_from, day_to)
         results.append((StageDaily._meta.db_table, rows, time.monotonic() - started))
         if monthly:
+            starting(f"{RetentionMonthly._meta.db_table}, {CohortMonthly._meta.db_table}")
             results.extend(_rebuild_monthly(day_from, day_to))
         _record_run(started_at, day_from, day_to, results)
     return results
+
+
+def aggregates_step_count(*, monthly: bool = True) -> int:
+    """How many steps aggregates_rebuild_timed tells its `step` about."""
+    return len(DAILY_TABLES) + len(DAILY_TO_MONTHLY) + 1 + (1 if monthly else 0)
 
 
 def _record_run(

@@ -499,7 +499,7 @@ HEROES = (
         "FID-0000001", "vip", FLAGSHIP, "fashion", "omni", 160,
         sizes={"coats": "36", "tops": "S", "bottoms": "36", "shoes": "38", "belts": "80"},
         story="Burberry scenario: flagship VIP, store and web orders, sizes, wishlist "
-        "touched in both channels, open SAV ticket, pickup ready, personal shopping booked",
+        "touched in both channels, open after-sales ticket, pickup ready, personal shopping booked",
     ),
     HeroSpec(
         SOPHIE, "Sophie", "Bernard", "sophie.bernard@example.fr", "+33623456789", "1991-02-03",

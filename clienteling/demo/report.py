@@ -7,9 +7,10 @@ from django.utils import timezone
 from clienteling.demo import catalogue
 from clienteling.demo.reset import DELETION_ORDER
 from clienteling.demo.staff import demo_usernames
-from clienteling.models import Appointment, Associate
+from clienteling.models import Appointment, Associate, FiringOutcome, TriggerFiring
 from customers.models import Customer
-from journeys.models import Pickup
+from journeys.models import Order, Pickup
+from omni.models import Store
 
 
 def row_counts() -> list[tuple[str, int]]:
@@ -19,6 +20,43 @@ def row_counts() -> list[tuple[str, int]]:
         for model in reversed(DELETION_ORDER)
         if not model._meta.auto_created
     ]
+
+
+def key_figures() -> str:
+    """The demo in one line: '6 stores, 23 associates, 300 customers, 1,516 orders, …'."""
+    figures = (
+        (Store, "stores"),
+        (Associate, "associates"),
+        (Customer, "customers"),
+        (Order, "orders"),
+        (Pickup, "click & collect pickups"),
+        (Appointment, "appointments"),
+    )
+    return ", ".join(f"{model.objects.count():,} {label}" for model, label in figures)
+
+
+# How the seed's summary says each outcome of a trigger's firing.
+_OUTCOME_PHRASES = {
+    FiringOutcome.TASK_CREATED: "{count} tasks created for associates",
+    FiringOutcome.EVENT_SENT: "{count} events sent to webhooks",
+    FiringOutcome.TASK_AND_EVENT: "{count} tasks created and events sent",
+    FiringOutcome.SKIPPED_CAP: "{count} customers skipped (contact cap reached)",
+    FiringOutcome.SKIPPED_NO_CONSENT: "{count} customers skipped (no consent)",
+    FiringOutcome.SKIPPED_NO_ASSIGNEE: "{count} customers skipped (no store to follow up)",
+    FiringOutcome.SKIPPED_NO_RECEIVER: "{count} skipped (no webhook takes the event)",
+    FiringOutcome.SKIPPED_CUSTOMER_GONE: "{count} skipped (customer erased or merged)",
+}
+
+
+def trigger_outcomes() -> str:
+    """What head office's triggers did on their first run, in words: '6 tasks created for
+    associates, 12 customers skipped (no consent)'."""
+    counts = TriggerFiring.objects.values_list("outcome").annotate(count=Count("pk"))
+    phrases = [
+        _OUTCOME_PHRASES.get(outcome, f"{{count}} × {outcome}").format(count=count)
+        for outcome, count in sorted(counts, key=lambda row: list(FiringOutcome).index(row[0]))
+    ]
+    return ", ".join(phrases)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -412,15 +412,19 @@ def _run_steps(
     params: dict[str, Any],
     report: GenerationReport,
     log: Callable[[str], None],
+    starting: Callable[[str], object],
 ) -> None:
     fast = _may_skip_triggers(cursor)
     for label, statements in planned:
+        starting(label)
         skip = fast and statements is not _RESET  # the reset deletes users: keep the checks
         _note(report, log, label, _run_step(cursor, statements, params, skip_triggers=skip))
     for table in TEMP_TABLES:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if fast:
+        starting("foreign keys checked")
         _note(report, log, "foreign keys checked", _check_foreign_keys())
+    starting("name vocabulary")
     _note(report, log, "name vocabulary (name_words_refresh)", _refresh_name_words())
 
 
@@ -432,10 +436,12 @@ def generate_dataset(
     anchor: date | None = None,
     reset: bool = False,
     log: Callable[[str], None] = print,
+    step: Callable[[str, int], object] | None = None,
 ) -> GenerationReport:
     """Fill the database with the benchmark dataset; returns the time of each step, the counts
     and the profiles to time (heavy customers, an empty one). The heavy customers' orders come
-    on top of `orders`."""
+    on top of `orders`. `step` is told each step's label as it starts, with how many steps
+    there are at most (a command's progress bar)."""
     if customers < 1 or orders < 1 or heavy_customers < 0:
         raise BenchmarkRefusedError("Customers and orders must be at least 1.")
     check_database(reset=reset)
@@ -447,10 +453,19 @@ def generate_dataset(
         f"Generating {customers:,} customers (+{heavy_customers} heavy) and {orders:,} orders "
         f"up to {anchor_day} on {connection.settings_dict.get('NAME')}"
     )
+    planned = steps(pools)
+    # The SQL steps, then the foreign keys' check, the name vocabulary and VACUUM.
+    most = len(planned) + 3
+
+    def starting(label: str) -> None:
+        if step is not None:
+            step(label, most)
+
     with connection.cursor() as cursor:
-        _run_steps(cursor, steps(pools), params, report, log)
+        _run_steps(cursor, planned, params, report, log, starting)
         _record_profiles(cursor, report, customers, heavy_customers)
         if not connection.in_atomic_block:
+            starting("VACUUM")
             _note(report, log, "VACUUM", _vacuum(cursor))
     report.counts = dataset_counts()
     log(f"  {'total':<44} {report.total_seconds:8.1f} s")

@@ -5,6 +5,8 @@
     seed_demo --seed 7             other people, other orders; the same seed gives the same data
     seed_demo --reset              delete the demo data, then seed again
     seed_demo --if-empty           what `make run` uses: seed only an empty database
+    seed_demo -v 2                 also the rows of every demo table and the triggers' log lines
+    seed_demo --no-progress        no progress bar (there is none when stderr is not a terminal)
 
 Without --reset, a database that already has customers or stores is left untouched, with or
 without --if-empty (which spells the intent out for scripts): the command says "Demo data
@@ -12,7 +14,10 @@ already present" and prints the demo logins. Every demo account's password is
 omni-demo-2026 (catalogue.DEMO_PASSWORD). It refuses to run with DEBUG off unless told to.
 """
 
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -20,9 +25,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from clienteling.demo import catalogue
-from clienteling.demo.builders import seed_demo_data
-from clienteling.demo.report import demo_logins, hero_descriptions, row_counts
+from clienteling.demo.builders import SEED_STEPS, seed_demo_data
+from clienteling.demo.report import (
+    demo_logins,
+    hero_descriptions,
+    key_figures,
+    row_counts,
+    trigger_outcomes,
+)
 from clienteling.demo.reset import DemoDataInUseError, delete_demo_data, demo_data_present
+from omni.progress import StepBar, progress_argument_add, progress_bar
 
 
 class Command(BaseCommand):
@@ -56,6 +68,7 @@ class Command(BaseCommand):
             help="Run although DEBUG is off, e.g. on a public demo server. The demo accounts "
             "have a published password.",
         )
+        progress_argument_add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._check_allowed(options)
@@ -69,17 +82,46 @@ class Command(BaseCommand):
                 self._print_logins(kept_accounts=[])
                 return
             started = time.monotonic()
-            kept_accounts = seed_demo_data(seed=options["seed"], customers=options["customers"])
+            with (
+                self._quiet_logs(options),
+                progress_bar(
+                    self, options, total=len(SEED_STEPS), unit="steps", description="Seeding"
+                ) as bar,
+            ):
+                steps = StepBar(bar)
+                kept_accounts = seed_demo_data(
+                    seed=options["seed"], customers=options["customers"], step=steps
+                )
+                steps.finish()
         # Measured after the commit, where PostgreSQL checks the (deferred) foreign keys.
         elapsed = time.monotonic() - started
-        self._print_counts()
-        self._print_logins(kept_accounts=kept_accounts)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {options['customers']:,} customers (seed {options['seed']}) "
-                f"in {elapsed:.1f} s."
+                f"Demo retailer seeded in {elapsed:.1f} s (seed {options['seed']}): "
+                f"{key_figures()}."
             )
         )
+        outcomes = trigger_outcomes()
+        if outcomes:
+            self.stdout.write(f"Head-office triggers, first run: {outcomes}.")
+        if options["verbosity"] > 1:
+            self._print_counts()
+        self._print_logins(kept_accounts=kept_accounts)
+
+    @staticmethod
+    @contextmanager
+    def _quiet_logs(options: dict[str, Any]) -> Iterator[None]:
+        """The builders' own log lines (each trigger's run, the dashboards' rebuild) are for
+        servers; the seed sums them up itself. Shown with -v 2."""
+        if options["verbosity"] > 1:
+            yield
+            return
+        disabled = logging.root.manager.disable
+        logging.disable(max(disabled, logging.INFO))
+        try:
+            yield
+        finally:
+            logging.disable(disabled)
 
     def _check_allowed(self, options: dict[str, Any]) -> None:
         if not settings.DEBUG and not options["allow_without_debug"]:
@@ -97,10 +139,13 @@ class Command(BaseCommand):
         except DemoDataInUseError as error:
             raise CommandError(str(error)) from error
         elapsed = time.monotonic() - started
-        self.stdout.write(f"Deleted {deleted:,} rows of demo data in {elapsed:.1f} s.")
+        if deleted:
+            self.stdout.write(f"Deleted {deleted:,} rows of demo data in {elapsed:.1f} s.")
+        else:
+            self.stdout.write("No demo data to delete.")
 
     def _print_counts(self) -> None:
-        self.stdout.write("Rows:")
+        self.stdout.write("Rows in each demo table:")
         for label, count in row_counts():
             self.stdout.write(f"  {label:<28} {count:>9,}")
 

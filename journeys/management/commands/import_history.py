@@ -14,7 +14,6 @@ history".
 """
 
 import csv
-import sys
 import time
 from concurrent.futures import as_completed
 from pathlib import Path
@@ -41,6 +40,7 @@ from journeys.history_import.readers import UnreadableRecordError
 from journeys.history_import.statistics import statistics_due, statistics_refresh
 from omni.garbage_collection import settle_garbage_collection
 from omni.processes import forked_processes
+from omni.progress import progress_argument_add, progress_bar, progress_shown
 
 DEFAULT_CHUNK_RECORDS = 1000
 SHOWN_ERRORS = 10
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             "--time-zone", help="WooCommerce export: the shop's time zone (Europe/Paris)."
         )
         parser.add_argument("--encoding", help="CSV files: the text encoding (default utf-8).")
-        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        progress_argument_add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -312,20 +312,18 @@ class Command(BaseCommand):
         if not options["no_lifecycle"]:
             self.stdout.write(_("Recomputing lifecycle stages and customer metrics..."))
             call_command(
-                "lifecycle_recompute", quiet_progress=True, jobs=options["jobs"], stdout=self.stdout
+                "lifecycle_recompute",
+                no_progress=not progress_shown(self, options),
+                jobs=options["jobs"],
+                stdout=self.stdout,
+                stderr=self.stderr,
             )
 
     # Reporting -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _progress(spans: list[ChunkSpan], options: dict[str, Any]) -> tqdm:
-        return tqdm(
-            total=sum(span.records for span in spans),
-            unit=" records",
-            unit_scale=True,
-            file=sys.stderr,
-            disable=options["no_progress"] or not sys.stderr.isatty(),
-            dynamic_ncols=True,
+    def _progress(self, spans: list[ChunkSpan], options: dict[str, Any]) -> Any:
+        return progress_bar(
+            self, options, total=sum(span.records for span in spans), unit="records"
         )
 
     def _report(

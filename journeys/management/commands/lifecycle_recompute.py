@@ -23,6 +23,7 @@ from journeys.lifecycle.services import (
 )
 from journeys.models import LifecycleTrigger
 from omni.garbage_collection import settle_garbage_collection
+from omni.progress import progress_argument_add, progress_bar, progress_shown
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             choices=LifecycleTrigger.values,
             help="Recorded on each stage change (default: manual).",
         )
-        parser.add_argument("--quiet-progress", action="store_true", help="No progress lines.")
+        progress_argument_add(parser, "--quiet-progress")
         parser.add_argument(
             "--jobs",
             type=int,
@@ -56,19 +57,34 @@ class Command(BaseCommand):
             raise CommandError("--jobs needs PostgreSQL (SQLite writes one at a time).")
         every = max(1, 50_000 // batch_size)
         batches = 0
-
-        def progress(result: RefreshResult) -> None:
-            nonlocal batches
-            batches += 1
-            if not options["quiet_progress"] and batches % every == 0:
-                self.stdout.write(
-                    f"  {result.customers} customers, {result.changes} changes, "
-                    f"{result.customers_per_second:.0f} customers/s"
-                )
-
-        result = lifecycle_recompute_all(
-            trigger=str(options["trigger"]), batch_size=batch_size, progress=progress, jobs=jobs
+        verbose = int(options["verbosity"]) > 1  # type: ignore[call-overload]
+        # The bar's length: one count of the live customers, only when a bar is drawn.
+        total = (
+            Customer.objects.filter(merged_into__isnull=True).count()
+            if progress_shown(self, options)
+            else None
         )
+
+        with progress_bar(self, options, total=total, unit="customers") as bar:
+
+            def progress(result: RefreshResult) -> None:
+                nonlocal batches
+                batches += 1
+                bar.update(result.customers - bar.n)
+                if verbose and batches % every == 0:
+                    bar.clear()
+                    self.stdout.write(
+                        f"  {result.customers} customers, {result.changes} changes, "
+                        f"{result.customers_per_second:.0f} customers/s"
+                    )
+                    bar.refresh()
+
+            result = lifecycle_recompute_all(
+                trigger=str(options["trigger"]),
+                batch_size=batch_size,
+                progress=progress,
+                jobs=jobs,
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.customers} customers in {result.seconds:.1f} s "
