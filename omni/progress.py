@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from tqdm import tqdm
 
 
@@ -106,4 +106,4 @@ class StepBar:
         if self.current is not None:
             self.bar.update(1)
             self.current = None
-        self.bar.set_description_str(_("done"))
+        self.bar.set_description_str(pgettext("progress bar: every step finished", "done"))
