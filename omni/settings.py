@@ -15,6 +15,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from omni.environment import env_bool, env_int, env_list, env_str
+from omni.task_queues import queue_names, task_routes
 from omni.error_reporting import sentry_init
 from omni.logs import LOG_FORMATS, logging_config
 
@@ -189,6 +190,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_RETRY_DELAY = 10
+# Webhooks, imports and analytics on queues of their own, each with its workers (`-Q`): off by
+# default, every task on "celery" (omni.task_queues; README, "Scaling out").
+OMNI_CELERY_SEPARATE_QUEUES = env_bool("OMNI_CELERY_SEPARATE_QUEUES", default=False)
+CELERY_TASK_ROUTES = task_routes(separate=OMNI_CELERY_SEPARATE_QUEUES)
+OMNI_CELERY_QUEUES = queue_names(separate=OMNI_CELERY_SEPARATE_QUEUES)
 # Redis gives a task a worker took but never acknowledged (the worker was killed) to another
 # worker only after this long. It must exceed the longest task and the longest retry countdown
 # (outbound notifications wait up to an hour), or a task still running or waiting for its retry
