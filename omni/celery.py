@@ -6,7 +6,9 @@ from celery import Celery
 from celery.signals import worker_init, worker_process_init
 
 from omni import log_tasks as _log_tasks  # noqa: F401  (request ids to tasks, worker lines)
+from omni import worker_health as _worker_health  # noqa: F401  (heartbeats, beat jobs' runs)
 from omni.garbage_collection import settle_garbage_collection
+from omni.metrics import celery_tasks as _task_metrics  # noqa: F401  (connects its receivers)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omni.settings")
 

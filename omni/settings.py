@@ -4,6 +4,7 @@ Embedded defaults (SQLite file, tasks run in-process) need nothing installed; pr
 DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -471,3 +472,42 @@ CELERY_BEAT_SCHEDULE["data-retention"] = {
     "task": "privacy.tasks.retention_run_task",
     "schedule": crontab(hour=3, minute=30),
 }
+
+# Prometheus metrics (issue 12): GET /metrics, see README, "Metrics". A bearer token and/or the
+# networks a scraper calls from; with neither the endpoint is off (404) outside DEBUG.
+OMNI_METRICS_TOKEN = env_str("OMNI_METRICS_TOKEN", "")
+if OMNI_METRICS_TOKEN and len(OMNI_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("OMNI_METRICS_TOKEN must be at least 32 characters long.")
+OMNI_METRICS_ALLOWED_NETWORKS = env_list("OMNI_METRICS_ALLOWED_NETWORKS", default=[])
+for _network in OMNI_METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"OMNI_METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or a network "
+            "(e.g. 10.0.0.0/8, 192.168.1.7)."
+        ) from None
+# A Celery worker's own metrics server (workers on a host without a web process); 0: none.
+OMNI_CELERY_METRICS_PORT = env_int("OMNI_CELERY_METRICS_PORT", default=0)
+OMNI_CELERY_METRICS_ADDRESS = env_str("OMNI_CELERY_METRICS_ADDRESS", "127.0.0.1")
+# First: requests, latency and queries of every answer, other middlewares' refusals included.
+MIDDLEWARE.insert(0, "omni.metrics.http.HttpMetricsMiddleware")
+
+# Health checks (issue 12, README "Health checks") --------------------------------------------
+# /health/live and /health/ready are answered before host validation and the HTTPS redirect:
+# load balancers ask by address over plain HTTP (omni/health_views.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+    "omni.health_views.HealthCheckMiddleware",
+)
+# Whether the web readiness fails when no Celery worker has a fresh heartbeat (always reported;
+# /health/ready?worker=1 and `manage.py health_check --workers` fail on it whatever this says).
+OMNI_HEALTH_REQUIRE_WORKER = env_bool("OMNI_HEALTH_REQUIRE_WORKER", default=False)
+# Each worker writes its heartbeat this often; one older than three beats is stale.
+OMNI_WORKER_HEARTBEAT_SECONDS = env_int("OMNI_WORKER_HEARTBEAT_SECONDS", default=30)
+# A beat job is overdue when its last success is this much later than the schedule allows.
+OMNI_BEAT_OVERDUE_MARGIN_SECONDS = env_int("OMNI_BEAT_OVERDUE_MARGIN_SECONDS", default=5 * 60)
+if min(OMNI_WORKER_HEARTBEAT_SECONDS, OMNI_BEAT_OVERDUE_MARGIN_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "OMNI_WORKER_HEARTBEAT_SECONDS and OMNI_BEAT_OVERDUE_MARGIN_SECONDS must be at least 1."
+    )
