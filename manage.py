@@ -61,9 +61,14 @@ def main() -> None:
     except EnvFileError as error:
         sys.exit(f"Error in the .env file: {error}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omni.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # A setting missing or malformed: the message says which and how to fix it.
+        sys.exit(f"Configuration error: {error}")
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
     assert "make run" in result.stderr  # and how to develop without one
+    assert "Traceback" not in result.stderr  # the message, not a stack
 
 
 def test_a_checkout_runs_commands_with_the_env_file_make_run_writes(tmp_path: Path) -> None:
