@@ -230,6 +230,11 @@ class SyncRun(models.Model):
         verbose_name = _("sync run")
         verbose_name_plural = _("sync runs")
         ordering = ["-started_at", "-id"]
+        indexes = [
+            # A shop's last pull of a kind (the System status, the metrics): a few index entries
+            # even for a shop that has not pulled for months.
+            models.Index(fields=["integration", "kind", "started_at", "id"], name="sync_run_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.integration} {self.kind} {self.started_at:%Y-%m-%d %H:%M}"
