@@ -233,7 +233,9 @@ class SyncRun(models.Model):
         indexes = [
             # A shop's last pull of a kind (the System status, the metrics): a few index entries
             # even for a shop that has not pulled for months.
-            models.Index(fields=["integration", "kind", "started_at", "id"], name="sync_run_latest"),
+            models.Index(
+                fields=["integration", "kind", "started_at", "id"], name="sync_run_latest"
+            ),
         ]
 
     def __str__(self) -> str:
