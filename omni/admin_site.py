@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from omni.roles import APPEND_ONLY_MODELS, HEAD_OFFICE_VIEW_ONLY_MODELS
@@ -43,6 +44,33 @@ INTERNAL = {
 }
 
 
+# The System status page (journeys/system_status, issue 12), named by its URL rather than
+# imported (omni sits below journeys): first on the index of the operations role, after the
+# workspace for superusers.
+SYSTEM_STATUS_PERMISSION = "omni.view_system_status"
+
+
+def _operations_section(request: HttpRequest) -> dict[str, Any] | None:
+    if not request.user.has_perm(SYSTEM_STATUS_PERMISSION):
+        return None
+    url = reverse("system_status:page")
+    page = {
+        "name": _("System status"),
+        "object_name": "SystemStatus",
+        "perms": {"add": False, "change": False, "delete": False, "view": True},
+        "admin_url": url,
+        "add_url": None,
+        "view_only": True,
+    }
+    return {
+        "name": _("Operations"),
+        "app_label": "operations",
+        "app_url": url,
+        "has_module_perms": True,
+        "models": [page],
+    }
+
+
 def _key(app: dict[str, Any], model: dict[str, Any]) -> tuple[str, str]:
     return app["app_label"], model["object_name"].lower()
 
@@ -72,6 +100,9 @@ class OmniAdminSite(admin.AdminSite):
                 )
             ]
         app_list = [app for app in app_list if app["models"]]
+        operations = _operations_section(request)
+        if operations:
+            app_list.insert(0, operations)
         if workspace:
             app_list.insert(
                 0,
