@@ -280,22 +280,32 @@ def test_a_replay_needs_the_csrf_token(replayer: User, shop: ShopIntegration) ->
 # Who may see and replay ---------------------------------------------------------------------
 
 
-def test_the_operations_role_reads_the_page_but_replays_only_with_the_replay_permission(
-    client: Client, operations_user: User, shop: ShopIntegration
-) -> None:
-    failed = delivery(shop, status=Status.FAILED, error="ValueError: x")
+def test_the_operations_role_reads_the_page(client: Client, operations_user: User) -> None:
     client.force_login(operations_user)
+
+    assert client.get(PAGE).status_code == 200
+
+
+def test_reading_the_page_without_the_replay_permission_shows_no_button_and_replays_nothing(
+    client: Client, shop: ShopIntegration
+) -> None:
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="omni", codename="view_system_status")
+    )
+    failed = delivery(shop, status=Status.FAILED, error="ValueError: x")
+    client.force_login(viewer)
     before = delivery_state()
 
     page = client.get(PAGE)
 
     assert page.status_code == 200
-    assert page.context["may_replay"] is operations_user.has_perm("journeys.change_webhookdelivery")
-    if not page.context["may_replay"]:
-        assert f'action="{replay_url(failed.pk)}"' not in page.content.decode()
-        assert client.post(replay_url(failed.pk)).status_code == 403
-        assert client.post(REPLAY_FAILED).status_code == 403
-        assert delivery_state() == before
+    assert page.context["may_replay"] is False
+    assert f'action="{replay_url(failed.pk)}"' not in page.content.decode()
+    assert f'action="{REPLAY_FAILED}"' not in page.content.decode()
+    assert client.post(replay_url(failed.pk)).status_code == 403
+    assert client.post(REPLAY_FAILED).status_code == 403
+    assert delivery_state() == before
 
 
 def test_the_page_is_on_the_admin_index_of_those_who_may_read_it(
@@ -586,7 +596,7 @@ def test_the_page_and_the_api_cost_the_same_queries_whatever_the_data(
     _many(shop, LIST_LIMIT + 5)
     many = queries()
 
-    assert few == many
+    assert few == many, (few, many)
     assert many[0] <= 20, many
     assert many[1] <= 15, many
     response = replayer_client.get(PAGE)
