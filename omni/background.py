@@ -28,8 +28,10 @@ def task_named(name: str) -> Task:
     """The registered task called `name` ("app.tasks.function_name")."""
     tasks = current_app.tasks
     if name not in tasks:
-        # Celery's autodiscovery: every installed app's tasks module, as a worker loads them.
-        current_app.loader.import_default_modules()
+        # Celery's autodiscovery, now: every installed app's tasks module, as a worker loads
+        # them (not the loader's import_default_modules, whose Django fixup runs every system
+        # check, and they read the database).
+        current_app.autodiscover_tasks(force=True)
     try:
         return tasks[name]
     except KeyError:
