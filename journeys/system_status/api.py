@@ -21,10 +21,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journeys.integrations.models import OutboundEvent, Platform, SyncRun, WebhookDelivery
-from journeys.system_status.selectors import QueueState, system_status
+from journeys.system_status.selectors import system_status
 from journeys.system_status.views import may_view
 from omni.api.authentication import BearerTokenAuthentication
 from omni.models import ApiClient, ApiScope
+from omni.queue_lengths import QueueState
 
 
 class SystemStatusAccess(BasePermission):

@@ -13,12 +13,9 @@ name, event, attempts and last HTTP status.
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-import redis
-from celery import current_app
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
@@ -32,6 +29,7 @@ from journeys.integrations.models import (
     WebhookDelivery,
 )
 from omni.job_runs import overdue_jobs
+from omni.queue_lengths import Queues, QueueState, queue_lengths
 
 # A delivery still waiting this long after it was received is stuck: a healthy inbox processes
 # one within seconds, and a lost task is queued again within 90 s (OMNI_WEBHOOK_LEASE_SECONDS +
@@ -41,13 +39,6 @@ STUCK_AFTER = datetime.timedelta(minutes=2)
 LIST_LIMIT = 20
 # Counts stop here ("10,000 or more"): counting millions of rows would cost a scan per page.
 COUNT_CAP = 10_000
-# The broker is asked for its queue lengths with this timeout: a status page must answer when
-# the broker does not.
-BROKER_TIMEOUT_SECONDS = 1.0
-# Kombu's Redis transport keeps a queue's messages of priority 3, 6 and 9 in lists named
-# "<queue>\x06\x16<priority>" beside "<queue>" (priority 0).
-KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
-KOMBU_PRIORITY_STEPS = (3, 6, 9)
 # "KeyError: 'sku'" → "KeyError"; a refusal by Omni's rules has a sentence instead.
 ERROR_CLASS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*): ")
 ERROR_PREFIX_LENGTH = 120
@@ -153,19 +144,6 @@ class Outbound:
     # Pending deliveries that were tried and refused: their task retries them with backoff.
     retrying: CappedCount
     newest_failing: list[OutboundRow]
-
-
-class QueueState:
-    IN_PROCESS = "in_process"  # no broker: tasks run in the web process (development)
-    MEASURED = "measured"
-    UNREACHABLE = "unreachable"
-    NOT_MEASURED = "not_measured"  # a broker other than Redis
-
-
-@dataclass(frozen=True)
-class Queues:
-    state: str
-    depths: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -401,63 +379,6 @@ def outbound_status() -> Outbound:
     )
 
 
-# Celery's queues ------------------------------------------------------------------------------
-
-
-def queue_names(conf: Any) -> list[str]:
-    """The default queue and every queue named in the task queues or routes."""
-    names = {conf.task_default_queue}
-    for queue in conf.task_queues or ():
-        names.add(getattr(queue, "name", queue))
-    routes = conf.task_routes
-    for route in routes.values() if isinstance(routes, dict) else ():
-        queue = route.get("queue") if isinstance(route, dict) else None
-        if isinstance(queue, str):
-            names.add(queue)
-    return sorted(name for name in names if isinstance(name, str) and name)
-
-
-def _queue_keys(queue: str, prefix: str) -> list[str]:
-    return [
-        prefix + name
-        for name in (
-            queue,
-            *(f"{queue}{KOMBU_PRIORITY_SEPARATOR}{step}" for step in KOMBU_PRIORITY_STEPS),
-        )
-    ]
-
-
-def queue_depths(conf: Any = None) -> Queues:
-    """Messages waiting in each queue (LLEN, one round trip) when the broker is Redis."""
-    conf = conf or current_app.conf
-    url = conf.broker_url or ""
-    if conf.task_always_eager or not url:
-        return Queues(QueueState.IN_PROCESS)
-    if urlsplit(url).scheme not in ("redis", "rediss"):
-        return Queues(QueueState.NOT_MEASURED)
-    prefix = (conf.broker_transport_options or {}).get("global_keyprefix", "")
-    names = queue_names(conf)
-    client = redis.Redis.from_url(
-        url,
-        socket_timeout=BROKER_TIMEOUT_SECONDS,
-        socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
-        retry_on_timeout=False,
-    )
-    try:
-        pipeline = client.pipeline(transaction=False)
-        for name in names:
-            for key in _queue_keys(name, prefix):
-                pipeline.llen(key)
-        lengths = iter(pipeline.execute())
-    except (redis.RedisError, OSError):
-        return Queues(QueueState.UNREACHABLE)
-    finally:
-        client.close()
-    per_queue = len(KOMBU_PRIORITY_STEPS) + 1
-    depths = {name: sum(next(lengths) for _step in range(per_queue)) for name in names}
-    return Queues(QueueState.MEASURED, depths)
-
-
 # Everything -----------------------------------------------------------------------------------
 
 
@@ -469,5 +390,5 @@ def system_status(now: datetime.datetime | None = None) -> SystemStatus:
         inbox=inbox_status(now),
         outbound=outbound_status(),
         jobs=list(overdue_jobs(now)),
-        queues=queue_depths(),
+        queues=queue_lengths(),
     )

@@ -54,9 +54,10 @@ def scrape_collector_register(name: str, collector: Collector) -> None:
 def metrics_modules_discover() -> None:
     """Register omni's own scrape collectors, then import each installed app's `metrics`
     module: its counters, its Celery receivers and its scrape collectors."""
-    from omni.metrics import collectors
+    from omni.metrics.collectors import BeatJobsCollector, CeleryQueueCollector
 
-    collectors.register()
+    scrape_collector_register("beat_jobs", BeatJobsCollector())
+    scrape_collector_register("celery_queues", CeleryQueueCollector())
     autodiscover_modules("metrics")
 
 
