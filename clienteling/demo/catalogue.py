@@ -11,6 +11,7 @@ DEMO_PASSWORD = "omni-demo-2026"
 SUPERUSER_USERNAME = "admin"
 MARKETER_USERNAME = "marketing"
 DPO_USERNAME = "dpo"
+OPERATIONS_USERNAME = "ops"
 STAFF_EMAIL_DOMAIN = "staff.example.fr"
 
 FLAGSHIP = "paris-flagship"
@@ -319,6 +320,7 @@ HEAD_OFFICE_STAFF = (
     (SUPERUSER_USERNAME, "Alex", "Admin", True),
     (MARKETER_USERNAME, "Pauline", "Marchand", False),
     (DPO_USERNAME, "Sophie", "Delorme", False),
+    (OPERATIONS_USERNAME, "Thomas", "Roux", False),
 )
 
 

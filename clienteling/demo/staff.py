@@ -10,7 +10,7 @@ from clienteling.demo import catalogue
 from clienteling.demo.world import DemoWorld
 from clienteling.models import Associate
 from omni.models import Specialty
-from omni.roles import ensure_dpo_group, ensure_head_office_group
+from omni.roles import ensure_dpo_group, ensure_head_office_group, ensure_operations_group
 
 
 def demo_usernames() -> list[str]:
@@ -37,6 +37,7 @@ def build_staff(world: DemoWorld) -> None:
     world.kept_accounts = sorted(existing)
     world.users[catalogue.MARKETER_USERNAME].groups.add(ensure_head_office_group())
     world.users[catalogue.DPO_USERNAME].groups.add(ensure_dpo_group())
+    world.users[catalogue.OPERATIONS_USERNAME].groups.add(ensure_operations_group())
     associates = [
         Associate(
             user=world.users[spec.username],
@@ -65,6 +66,7 @@ def _user(
         catalogue.SUPERUSER_USERNAME,
         catalogue.MARKETER_USERNAME,
         catalogue.DPO_USERNAME,
+        catalogue.OPERATIONS_USERNAME,
     )
     return User(
         username=username,

@@ -13,6 +13,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from clienteling.models import Associate
 from insights.views import PERMISSION as DASHBOARD_PERMISSION
+from journeys.system_status.views import VIEW_PERMISSION as SYSTEM_STATUS_PERMISSION
 from omni.access_journal import journal_reads
 
 View = Callable[..., HttpResponse]
@@ -20,9 +21,12 @@ View = Callable[..., HttpResponse]
 
 def head_office_start_url(user: AbstractBaseUser | AnonymousUser) -> str:
     """Where head office starts: the dashboards for those who may read them (marketers,
-    superusers), else the admin's index (the data protection officer's journal, erasures)."""
+    superusers), the System status for operations, else the admin's index (the data protection
+    officer's journal, erasures)."""
     if user.has_perm(DASHBOARD_PERMISSION):
         return reverse("insights:dashboard")
+    if user.has_perm(SYSTEM_STATUS_PERMISSION):
+        return reverse("system_status:page")
     return reverse("admin:index")
 
 

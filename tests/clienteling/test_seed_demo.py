@@ -29,7 +29,7 @@ from journeys.models import (
     WishlistItem,
 )
 from omni.models import WEEKDAYS, Store, validate_opening_hours
-from omni.roles import DPO_GROUP, HEAD_OFFICE_GROUP
+from omni.roles import DPO_GROUP, HEAD_OFFICE_GROUP, OPERATIONS_GROUP
 
 CUSTOMERS = 30
 # Families the demo leaves empty on purpose: merges, duplicates and exports are made by people;
@@ -152,6 +152,18 @@ def test_the_data_protection_officer_reaches_the_admin(seed_output: str) -> None
     client = Client()
     client.force_login(dpo)
     assert client.get("/admin/customers/customer/").status_code == 200
+
+
+def test_the_operations_account_reaches_the_system_status(seed_output: str) -> None:
+    ops = User.objects.get(username=catalogue.OPERATIONS_USERNAME)
+    assert ops.is_staff
+    assert not ops.is_superuser
+    assert list(ops.groups.values_list("name", flat=True)) == [OPERATIONS_GROUP]
+    assert "operations, on call" in seed_output
+    client = Client()
+    client.force_login(ops)
+    assert client.get("/admin/system-status/").status_code == 200
+    assert client.get("/admin/customers/customer/").status_code == 403  # no customer data
 
 
 def test_contacts_are_normalised_and_unique(seed_output: str) -> None:

@@ -1,6 +1,7 @@
 """Who lands where: each demo role signs in through the tablet's sign-in form (or opens "/")
 and starts on its own page: associates and managers on My day, marketers and superusers on the
-head-office dashboards, the data protection officer on the admin's index; a `next` of this
+head-office dashboards, the data protection officer on the admin's index, operations on the
+System status; a `next` of this
 site is followed, one to another host is not."""
 
 from collections.abc import Callable
@@ -16,13 +17,14 @@ from clienteling.factories import AssociateFactory
 from clienteling.models import Associate
 from omni.factories import UserFactory
 from omni.models import Store
-from omni.roles import ensure_dpo_group, ensure_head_office_group
+from omni.roles import ensure_dpo_group, ensure_head_office_group, ensure_operations_group
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "omni-demo"  # UserFactory's
 MY_DAY = reverse("clienteling:my_day")
 DASHBOARD = reverse("insights:dashboard")
 ADMIN_INDEX = reverse("admin:index")
+SYSTEM_STATUS = reverse("system_status:page")
 LOGIN = reverse("clienteling:login")
 
 
@@ -42,6 +44,12 @@ def data_protection_officer(store: Store) -> User:
     return user
 
 
+def operations(store: Store) -> User:
+    user = UserFactory(username=catalogue.OPERATIONS_USERNAME, is_staff=True)
+    user.groups.add(ensure_operations_group())
+    return user
+
+
 def store_manager(store: Store) -> User:
     return AssociateFactory(
         user__username="manager", store=store, role=Associate.Role.STORE_MANAGER
@@ -57,6 +65,7 @@ ROLES: dict[str, tuple[Callable[[Store], User], str]] = {
     "superuser": (superuser, DASHBOARD),
     "marketer": (marketer, DASHBOARD),
     "data protection officer": (data_protection_officer, ADMIN_INDEX),
+    "operations": (operations, SYSTEM_STATUS),
     "store manager": (store_manager, MY_DAY),
     "associate": (associate, MY_DAY),
 }
