@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from omni.api.authentication import BearerTokenAuthentication
 from omni.api.exception_handler import error_body
 from omni.api.idempotency import idempotent
 from omni.api.parsers import LimitedJSONParser
+from omni.api.permissions import GlobalScopeOrPermission
 from omni.api.principals import ApiClientUser
 from omni.api.schema import ErrorSerializer
 from omni.errors import DomainError
@@ -38,28 +38,12 @@ from privacy.erasure import customer_erase
 from privacy.models import Door
 
 
-class DataProtectionAccess(BasePermission):
-    """The scope for an API client (not limited to a store), the permission for a user."""
+class DataProtectionAccess(GlobalScopeOrPermission):
+    """The GDPR scope for an API client (not limited to a store), the permission for a user."""
 
     scope = ApiScope.GDPR_WRITE
     permission = "privacy.erase_customer"
     message = gettext_lazy("Only the data protection officer may do this.")
-    code = "forbidden"
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if isinstance(request.auth, ApiClient):
-            client = request.auth
-            if client.store_id is not None:
-                self.message = _("A client limited to one store cannot do this.")
-                self.code = "store_forbidden"
-                return False
-            self.message = _("This API client lacks the “%(scope)s” scope.") % {"scope": self.scope}
-            self.code = "missing_scope"
-            return self.scope in client.scopes
-        user = request.user
-        if user is None or not user.is_authenticated:
-            return False
-        return user.has_perm(self.permission)
 
 
 def customer_or_404(pk: str) -> Customer:

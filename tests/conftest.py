@@ -11,11 +11,9 @@ from django.test import Client
 from clienteling.factories import AssociateFactory
 from clienteling.models import Associate
 from customers.name_words import VOCABULARY
-from journeys.integrations.models import ShopIntegration
 from omni.factories import StoreFactory, UserFactory
 from omni.models import Store
 from omni.roles import ensure_head_office_group
-from tests.integrations.conftest import SHOPIFY_SECRET
 
 
 @pytest.fixture
@@ -89,17 +87,3 @@ def restored_collector() -> Iterator[None]:
     yield
     gc.unfreeze()
     gc.set_threshold(*thresholds)
-
-
-@pytest.fixture
-def shopify_shop(store: Store) -> ShopIntegration:
-    """A Shopify shop whose webhooks are signed with SHOPIFY_SECRET (tests.integrations)."""
-    return ShopIntegration.objects.create(
-        platform="shopify",
-        name="Maison Omni (Shopify)",
-        slug="shopify",
-        base_url="https://maison-omni.myshopify.com",
-        api_secret="shpat_test_token",
-        webhook_secret=SHOPIFY_SECRET,
-        pickup_store=store,
-    )

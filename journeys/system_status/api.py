@@ -9,12 +9,10 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,31 +22,18 @@ from journeys.integrations.models import OutboundEvent, Platform, SyncRun, Webho
 from journeys.system_status.selectors import system_status
 from journeys.system_status.views import may_view
 from omni.api.authentication import BearerTokenAuthentication
-from omni.models import ApiClient, ApiScope
+from omni.api.permissions import GlobalScopeOrPermission
+from omni.models import ApiScope
 from omni.queue_lengths import QueueState
 
 
-class SystemStatusAccess(BasePermission):
+class SystemStatusAccess(GlobalScopeOrPermission):
     """The scope for an API client (not limited to a store), the page's permission for a user."""
 
+    scope = ApiScope.SYSTEM_STATUS_READ
     message = gettext_lazy("Only the operations team may read the system status.")
-    code = "forbidden"
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if isinstance(request.auth, ApiClient):
-            client = request.auth
-            if client.store_id is not None:
-                self.message = _("A client limited to one store cannot do this.")
-                self.code = "store_forbidden"
-                return False
-            self.message = _("This API client lacks the “%(scope)s” scope.") % {
-                "scope": ApiScope.SYSTEM_STATUS_READ
-            }
-            self.code = "missing_scope"
-            return ApiScope.SYSTEM_STATUS_READ in client.scopes
-        user = request.user
-        if user is None or not user.is_authenticated:
-            return False
+    def user_allowed(self, user: Any) -> bool:
         return may_view(user)
 
 

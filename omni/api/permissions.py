@@ -8,6 +8,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from omni.api.principals import principal_of
+from omni.models import ApiClient
 
 
 def required_scope(view: Any, method: str) -> str:
@@ -30,3 +31,32 @@ class HasApiScope(BasePermission):
         scope = required_scope(view, request.method)
         self.message = _("This API client lacks the “%(scope)s” scope.") % {"scope": scope}
         return principal.allows(scope)
+
+
+class GlobalScopeOrPermission(BasePermission):
+    """Head office's endpoints (erasure, the system status): an API client needs `scope` and
+    must not be limited to a store; a signed-in user needs what `user_allowed` asks (by default
+    the Django permission `permission`)."""
+
+    scope: str
+    permission: str = ""
+    message = gettext_lazy("You are not allowed to do this.")
+    code = "forbidden"
+
+    def user_allowed(self, user: Any) -> bool:
+        return user.has_perm(self.permission)
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, ApiClient):
+            client = request.auth
+            if client.store_id is not None:
+                self.message = _("A client limited to one store cannot do this.")
+                self.code = "store_forbidden"
+                return False
+            self.message = _("This API client lacks the “%(scope)s” scope.") % {"scope": self.scope}
+            self.code = "missing_scope"
+            return self.scope in client.scopes
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        return self.user_allowed(user)

@@ -139,6 +139,19 @@ def fake_shop() -> Iterator[FakeShop]:
 
 
 @pytest.fixture
+def shopify_shop(store: Store) -> ShopIntegration:
+    return ShopIntegration.objects.create(
+        platform="shopify",
+        name="Maison Omni (Shopify)",
+        slug="shopify",
+        base_url="https://maison-omni.myshopify.com",
+        api_secret="shpat_test_token",
+        webhook_secret=SHOPIFY_SECRET,
+        pickup_store=store,
+    )
+
+
+@pytest.fixture
 def woocommerce_shop(store: Store) -> ShopIntegration:
     return ShopIntegration.objects.create(
         platform="woocommerce",

@@ -39,7 +39,7 @@ from omni.celery import app as celery_app
 from omni.job_runs import record_job_succeeded
 from omni.models import Store
 from omni.tasks import idempotency_records_purge_task
-from tests.integrations.conftest import as_body, shopify_headers, shopify_order
+from tests.integrations.conftest import SHOPIFY_SECRET, as_body, shopify_headers, shopify_order
 from tests.integrations.test_celery_worker import _test_database_url
 
 TOKEN = "metrics-token-for-tests-" + "x" * 24
@@ -70,6 +70,19 @@ def scrape(client: Client) -> Iterator[Callable[[], Samples]]:
 
     with override_settings(OMNI_METRICS_TOKEN=TOKEN):
         yield read
+
+
+@pytest.fixture
+def shopify_shop(store: Store) -> ShopIntegration:
+    return ShopIntegration.objects.create(
+        platform="shopify",
+        name="Maison Omni (Shopify)",
+        slug="shopify",
+        base_url="https://maison-omni.myshopify.com",
+        api_secret="shpat_test_token",
+        webhook_secret=SHOPIFY_SECRET,
+        pickup_store=store,
+    )
 
 
 # Who may read it ------------------------------------------------------------------------------
