@@ -16,18 +16,16 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from omni.environment import env_bool, env_int, env_list, env_str
-from omni.task_queues import queue_names, task_routes
 from omni.error_reporting import sentry_init
 from omni.logs import LOG_FORMATS, logging_config
+from omni.task_queues import queue_names, task_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNI_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 # A development key is only acceptable while DEBUG is on; production must provide its own.
-SECRET_KEY = env_str(
-    "DJANGO_SECRET_KEY", "django-insecure-omni-development-only" if DEBUG else ""
-)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-omni-development-only" if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "The environment variable DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off. "

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from omni.benchmark.catalogue import products
 from journeys.benchmark.baseline import baseline_write, customers_preload
 from journeys.benchmark.people import PeopleDrawer
 from journeys.benchmark.records import (
@@ -24,6 +23,7 @@ from journeys.benchmark.records import (
     new_customer_record,
 )
 from omni.api.clients import api_client_create
+from omni.benchmark.catalogue import products
 from omni.models import ApiScope, Product, Store
 
 MARKER_TABLE = "bench_ingest_marker"

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from omni.benchmark.catalogue import products
 from journeys.benchmark.people import PeopleDrawer, Person
+from omni.benchmark.catalogue import products
 
 SOURCE = "bench-shop"
 LINES_PER_ORDER = 3
