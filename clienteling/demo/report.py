@@ -77,7 +77,7 @@ def _login(user: User) -> tuple[str, str, str]:
     if associate is None and user.username == catalogue.DPO_USERNAME:
         return user.username, "data protection officer (admin site)", "—"
     if associate is None and user.username == catalogue.OPERATIONS_USERNAME:
-        return user.username, "operations, on call (admin's System status)", "—"
+        return user.username, "operations (System status)", "—"
     if associate is None:
         return user.username, "head-office marketer (admin site)" if user.is_staff else "user", "—"
     role = "store manager" if associate.is_store_manager else "associate"

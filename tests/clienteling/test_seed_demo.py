@@ -159,7 +159,7 @@ def test_the_operations_account_reaches_the_system_status(seed_output: str) -> N
     assert ops.is_staff
     assert not ops.is_superuser
     assert list(ops.groups.values_list("name", flat=True)) == [OPERATIONS_GROUP]
-    assert "operations, on call" in seed_output
+    assert "operations (System status)" in seed_output
     client = Client()
     client.force_login(ops)
     assert client.get("/admin/system-status/").status_code == 200
