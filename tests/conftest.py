@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.test import Client
+from django.utils import translation
 
 from clienteling.factories import AssociateFactory
 from clienteling.models import Associate
@@ -87,3 +88,13 @@ def restored_collector() -> Iterator[None]:
     yield
     gc.unfreeze()
     gc.set_threshold(*thresholds)
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page requested in French leaves French
+    active in the thread (the locale middleware activates a language and never deactivates
+    it), and the next test's English expectations would read French."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -21,7 +21,9 @@ from journeys.models import Pickup
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
 _ENTRY = re.compile(
-    r'^msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr(?:\[\d\])? (?:".*"\n)+)+)', re.M
+    r'^(?:msgctxt ((?:".*"\n)+))?msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?'
+    r'((?:msgstr(?:\[\d\])? (?:".*"\n)+)+)',
+    re.M,
 )
 
 
@@ -33,9 +35,12 @@ def po_entries() -> dict[str, str]:
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     entries = {}
     for match in _ENTRY.finditer(text):
-        msgid = _join(match.group(1))
+        msgid = _join(match.group(2))
         if msgid:
-            entries[msgid] = _join(match.group(2))
+            # A message with a context is compiled as "context\x04message" (gettext's key).
+            context = match.group(1)
+            key = f"{_join(context)}\x04{msgid}" if context else msgid
+            entries[key] = _join(match.group(3))
     return entries
 
 
