@@ -1,12 +1,15 @@
 """The head-office admin: the site's titles and the retail reference (stores, services,
 products, stock). The building blocks every app's admin uses are in `omni.admin_toolkit`; the
-REST API's admin (API clients, idempotency records) in `omni.admin_api`, registered from here.
+REST API's admin (API clients, idempotency records) in `omni.admin_api` and the system's own
+records (beat jobs' runs, workers' heartbeats) in `omni.admin_operations`, registered from here.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-import omni.admin_api  # noqa: F401 - the REST API admin registers itself
+# Imported so that they register: the REST API's admin, the system's own records.
+import omni.admin_api
+import omni.admin_operations  # noqa: F401
 from omni.admin_toolkit import RECORD_SECTION, BigTableAdminMixin, TabularInline
 from omni.models import Product, Service, Specialty, StockLevel, Store
 

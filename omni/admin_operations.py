@@ -2,29 +2,14 @@
 workers' heartbeats. Read only (written by the workers, omni.worker_health), seen by
 superusers and the operations group (omni.roles)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from omni.admin_toolkit import ReadOnlyAdminMixin
 from omni.models import ScheduledJobRun, WorkerHeartbeat
 
 
-class WrittenBySystemAdmin(admin.ModelAdmin):
-    """Nobody adds, changes or deletes these rows in the admin: the workers write them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(ScheduledJobRun)
-class ScheduledJobRunAdmin(WrittenBySystemAdmin):
+class ScheduledJobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "job",
         "task",
@@ -39,6 +24,6 @@ class ScheduledJobRunAdmin(WrittenBySystemAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(WrittenBySystemAdmin):
+class WorkerHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("worker", "started_at", "last_seen_at")
     fields = list_display

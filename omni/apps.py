@@ -13,9 +13,8 @@ class OmniConfig(AppConfig):
         # The built-in groups (head office, DPO) are refreshed after every migrate.
         post_migrate.connect(ensure_built_in_groups, dispatch_uid="omni.roles.built_in_groups")
 
-        # Registered on import: the field__any lookup, the deploy check of the counters' cache,
-        # the admin of the system's own records (beat jobs' runs, workers' heartbeats).
-        from omni import admin_operations, lookups, rate_limits  # noqa: F401
+        # Registered on import: the field__any lookup, the deploy check of the counters' cache.
+        from omni import lookups, rate_limits  # noqa: F401
         from omni.metrics import metrics_modules_discover
 
         # Each app's metrics.py: its counters and Celery receivers, its scrape collectors.
