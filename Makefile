@@ -73,7 +73,8 @@ bench-ingest: sync
 		$(UV) run --frozen python manage.py bench_ingest $(BENCH_ARGS)
 
 check-deploy: sync
-	DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=omni.example.com \
+	DJANGO_DEBUG=0 OMNI_ENV_FILE=/dev/null \
+		DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=omni.example.com \
 		OMNI_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 		OMNI_CACHE_URL=redis://127.0.0.1:6379/1 \
 		$(UV) run --frozen python manage.py check --deploy --fail-level WARNING

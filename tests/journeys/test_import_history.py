@@ -796,6 +796,7 @@ def test_a_killed_import_resumes_without_writing_a_record_twice(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "omni.settings_test",
         "DATABASE_URL": worker_test._test_database_url(),
+        "OMNI_ENV_FILE": os.devnull,  # not a developer's .env
     }
     command = [sys.executable, "manage.py", "import_history", str(path), "--kind", "orders"]
     command += ["--chunk-size", "5", "--no-lifecycle", "--no-progress"]
