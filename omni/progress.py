@@ -15,6 +15,10 @@ from django.core.management.base import BaseCommand, CommandParser, OutputWrappe
 from django.utils.translation import pgettext
 from tqdm import tqdm
 
+# No monitor thread: import_history and lifecycle_recompute fork their worker processes while a
+# bar is shown, and forking a process that runs a thread may copy a lock that thread held.
+tqdm.monitor_interval = 0
+
 
 def progress_argument_add(parser: CommandParser, *aliases: str) -> None:
     parser.add_argument(

@@ -3,6 +3,7 @@ pipe, a file or with --no-progress / -v 0; the commands' summary lines stay on s
 
 import io
 import re
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -30,8 +31,12 @@ def run(command: str, stderr: io.StringIO, *arguments: str) -> str:
 def test_lifecycle_recompute_draws_a_bar_with_its_rate_on_a_terminal() -> None:
     CustomerFactory.create_batch(5)
     terminal = Terminal()
+    threads = {thread.name for thread in threading.enumerate()}
 
     summary = run("lifecycle_recompute", terminal, "--batch-size", "2")
+
+    # The bar started no thread (tqdm's monitor): the command forks workers with --jobs.
+    assert {thread.name for thread in threading.enumerate()} <= threads
 
     bar = terminal.getvalue()
     assert "100%" in bar
