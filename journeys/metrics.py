@@ -31,10 +31,10 @@ from journeys.integrations.models import (
     SyncRun,
     WebhookDelivery,
 )
+from journeys.system_status.selectors import COUNT_CAP, capped_count, failed_deliveries
 from omni.metrics import scrape_collector_register
 
 WEBHOOK_TASK = "journeys.tasks.webhook_delivery_process_task"
-COUNT_CAP = 10_000
 # A shop's last successful pull is looked for among the runs started this recently (the
 # started_at index): every 15 minutes a pull runs, so a week back is far past any alert.
 PULL_LOOKBACK = datetime.timedelta(days=7)
@@ -88,12 +88,7 @@ class WebhookInboxCollector(Collector):
             .order_by("received_at")[:COUNT_CAP]
             .aggregate(count=Count("received_at"), oldest=Min("received_at"))
         )
-        failed = (
-            WebhookDelivery.objects.filter(status=WebhookDelivery.Status.FAILED)
-            .order_by()
-            .values("received_at")[:COUNT_CAP]
-            .count()
-        )
+        failed = capped_count(failed_deliveries()).value
         yield GaugeMetricFamily(
             "omni_webhook_inbox_waiting",
             f"Deliveries received and not processed yet (counted up to {COUNT_CAP}).",
@@ -125,12 +120,9 @@ class OutboundCollector(Collector):
                 oldest=Min("created_at"),
             )
         )
-        failed = (
+        failed = capped_count(
             OutboundDelivery.objects.filter(status=OutboundDelivery.Status.FAILED)
-            .order_by()
-            .values("created_at")[:COUNT_CAP]
-            .count()
-        )
+        ).value
         yield GaugeMetricFamily(
             "omni_outbound_deliveries_pending",
             f"Outbound webhook deliveries not delivered yet (counted up to {COUNT_CAP}).",
