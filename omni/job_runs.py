@@ -48,25 +48,31 @@ class BeatJob:
         )
 
 
+def _beat_job(name: str, entry: Mapping[str, Any]) -> BeatJob:
+    return BeatJob(
+        name=name,
+        task=entry["task"],
+        schedule=maybe_schedule(entry["schedule"]),
+        args=tuple(entry.get("args") or ()),
+        kwargs=dict(entry.get("kwargs") or {}),
+    )
+
+
 def beat_jobs() -> list[BeatJob]:
     """The beat schedule's entries, read from the settings each time (a dozen entries)."""
-    return [
-        BeatJob(
-            name=name,
-            task=entry["task"],
-            schedule=maybe_schedule(entry["schedule"]),
-            args=tuple(entry.get("args") or ()),
-            kwargs=dict(entry.get("kwargs") or {}),
-        )
-        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
-    ]
+    return [_beat_job(name, entry) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()]
 
 
 def beat_job_for(
     task: str, args: Sequence[Any] | None = None, kwargs: Mapping[str, Any] | None = None
 ) -> BeatJob | None:
-    """The beat entry this task run belongs to, if any."""
-    return next((job for job in beat_jobs() if job.runs(task, args, kwargs)), None)
+    """The beat entry this task run belongs to, if any. Asked by every task a worker runs (a
+    webhook delivery, an import chunk): entries of other tasks are passed over by name, without
+    building their schedules."""
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        if entry["task"] == task and (job := _beat_job(name, entry)).runs(task, args, kwargs):
+            return job
+    return None
 
 
 # Recording runs ------------------------------------------------------------------------------
